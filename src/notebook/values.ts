@@ -1,0 +1,51 @@
+/**
+ * Parameter values. JSON and JavaScript numbers cannot tell `1` from `1.0`, but every kernel language
+ * can, and papermill renders them differently (`1` vs `1.0`). So a plain `number` is an int when it is
+ * integral and a float otherwise; an integral *float* is wrapped in `FloatValue`; an int beyond 2^53 is
+ * a `bigint`.
+ */
+
+export class FloatValue {
+  constructor(readonly value: number) {}
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+export type ParamValue = null | boolean | string | number | bigint | FloatValue | ParamValue[] | ParamObject;
+
+export interface ParamObject {
+  [key: string]: ParamValue;
+}
+
+/** Insertion-ordered name → value, as papermill's dict. */
+export type Parameters = Record<string, ParamValue>;
+
+export function isIntValue(v: ParamValue): v is number | bigint {
+  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
+}
+
+export function isFloatValue(v: ParamValue): v is number | FloatValue {
+  return v instanceof FloatValue || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+export function floatOf(v: number | FloatValue): number {
+  return v instanceof FloatValue ? v.value : v;
+}
+
+export function isParamObject(v: ParamValue): v is ParamObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FloatValue);
+}
+
+/** Plain JSON view (FloatValue unwrapped, bigint as number when safe, else as a decimal string). */
+export function toPlainJSON(v: ParamValue): unknown {
+  if (v instanceof FloatValue) return v.value;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(toPlainJSON);
+  if (isParamObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toPlainJSON(x);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,48 @@
+/**
+ * Storage: URI → read / write / stat / list, one backend per scheme (file, s3, http(s)).
+ * Backends know nothing about notebooks; they move bytes.
+ */
+
+export interface ObjectStat {
+  uri: string;
+  size: number;
+  /** Last modification time (ms since epoch), when the backend knows it. */
+  mtimeMs?: number;
+  /** Opaque version tag (S3 ETag, or size+mtime for files) usable with `ifMatch`. */
+  etag?: string;
+  /** True for a directory / common prefix in a listing. */
+  isPrefix?: boolean;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  /** Create only: fail with E_STORAGE_EXISTS if the object exists (atomic where the backend allows). */
+  ifNoneMatch?: boolean;
+  /** Replace only if the current version is this etag (our own previous write); else E_STORAGE_EXISTS. */
+  ifMatch?: string;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  etag?: string;
+}
+
+export interface ListOptions {
+  /** List recursively (all keys under the prefix) rather than one level. */
+  recursive?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface StorageBackend {
+  /** URI schemes this backend serves, without "://" (e.g. ["s3"]). "file" also serves plain paths. */
+  readonly schemes: readonly string[];
+  read(uri: string, options?: ReadOptions): Promise<Buffer>;
+  write(uri: string, body: Buffer | string, options?: WriteOptions): Promise<WriteResult>;
+  /** null when the object does not exist. */
+  stat(uri: string, options?: ReadOptions): Promise<ObjectStat | null>;
+  list(prefixUri: string, options?: ListOptions): Promise<ObjectStat[]>;
+}
