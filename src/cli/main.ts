@@ -1,53 +1,121 @@
 /** `nbconductor <command>`: parses flags, compiles config, calls the modules. No business logic here. */
 import { Command, CommanderError } from 'commander';
 
-import { compileConfig } from '../config';
-import { EXIT_BAD_INPUT, exitCodeFor, isNbcError, errorMessage } from '../errors';
-import { createLogger } from '../log';
+import { compileConfig, type Config, type ConfigInput } from '../config';
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, errorMessage, exitCodeFor, isNbcError } from '../errors';
+import { createLogger, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
+import { extractPairs } from './argv';
+import { inspectCommand, type InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
+import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from './setup';
 
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+interface GlobalOptions {
+  config?: string;
+  logLevel?: string;
+}
+
+export interface MainOptions {
+  /** Aborted on SIGINT/SIGTERM by runFromProcess; tests pass their own. */
+  signal?: AbortSignal;
+}
+
+function mergeInputs(a: ConfigInput, b: ConfigInput): ConfigInput {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = { ...((a as Record<string, object>)[k] ?? {}), ...(v as object) };
+  return out as ConfigInput;
+}
+
+export async function main(argv: readonly string[], io: CliIO, options: MainOptions = {}): Promise<number> {
+  const signal = options.signal ?? new AbortController().signal;
   let exitCode = 0;
+  let logger: Logger | undefined;
+
+  // papermill's `-p NAME VALUE` / `-r NAME VALUE` take two values; commander can't, so pull them out first.
+  const { rest, pairs } = extractPairs(argv, [
+    { names: ['-p', '--parameters'], key: 'typed' },
+    { names: ['-r', '--parameters-raw', '--parameters_raw'], key: 'raw' },
+  ]);
+
   const program = new Command('nbconductor')
     .description('Notebook pipelines on Conductor: papermill-compatible runs, a worker, an embedded engine.')
     .version(packageVersion())
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const setup = (flags: ConfigInput = {}): { config: Config; logger: Logger } => {
+    const g = program.opts<GlobalOptions>();
+    const withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
+    const config = compileConfig({ env: io.env, cwd: io.cwd, configFile: g.config ?? null, flags: withLevel });
+    logger = createLogger({ level: config.log.level });
+    return { config, logger };
+  };
 
   program
     .command('setup')
     .description('create or refresh the Python environment (.venv) from requirements.txt')
     .action(async () => {
-      const g = program.opts<{ config?: string; logLevel?: string }>();
-      const config = compileConfig({ env: io.env, cwd: io.cwd, configFile: g.config ?? null, flags: g.logLevel ? { log: { level: g.logLevel as never } } : undefined });
-      const logger = createLogger({ level: config.log.level });
-      const env = await ensurePython(config, logger);
+      const { config, logger: log } = setup();
+      const env = await ensurePython(config, log);
       io.stdout.write(`Python environment ready: ${env.python}\n`);
     });
 
+  defineRunCommand(program).action(async (input: string, output: string | undefined, o: RunOptions) => {
+    const { config, logger: log } = setup(runFlagsToConfig(o));
+    exitCode = await runCommand(input, output, o, { io, config, logger: log, typed: pairs.typed ?? [], raw: pairs.raw ?? [], signal });
+  });
+
+  program
+    .command('inspect')
+    .description("list the parameters declared in a notebook's `parameters` cell")
+    .argument('<input>', 'notebook (path, file://, s3://, http(s)://)')
+    .option('--json', 'machine-readable output')
+    .option('-k, --kernel <name>', 'kernel name override')
+    .option('-l, --language <name>', 'language override')
+    .action(async (input: string, o: InspectOptions) => {
+      const { config, logger: log } = setup();
+      exitCode = await inspectCommand(input, o, io, config, log, signal);
+    });
+
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    if ((pairs.typed?.length ?? 0) + (pairs.raw?.length ?? 0) > 0 && rest[0] !== 'run') {
+      throw new CommanderError(2, 'nbconductor.usage', 'error: -p/-r are options of `nbconductor run`\n');
+    }
+    await program.parseAsync([...rest], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
+      if (err.code === 'nbconductor.usage') io.stderr.write(err.message);
       return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     }
-    io.stderr.write(`nbconductor: ${isNbcError(err) ? `${err.message} [${err.code}]` : errorMessage(err)}\n`);
-    exitCode = exitCodeFor(err);
+    const message = isNbcError(err) ? `${err.message} [${err.code}]` : errorMessage(err);
+    // One line per failure: structured when logging is set up, plain otherwise (usage/config errors).
+    if (logger) logger.error({ code: isNbcError(err) ? err.code : undefined }, message);
+    else io.stderr.write(`nbconductor: ${message}\n`);
+    exitCode = signal.aborted && !isNbcError(err) ? EXIT_INTERRUPTED : exitCodeFor(err);
   }
   return exitCode;
 }
 
+/** The process entry point: signals abort the running command (a second signal exits at once). */
 export function runFromProcess(): void {
-  main(process.argv.slice(2), processIO()).then(
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`\nnbconductor: ${name} received, stopping (send again to force)\n`);
+    controller.abort(new Error(name));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), processIO(), { signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
     (err: unknown) => {
       process.stderr.write(`nbconductor: internal error: ${String(err)}\n`);

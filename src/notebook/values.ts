@@ -44,7 +44,10 @@ export function toPlainJSON(v: ParamValue): unknown {
   if (Array.isArray(v)) return v.map(toPlainJSON);
   if (isParamObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toPlainJSON(x);
+    // defineProperty: a parameter literally named "__proto__" must stay a plain key
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, k, { value: toPlainJSON(x), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return v;

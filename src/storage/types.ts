@@ -46,3 +46,16 @@ export interface StorageBackend {
   stat(uri: string, options?: ReadOptions): Promise<ObjectStat | null>;
   list(prefixUri: string, options?: ListOptions): Promise<ObjectStat[]>;
 }
+
+/** All backends behind one facade, dispatching on the URI's scheme (see registry.ts: `createStorage`). */
+export interface Storage {
+  read(uri: string, options?: ReadOptions): Promise<Buffer>;
+  write(uri: string, body: Buffer | string, options?: WriteOptions): Promise<WriteResult>;
+  /** null when the object does not exist. */
+  stat(uri: string, options?: ReadOptions): Promise<ObjectStat | null>;
+  list(prefixUri: string, options?: ListOptions): Promise<ObjectStat[]>;
+  /** False for read-only schemes (http, https); throws E_STORAGE_UNSUPPORTED for unknown schemes. */
+  isWritable(uri: string): boolean;
+  /** Releases network resources (S3 sockets). The storage stays usable: backends reopen on demand. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,302 @@
+/**
+ * The `jupyter-server` kernel provider: kernels on a Jupyter Server through its REST + websocket API
+ * (@jupyterlab/services' `KernelAPI` and `KernelConnection`; never `KernelManager`, whose poll timers
+ * outlive `dispose()`). The server is either one that already runs (JupyterHub single-user server,
+ * Enterprise Gateway, a lab server: `{ url, token }`) or a private one this provider starts from the venv
+ * on first use and stops in `dispose()` (`{ spawn }`).
+ *
+ * Kernel environment: the server we start honours `env` in `POST /api/kernels` (our config adds it).
+ * On other servers we still send it: Enterprise Gateway applies `KERNEL_*` and allow-listed names, while a
+ * stock jupyter_server (2.x) ignores it, which is logged as a warning.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { NbcError } from '../../errors';
+import type { Logger } from '../../log';
+import type { KernelProvider, KernelSession, KernelSpecSummary, StartKernelOptions } from '../provider';
+import { startJupyterServer, type JupyterServerProcess } from './server-process';
+import {
+  connectionError,
+  deleteKernel,
+  displayUrl,
+  loadServices,
+  makeServerSettings,
+  parseServerUrl,
+  restFailure,
+  type ServerEndpoint,
+} from './services';
+import { JupyterServerKernelSession } from './session';
+
+export interface JupyterServerSpawnOptions {
+  /** The venv's `jupyter-server` executable; or give `python` (runs `python -m jupyter_server`). */
+  jupyterServerBin?: string;
+  python?: string;
+  /** The server's root_dir; kernel `cwd`s must lie inside it. */
+  rootDir: string;
+  /** Environment of the server process (and so of its kernels). */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  /** TCP_NODELAY on kernel websockets (default true; the benchmark turns it off to compare). */
+  nodelay?: boolean;
+  /** Spawn → ready budget (default 60 s). */
+  readyTimeoutMs?: number;
+  /** More server arguments, appended after ours. */
+  extraArgs?: readonly string[];
+}
+
+interface CommonOptions {
+  logger: Logger;
+  /** How long a dropped kernel websocket may reconnect before the kernel counts as lost (default 10 s). */
+  reconnectGraceMs?: number;
+  /** While a cell runs, how often to check that the kernel still exists on the server (default 2 s). */
+  livenessPollMs?: number;
+}
+
+export type JupyterServerProviderOptions =
+  | (CommonOptions & { url: string; token?: string; spawn?: undefined })
+  | (CommonOptions & { spawn: JupyterServerSpawnOptions; url?: undefined; token?: undefined });
+
+export interface JupyterServerInfo {
+  url: string;
+  token: string;
+  /** Set when this provider started the server. */
+  pid?: number;
+}
+
+export interface JupyterServerKernelProvider extends KernelProvider {
+  readonly kind: 'jupyter-server';
+  /** The server this provider uses, starting it first when it is ours. */
+  server(signal?: AbortSignal): Promise<JupyterServerInfo>;
+}
+
+interface ServerHandle {
+  endpoint: ServerEndpoint;
+  process?: JupyterServerProcess;
+}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new NbcError('E_ABORTED', `${what} was aborted`));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new NbcError('E_ABORTED', `${what} was aborted`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(onTimeout()), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function createJupyterServerKernelProvider(
+  options: JupyterServerProviderOptions,
+): JupyterServerKernelProvider {
+  const log = options.logger.child({ provider: 'jupyter-server' });
+  const reconnectGraceMs = options.reconnectGraceMs ?? 10_000;
+  const livenessPollMs = options.livenessPollMs ?? 2_000;
+  const sessions = new Set<JupyterServerKernelSession>();
+  let handle: Promise<ServerHandle> | undefined;
+  let disposed: Promise<void> | undefined;
+  let warnedEnv = false;
+
+  const remote = options.url !== undefined ? parseServerUrl(options.url, options.token) : undefined;
+
+  function server(): Promise<ServerHandle> {
+    if (disposed)
+      return Promise.reject(new NbcError('E_INTERNAL', 'jupyter-server provider used after dispose()'));
+    if (remote) return Promise.resolve({ endpoint: remote });
+    const spawnOptions = options.spawn;
+    if (!spawnOptions) {
+      return Promise.reject(new NbcError('E_CONFIG', 'jupyter-server provider needs `url` or `spawn`'));
+    }
+    handle ??= startJupyterServer({ ...spawnOptions, logger: log }).then(
+      (proc) => ({ endpoint: { url: proc.url, token: proc.token }, process: proc }),
+      (err: unknown) => {
+        handle = undefined; // a later call may try again
+        throw err;
+      },
+    );
+    return handle;
+  }
+
+  /** The kernel's cwd as an API path relative to the server's root_dir. */
+  function kernelPath(cwd: string | undefined): string | undefined {
+    if (cwd === undefined) return undefined;
+    if (!options.spawn) return cwd.replace(/^\/+/, '');
+    const root = path.resolve(options.spawn.rootDir);
+    const abs = path.resolve(root, cwd);
+    const rel = path.relative(root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new NbcError('E_CONFIG', `kernel cwd ${abs} is outside the Jupyter Server root ${root}`, {
+        field: 'cwd',
+      });
+    }
+    // The server silently falls back to a parent directory when the path does not exist.
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+      throw new NbcError('E_CONFIG', `kernel cwd ${abs} is not a directory`, { field: 'cwd', uri: abs });
+    }
+    return rel.split(path.sep).join('/');
+  }
+
+  async function specNames(endpoint: ServerEndpoint): Promise<string[] | undefined> {
+    try {
+      const specs = await loadServices().KernelSpecAPI.getSpecs(makeServerSettings(endpoint));
+      return Object.keys(specs.kernelspecs).sort();
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function startError(err: unknown, h: ServerHandle, kernelName: string): Promise<NbcError> {
+    if (err instanceof NbcError) return err;
+    const failure = restFailure(err);
+    const conn = connectionError(failure, h.endpoint, `starting kernel ${kernelName}`);
+    if (conn) return conn;
+    const where = displayUrl(h.endpoint.url);
+    // jupyter_server answers an unknown name with a bare 500 ("Unhandled error"), gateways with 404/400.
+    const names = failure.status >= 400 ? await specNames(h.endpoint) : undefined;
+    if (names && !names.includes(kernelName)) {
+      return new NbcError(
+        'E_KERNEL_NOT_FOUND',
+        `no kernel named ${JSON.stringify(kernelName)} on the Jupyter Server at ${where}; ` +
+          `available: ${names.length > 0 ? names.join(', ') : '(none)'}`,
+        { uri: where, field: 'kernel', kernelName, available: names },
+      );
+    }
+    const tail = h.process?.stderrTail().split('\n').slice(-15).join('\n');
+    return new NbcError(
+      'E_KERNEL_START',
+      `the Jupyter Server at ${where} failed to start kernel ${kernelName} ` +
+        `(HTTP ${failure.status}: ${failure.message})${tail ? `\nserver stderr (last lines):\n${tail}` : ''}`,
+      { uri: where, kernelName, status: failure.status },
+    );
+  }
+
+  async function startKernel(start: StartKernelOptions): Promise<KernelSession> {
+    const { kernelName, signal } = start;
+    const h = await abortable(server(), signal, `starting kernel ${kernelName}`);
+    const apiPath = kernelPath(start.cwd);
+    const env = start.env && Object.keys(start.env).length > 0 ? { ...start.env } : undefined;
+    if (env && !h.process && !warnedEnv) {
+      warnedEnv = true;
+      log.warn(
+        { names: Object.keys(env) },
+        'kernel env is sent with POST /api/kernels; a stock Jupyter Server ignores it (Enterprise Gateway applies KERNEL_* names)',
+      );
+    }
+    const deadline = Date.now() + start.startTimeoutMs;
+    const { KernelAPI } = loadServices();
+    const body = {
+      name: kernelName,
+      ...(apiPath !== undefined ? { path: apiPath } : {}),
+      ...(env ? { env } : {}),
+    };
+    const creating = KernelAPI.startNew(body as { name: string }, makeServerSettings(h.endpoint));
+    let model;
+    try {
+      model = await abortable(
+        withTimeout(
+          creating,
+          start.startTimeoutMs,
+          () =>
+            new NbcError(
+              'E_KERNEL_START',
+              `the Jupyter Server at ${displayUrl(h.endpoint.url)} did not start kernel ${kernelName} within ${start.startTimeoutMs} ms`,
+              { kernelName },
+            ),
+        ),
+        signal,
+        `starting kernel ${kernelName}`,
+      );
+    } catch (err) {
+      // If the server creates it after all, do not leave it running.
+      creating.then(
+        (m) =>
+          void deleteKernel(makeServerSettings(h.endpoint), m.id).then(
+            (status) =>
+              log.debug({ kernelId: m.id, status }, 'deleted a kernel created after its start was abandoned'),
+            () => undefined,
+          ),
+        () => undefined,
+      );
+      throw await startError(err, h, kernelName);
+    }
+    start.logger.debug({ kernelId: model.id, kernel: kernelName }, 'kernel created on the Jupyter Server');
+    const session: JupyterServerKernelSession = new JupyterServerKernelSession({
+      endpoint: h.endpoint,
+      model,
+      logger: start.logger,
+      reconnectGraceMs,
+      livenessPollMs,
+      onClosed: () => sessions.delete(session),
+    });
+    sessions.add(session);
+    try {
+      await session.waitReady(Math.max(0, deadline - Date.now()), signal);
+      // dispose() ran meanwhile and did not see this session: do not hand out a kernel nobody will stop.
+      if (disposed)
+        throw new NbcError('E_ABORTED', `kernel ${kernelName} started after the provider was disposed`);
+    } catch (err) {
+      await session.shutdown();
+      throw err;
+    }
+    return session;
+  }
+
+  async function listKernelSpecs(): Promise<KernelSpecSummary[]> {
+    const h = await server();
+    const where = displayUrl(h.endpoint.url);
+    let specs;
+    try {
+      specs = await loadServices().KernelSpecAPI.getSpecs(makeServerSettings(h.endpoint));
+    } catch (err) {
+      const failure = restFailure(err);
+      throw (
+        connectionError(failure, h.endpoint, 'listing kernelspecs') ??
+        new NbcError('E_KERNEL_PROTOCOL', `listing kernelspecs on ${where} failed: ${failure.message}`, {
+          uri: where,
+        })
+      );
+    }
+    return Object.values(specs.kernelspecs)
+      .filter((s) => s !== undefined)
+      .map((s) => ({ name: s.name, displayName: s.display_name, language: s.language, source: where }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function dispose(): Promise<void> {
+    disposed ??= (async () => {
+      await Promise.allSettled([...sessions].map((s) => s.shutdown()));
+      const started = handle ? await handle.catch(() => undefined) : undefined;
+      if (started?.process) {
+        await started.process.stop();
+        log.debug({ pid: started.process.pid }, 'Jupyter Server stopped');
+      }
+    })();
+    return disposed;
+  }
+
+  return {
+    kind: 'jupyter-server',
+    startKernel,
+    listKernelSpecs,
+    dispose,
+    async server(signal?: AbortSignal): Promise<JupyterServerInfo> {
+      const h = await abortable(server(), signal, 'starting the Jupyter Server');
+      return { ...h.endpoint, ...(h.process ? { pid: h.process.pid } : {}) };
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The Jupyter wire format over ZeroMQ: `[...identities, <IDS|MSG>, signature, header, parent_header,
+ * metadata, content, ...buffers]`, signed with HMAC-SHA256 over the four JSON frames.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+
+import type { JSONObject } from '../../notebook/types';
+import type { Channel, JupyterMessage, MessageHeader } from '../messages';
+
+export const DELIMITER = '<IDS|MSG>';
+export const PROTOCOL_VERSION = '5.3';
+const DELIMITER_BYTES = Buffer.from(DELIMITER);
+
+export class Signer {
+  private readonly key: Buffer;
+
+  constructor(key: string) {
+    this.key = Buffer.from(key, 'utf8');
+  }
+
+  sign(parts: readonly Buffer[]): string {
+    // An empty key means "unsigned" in the protocol.
+    if (this.key.length === 0) return '';
+    const hmac = createHmac('sha256', this.key);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest('hex');
+  }
+
+  verify(signature: Buffer, parts: readonly Buffer[]): boolean {
+    const expected = Buffer.from(this.sign(parts), 'utf8');
+    return expected.length === signature.length && timingSafeEqual(expected, signature);
+  }
+}
+
+/** The client half of a session: one session id on every message we send. */
+export class MessageFactory {
+  readonly session: string = randomUUID();
+
+  constructor(private readonly username = 'nbconductor') {}
+
+  header(msgType: string): MessageHeader {
+    return {
+      msg_id: randomUUID(),
+      msg_type: msgType,
+      session: this.session,
+      username: this.username,
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    };
+  }
+
+  create<C>(channel: Channel, msgType: string, content: C): JupyterMessage<C> {
+    return { channel, header: this.header(msgType), parent_header: {}, metadata: {}, content };
+  }
+}
+
+export function encodeMessage(msg: JupyterMessage<unknown>, signer: Signer): Buffer[] {
+  const parts = [msg.header, msg.parent_header, msg.metadata, msg.content].map((p) =>
+    Buffer.from(JSON.stringify(p), 'utf8'),
+  );
+  const buffers = (msg.buffers ?? []).map((b) => Buffer.from(b));
+  return [DELIMITER_BYTES, Buffer.from(signer.sign(parts), 'utf8'), ...parts, ...buffers];
+}
+
+export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; reason: string };
+
+function parseJson(frame: Buffer, name: string): JSONObject {
+  const value: unknown = JSON.parse(frame.toString('utf8'));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${name} is not a JSON object`);
+  }
+  return value as JSONObject;
+}
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  const copy = new ArrayBuffer(b.byteLength);
+  new Uint8Array(copy).set(b);
+  return copy;
+}
+
+/** Decode frames received on `channel`; anything malformed or wrongly signed is reported, not thrown. */
+export function decodeMessage(frames: readonly Buffer[], channel: Channel, signer: Signer): DecodeResult {
+  const at = frames.findIndex((f) => f.equals(DELIMITER_BYTES));
+  if (at < 0) return { ok: false, reason: 'no <IDS|MSG> delimiter' };
+  const signature = frames[at + 1];
+  const parts = frames.slice(at + 2, at + 6);
+  if (signature === undefined || parts.length < 4)
+    return { ok: false, reason: `too few frames (${frames.length})` };
+  if (!signer.verify(signature, parts)) return { ok: false, reason: 'bad HMAC signature' };
+  try {
+    const [header, parent, metadata, content] = parts as [Buffer, Buffer, Buffer, Buffer];
+    const h = parseJson(header, 'header');
+    if (typeof h.msg_id !== 'string' || typeof h.msg_type !== 'string') {
+      return { ok: false, reason: 'header without msg_id/msg_type' };
+    }
+    const message: JupyterMessage = {
+      channel,
+      header: h as unknown as MessageHeader,
+      parent_header: parseJson(parent, 'parent_header') as Partial<MessageHeader>,
+      metadata: parseJson(metadata, 'metadata'),
+      content: parseJson(content, 'content'),
+    };
+    const buffers = frames.slice(at + 6);
+    if (buffers.length > 0) message.buffers = buffers.map(toArrayBuffer);
+    return { ok: true, message };
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Notebook text ⇄ memory. Parsing validates (JSON, nbformat 4, structure), upgrades to nbformat 4.5
+ * (cell ids) and joins multi-line fields; serialising writes what nbformat writes (sorted keys, indent 1,
+ * multi-line fields split into lines, trailing newline). Errors name the source and the exact location.
+ */
+import type { ErrorObject, ValidateFunction } from 'ajv';
+
+import { NbcError } from '../errors';
+import { isValidCellId, newCellId } from './cells';
+import { NOTEBOOK_V4_SCHEMA } from './schema';
+import type { Cell, JSONObject, JSONValue, Notebook, Output } from './types';
+
+let validator: ValidateFunction | undefined;
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    // ajv is loaded on first use: most commands never validate more than one notebook.
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    validator = new Ajv({ allErrors: true, strict: false }).compile(NOTEBOOK_V4_SCHEMA);
+  }
+  return validator;
+}
+
+function pointerToPath(pointer: string): string {
+  if (pointer === '') return '(notebook)';
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function describeSchemaErrors(errors: ErrorObject[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'if' || e.keyword === 'anyOf') continue;
+    let msg = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') {
+      msg = `has unexpected property "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"`;
+    } else if (e.keyword === 'enum' || e.keyword === 'const') {
+      const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ??
+        [(e.params as { allowedValue?: unknown }).allowedValue];
+      msg = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    const line = `${pointerToPath(e.instancePath)}: ${msg}`;
+    if (!seen.has(line)) {
+      seen.add(line);
+      out.push(line);
+    }
+  }
+  // A multi-line string that is neither string nor string[] yields only anyOf errors; report it plainly.
+  if (out.length === 0 && errors[0]) out.push(`${pointerToPath(errors[0].instancePath)}: must be a string or a list of strings`);
+  return out;
+}
+
+function jsonErrorLocation(text: string, err: Error): string {
+  const m = /position (\d+)/.exec(err.message);
+  if (!m) return err.message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `${err.message.replace(/\s*in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+}
+
+function joinMultiline(v: unknown): string {
+  return Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '';
+}
+
+export function isJsonMime(mime: string): boolean {
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+function normaliseOutput(raw: JSONObject): Output {
+  const o = raw as unknown as Output;
+  if (o.output_type === 'stream') o.text = joinMultiline(raw.text);
+  if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
+    for (const [mime, value] of Object.entries(o.data)) if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
+  }
+  return o;
+}
+
+/** Parse and validate notebook text; `source` names it in errors (a path or URI). */
+export function parseNotebook(text: string | Buffer, source: string): Notebook {
+  let str = typeof text === 'string' ? text : text.toString('utf8');
+  if (str.charCodeAt(0) === 0xfeff) str = str.slice(1);
+  if (str.trim() === '') throw new NbcError('E_NOTEBOOK_INVALID', `${source} is empty, not a notebook`, { uri: source });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(str);
+  } catch (err) {
+    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not valid JSON: ${jsonErrorLocation(str, err as Error)}`, {
+      uri: source,
+    });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not a notebook: the top level must be a JSON object`, { uri: source });
+  }
+  const major = (raw as JSONObject).nbformat;
+  if (major !== 4) {
+    const hint = typeof major === 'number' && major < 4 ? ' (convert it with `jupyter nbconvert --to notebook --nbformat 4`)' : '';
+    throw new NbcError('E_NOTEBOOK_INVALID', `${source}: nbformat ${JSON.stringify(major ?? null)} is not supported, only nbformat 4${hint}`, {
+      uri: source,
+      field: 'nbformat',
+    });
+  }
+  const validate = getValidator();
+  if (!validate(raw)) {
+    const problems = describeSchemaErrors(validate.errors ?? []);
+    const shown = problems.slice(0, 8).map((p) => `  - ${p}`).join('\n');
+    const more = problems.length > 8 ? `\n  … and ${problems.length - 8} more` : '';
+    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not a valid nbformat 4 notebook:\n${shown}${more}`, {
+      uri: source,
+      field: problems[0]?.split(':')[0],
+    });
+  }
+  const nb = raw as unknown as Notebook;
+  const usedIds = new Set<string>();
+  for (const cell of nb.cells) {
+    cell.source = joinMultiline(cell.source);
+    if (cell.cell_type === 'code') cell.outputs = cell.outputs.map((o) => normaliseOutput(o as unknown as JSONObject));
+    // nbformat 4.5 requires unique ids; pre-4.5 notebooks get them here (as nbformat.v4.upgrade does).
+    if (!isValidCellId(cell.id) || usedIds.has(cell.id)) cell.id = newCellId(nb);
+    usedIds.add(cell.id);
+  }
+  if (nb.nbformat_minor < 5) nb.nbformat_minor = 5;
+  return nb;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Serialisation
+
+function splitLines(s: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', start)) {
+    lines.push(s.slice(start, i + 1));
+    start = i + 1;
+  }
+  if (start < s.length) lines.push(s.slice(start));
+  return lines;
+}
+
+function writeValue(v: unknown, depth: number, out: string[]): void {
+  if (v === null || v === undefined) {
+    out.push('null');
+  } else if (typeof v === 'string') {
+    out.push(JSON.stringify(v));
+  } else if (typeof v === 'number') {
+    out.push(Number.isFinite(v) ? String(v) : 'null');
+  } else if (typeof v === 'boolean') {
+    out.push(v ? 'true' : 'false');
+  } else if (typeof v === 'bigint') {
+    out.push(v.toString());
+  } else if (Array.isArray(v)) {
+    if (v.length === 0) return void out.push('[]');
+    const pad = ' '.repeat(depth + 1);
+    out.push('[\n');
+    v.forEach((item, i) => {
+      out.push(pad);
+      writeValue(item, depth + 1, out);
+      out.push(i < v.length - 1 ? ',\n' : '\n');
+    });
+    out.push(' '.repeat(depth), ']');
+  } else if (typeof v === 'object') {
+    const json = (v as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') return writeValue(json.call(v), depth, out);
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    if (keys.length === 0) return void out.push('{}');
+    const pad = ' '.repeat(depth + 1);
+    out.push('{\n');
+    keys.forEach((k, i) => {
+      out.push(pad, JSON.stringify(k), ': ');
+      writeValue((v as Record<string, unknown>)[k], depth + 1, out);
+      out.push(i < keys.length - 1 ? ',\n' : '\n');
+    });
+    out.push(' '.repeat(depth), '}');
+  } else {
+    out.push('null');
+  }
+}
+
+function outputForDisk(o: Output): JSONValue {
+  if (o.output_type === 'stream') return { ...o, text: splitLines(o.text) };
+  if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
+    const data: JSONObject = {};
+    for (const [mime, value] of Object.entries(o.data)) {
+      data[mime] = !isJsonMime(mime) && typeof value === 'string' ? splitLines(value) : value;
+    }
+    return { ...o, data } as unknown as JSONValue;
+  }
+  return o as unknown as JSONValue;
+}
+
+function cellForDisk(cell: Cell): JSONValue {
+  const c: Record<string, unknown> = { ...cell, source: splitLines(cell.source) };
+  if (cell.cell_type === 'code') c.outputs = cell.outputs.map(outputForDisk);
+  return c as JSONValue;
+}
+
+const CELL_DEPTH = 2; // cells sit inside {"cells": [ … ]}
+
+function serializeCell(cell: Cell): string {
+  const out: string[] = [];
+  writeValue(cellForDisk(cell), CELL_DEPTH, out);
+  return out.join('');
+}
+
+/**
+ * Serialises notebooks, reusing the text of cells marked final. During a run only the current cell and
+ * metadata change, so autosaving a notebook with large earlier outputs stays cheap.
+ */
+export class NotebookSerializer {
+  private readonly frozen = new WeakMap<Cell, string>();
+
+  /** Promise that `cell` will not change again; its text is computed now and reused. */
+  freeze(cell: Cell): void {
+    this.frozen.set(cell, serializeCell(cell));
+  }
+
+  /** Forget a frozen cell (it is about to change after all). */
+  thaw(cell: Cell): void {
+    this.frozen.delete(cell);
+  }
+
+  serialize(nb: Notebook): string {
+    const parts: string[] = ['{\n "cells": '];
+    if (nb.cells.length === 0) parts.push('[]');
+    else {
+      parts.push('[\n');
+      nb.cells.forEach((cell, i) => {
+        parts.push('  ', this.frozen.get(cell) ?? serializeCell(cell), i < nb.cells.length - 1 ? ',\n' : '\n');
+      });
+      parts.push(' ]');
+    }
+    parts.push(',\n "metadata": ');
+    writeValue(nb.metadata, 1, parts);
+    parts.push(`,\n "nbformat": ${nb.nbformat},\n "nbformat_minor": ${nb.nbformat_minor}\n}\n`);
+    return parts.join('');
+  }
+}
+
+export function serializeNotebook(nb: Notebook): string {
+  return new NotebookSerializer().serialize(nb);
+}

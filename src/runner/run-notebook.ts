@@ -1,0 +1,205 @@
+/**
+ * One notebook run, end to end: read the input, parameterize it, render the output URI, start a kernel,
+ * execute with autosave, save the record. Shared by `nbconductor run` and the notebook_run worker.
+ *
+ * Failures before execution starts (bad input, unknown kernel, template errors, an existing write-once
+ * target) throw and leave no output behind. Once execution has started the output notebook is always
+ * written, and the outcome carries the failure instead of throwing.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+
+import { NbcError, errorMessage, isNbcError } from '../errors';
+import { Autosaver, type AutosaveStats } from '../execute/autosave';
+import { executeNotebook, failureError, type ExecutionEvents, type ExecutionResult } from '../execute/executor';
+import { prepareRecord, removeErrorMarkers } from '../execute/record';
+import type { KernelSession } from '../kernel/provider';
+import type { Logger } from '../log';
+import { NotebookSerializer, parseNotebook } from '../notebook/io';
+import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/parameterize';
+import type { JSONObject, Notebook } from '../notebook/types';
+import type { Parameters } from '../notebook/values';
+import { openOutputTarget } from '../storage/output-target';
+import type { Storage } from '../storage/registry';
+import { renderOutputPath } from '../templates/output-path';
+
+export interface RunNotebookRequest {
+  input: string;
+  /** Output URI, or a nunjucks template over the parameters and run facts; `null` writes nothing. */
+  output: string | null;
+  parameters: Parameters;
+  kernel?: string;
+  language?: string;
+  /** Working directory of the kernel. */
+  cwd?: string;
+  reportMode?: boolean;
+  prepareOnly?: boolean;
+  allowErrors?: boolean;
+  /** Replace an existing output (papermill's behaviour) or refuse to (write-once). */
+  overwrite: boolean;
+  startTimeoutMs: number;
+  cellTimeoutMs: number | null;
+  totalTimeoutMs: number | null;
+  autosaveCellEverySec: number;
+  /** papermill's --inject-input-path / --inject-output-path. */
+  injectPaths?: { input?: boolean; output?: boolean };
+  /** Variables/expressions read from the kernel after the last cell. */
+  userExpressions?: Record<string, string>;
+  runId?: string;
+  /** Merged into `metadata.nbconductor` (e.g. workflowId, taskId, attempt). */
+  runMetadata?: JSONObject;
+}
+
+export interface RunNotebookDeps {
+  storage: Storage;
+  startKernel(kernelName: string, options: { cwd?: string; startTimeoutMs: number; signal?: AbortSignal; logger: Logger }): Promise<KernelSession>;
+  logger: Logger;
+  version: string;
+  signal?: AbortSignal;
+  /** Built once the prepared notebook is known (so a progress bar knows the cell count). */
+  events?: (notebook: Notebook) => ExecutionEvents | undefined;
+  now?: () => Date;
+}
+
+export interface RunNotebookOutcome {
+  status: 'prepared' | 'completed' | 'failed';
+  outputUri: string | null;
+  notebook: Notebook;
+  parameters: Parameters;
+  kernelName: string;
+  language: string;
+  runId: string;
+  warnings: string[];
+  execution?: ExecutionResult;
+  /** Set when status is 'failed': what went wrong, with a stable code. */
+  error?: NbcError;
+  saves: AutosaveStats;
+}
+
+const NO_SAVES: AutosaveStats = { saves: 0, totalSaveMs: 0, lastSaveMs: 0, bytes: 0 };
+
+function stem(uri: string): string {
+  const base = uri.split(/[\\/]/).pop() ?? uri;
+  return base.replace(/\.ipynb$/i, '') || 'notebook';
+}
+
+function isTemplate(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
+async function loadInput(storage: Storage, uri: string, signal?: AbortSignal): Promise<Notebook> {
+  const bytes = await storage.read(uri, { signal });
+  return parseNotebook(bytes, uri);
+}
+
+export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps): Promise<RunNotebookOutcome> {
+  const { logger, storage } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runId = req.runId ?? randomUUID().slice(0, 8);
+  const log = logger.child({ notebook: req.input, runId });
+
+  // 1. Input and kernel/language (bad input throws here: nothing is written).
+  const input = await loadInput(storage, req.input, deps.signal);
+  removeErrorMarkers(input);
+  const { kernelName, language } = resolveKernelAndLanguage(input, { kernel: req.kernel, language: req.language });
+
+  // 2. Output URI (templates see the parameters and the run's facts).
+  let outputUri: string | null = req.output;
+  if (outputUri !== null && isTemplate(outputUri)) {
+    outputUri = renderOutputPath(
+      outputUri,
+      { parameters: req.parameters, run: { run_id: runId, run_uuid: randomUUID(), input_path: req.input, input_name: stem(req.input), now: now() } },
+      'output',
+    );
+  }
+
+  // 3. Parameters, as papermill injects them.
+  const parameters: Parameters = { ...req.parameters };
+  if (req.injectPaths?.input) parameters.PAPERMILL_INPUT_PATH = req.input;
+  if (req.injectPaths?.output && outputUri !== null) parameters.PAPERMILL_OUTPUT_PATH = outputUri;
+  const injected = parameterizeNotebook(input, parameters, { kernelName, language, reportMode: req.reportMode === true });
+  for (const w of injected.warnings) log.warn(w);
+  const nb = injected.notebook;
+  prepareRecord(nb, { inputPath: req.input, outputPath: outputUri ?? '', version: deps.version }, req.reportMode === true);
+  const existing = nb.metadata.nbconductor;
+  nb.metadata.nbconductor = {
+    ...(existing && typeof existing === 'object' && !Array.isArray(existing) ? existing : {}),
+    version: deps.version,
+    run_id: runId,
+    kernel_name: kernelName,
+    ...(req.runMetadata ?? {}),
+  };
+
+  const base = { outputUri, notebook: nb, parameters, kernelName, language, runId, warnings: injected.warnings };
+  const target = outputUri !== null ? openOutputTarget(storage, outputUri, { overwrite: req.overwrite }) : null;
+  if (target && !req.overwrite) await target.preflight();
+
+  if (req.prepareOnly) {
+    if (target) await target.save(new NotebookSerializer().serialize(nb));
+    return { ...base, status: 'prepared', saves: { ...NO_SAVES, saves: target ? 1 : 0 } };
+  }
+
+  // 4. Kernel. A kernel that cannot start means execution never began: nothing is written.
+  const session = await deps.startKernel(kernelName, {
+    cwd: req.cwd,
+    startTimeoutMs: req.startTimeoutMs,
+    signal: deps.signal,
+    logger: log,
+  });
+
+  // 5. Execute with autosave; the final save happens whatever the outcome.
+  const serializer = new NotebookSerializer();
+  const autosaver = target
+    ? new Autosaver({
+        notebook: nb,
+        serializer,
+        write: (text) => target.save(text),
+        intervalMs: req.autosaveCellEverySec * 1000,
+        logger: log,
+      })
+    : undefined;
+  let execution: ExecutionResult;
+  try {
+    execution = await executeNotebook({
+      notebook: nb,
+      session,
+      cellTimeoutMs: req.cellTimeoutMs,
+      totalTimeoutMs: req.totalTimeoutMs,
+      allowErrors: req.allowErrors,
+      autosaver,
+      serializer,
+      events: deps.events?.(nb),
+      userExpressions: req.userExpressions,
+      logger: log,
+      signal: deps.signal,
+      now,
+    });
+  } catch (err) {
+    autosaver?.cancel();
+    await session.shutdown().catch(() => undefined);
+    throw err;
+  }
+
+  const [saved] = await Promise.allSettled([
+    autosaver ? autosaver.flush() : Promise.resolve(),
+    session.shutdown().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'kernel shutdown failed')),
+  ]);
+  if (saved.status === 'rejected') {
+    const reason = saved.reason as unknown;
+    throw isNbcError(reason)
+      ? reason
+      : new NbcError('E_STORAGE', `could not save the output notebook ${outputUri ?? ''}: ${errorMessage(reason)}`, { uri: outputUri ?? undefined });
+  }
+  const saves = autosaver?.stats ?? NO_SAVES;
+  log.debug({ saves: saves.saves, saveMs: saves.totalSaveMs, bytes: saves.bytes }, 'output notebook saved');
+
+  if (execution.failure) {
+    return { ...base, status: 'failed', execution, error: failureError(execution.failure, outputUri ?? req.input), saves };
+  }
+  return { ...base, status: 'completed', execution, saves };
+}
+
+/** Default output location when the CLI is given none: `<root>/<input stem>/<run id>.ipynb`. */
+export function defaultOutputPath(root: string, input: string, runId: string): string {
+  return path.join(root, stem(input), `${runId}.ipynb`);
+}

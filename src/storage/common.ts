@@ -1,0 +1,34 @@
+/** Small helpers shared by the storage backends. */
+import { NbcError } from '../errors';
+
+export function toBuffer(body: Buffer | string): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR')
+  );
+}
+
+export function abortedError(op: string, uri: string, cause?: unknown): NbcError {
+  return new NbcError('E_ABORTED', `${op} ${uri} was cancelled`, { uri }, { cause });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, op: string, uri: string): void {
+  if (signal?.aborted) throw abortedError(op, uri, signal.reason);
+}
+
+export function conflictingConditions(uri: string): NbcError {
+  return new NbcError('E_USAGE', `write to ${uri}: ifNoneMatch and ifMatch cannot be combined`, { uri });
+}
+
+/** A content type for common notebook-related file names (S3 stores it; browsers and viewers use it). */
+export function guessContentType(name: string): string {
+  if (name.endsWith('.ipynb')) return 'application/x-ipynb+json';
+  if (name.endsWith('.json')) return 'application/json';
+  if (/\.ya?ml$/.test(name)) return 'application/yaml';
+  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
+  if (/\.(txt|log|md)$/.test(name)) return 'text/plain; charset=utf-8';
+  return 'application/octet-stream';
+}

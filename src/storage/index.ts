@@ -1,0 +1,26 @@
+/** Storage: URI → read / write / stat / list, by scheme (file, s3, http(s)); write-once output targets. */
+export type {
+  ListOptions,
+  ObjectStat,
+  ReadOptions,
+  Storage,
+  StorageBackend,
+  WriteOptions,
+  WriteResult,
+} from './types';
+export { createStorage, type CreateStorageOptions } from './registry';
+export { openOutputTarget, type OutputTarget, type OutputTargetOptions } from './output-target';
+export {
+  SUPPORTED_SCHEMES,
+  basename,
+  dirname,
+  isRemote,
+  joinUri,
+  parseUri,
+  redactUri,
+  uriScheme,
+  type ParsedUri,
+} from './uri';
+export { createFileBackend, type FileBackend, type FileBackendOptions } from './file-backend';
+export { createHttpBackend, type HttpBackendOptions } from './http-backend';
+export { createS3Backend, type S3Backend, type S3BackendOptions } from './s3-backend';
