@@ -1,5 +1,6 @@
 /** `nbconductor <command>`: parses flags, compiles config, calls the modules. No business logic here. */
 import { Command, CommanderError } from 'commander';
+import type { DestinationStream } from 'pino';
 
 import { compileConfig, type Config, type ConfigInput } from '../config';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, errorMessage, exitCodeFor, isNbcError } from '../errors';
@@ -33,10 +34,17 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
   let logger: Logger | undefined;
 
   // papermill's `-p NAME VALUE` / `-r NAME VALUE` take two values; commander can't, so pull them out first.
-  const { rest, pairs } = extractPairs(argv, [
-    { names: ['-p', '--parameters'], key: 'typed' },
-    { names: ['-r', '--parameters-raw', '--parameters_raw'], key: 'raw' },
-  ]);
+  let rest: string[];
+  let pairs: Record<string, [string, string][]>;
+  try {
+    ({ rest, pairs } = extractPairs(argv, [
+      { names: ['-p', '--parameters'], key: 'typed' },
+      { names: ['-r', '--parameters-raw', '--parameters_raw'], key: 'raw' },
+    ]));
+  } catch (err) {
+    io.stderr.write(`nbconductor: ${errorMessage(err)}\n`);
+    return EXIT_BAD_INPUT;
+  }
 
   const program = new Command('nbconductor')
     .description('Notebook pipelines on Conductor: papermill-compatible runs, a worker, an embedded engine.')
@@ -50,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     const g = program.opts<GlobalOptions>();
     const withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
     const config = compileConfig({ env: io.env, cwd: io.cwd, configFile: g.config ?? null, flags: withLevel });
-    logger = createLogger({ level: config.log.level });
+    logger = createLogger({ level: config.log.level, destination: io.stderr as unknown as DestinationStream });
     return { config, logger };
   };
 

@@ -55,6 +55,10 @@ def _nbc_note(text):
 
 c.IdentityProvider.token = _nbc["token"]
 c.ServerApp.terminals_enabled = False
+# The IOPub rate limits (1000 msgs/s, 1 MB/s) exist to protect browsers; for a notebook runner they
+# silently drop output, so they are off on servers we start.
+c.ZMQChannelsWebsocketConnection.iopub_msg_rate_limit = 0
+c.ZMQChannelsWebsocketConnection.iopub_data_rate_limit = 0
 c.KernelRestarter.time_to_dead = _nbc["deathPollSeconds"]
 if not _nbc["autorestart"]:
     c.KernelRestarter.restart_limit = 0

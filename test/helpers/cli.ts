@@ -1,0 +1,47 @@
+/** Run the CLI in-process with captured streams (and, for smoke tests, as a real child process). */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+
+import { main } from '../../src/cli/main';
+import { packageRoot } from '../../src/paths';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal }): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const env = { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) };
+  const code = await main(args, { stdout, stderr, env, cwd: options.cwd }, { signal: options.signal });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** The built binary (bin/nbconductor.js → dist/), as a user runs it. */
+export function runBin(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nbconductor.js'), ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
