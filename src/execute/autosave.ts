@@ -10,10 +10,24 @@ import type { Logger } from '../log';
 import type { NotebookSerializer } from '../notebook/io';
 import type { Notebook } from '../notebook/types';
 
+/** Passes chunks through, counting their bytes as they are written (no second serialisation). */
+function counted(parts: Iterable<string>, total: { bytes: number }): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      total.bytes = 0;
+      for (const p of parts) {
+        total.bytes += Buffer.byteLength(p);
+        yield p;
+      }
+    },
+  };
+}
+
 export interface AutosaverOptions {
   notebook: Notebook;
   serializer: NotebookSerializer;
-  write(text: string): Promise<void>;
+  /** Stores the serialized notebook, given as chunks in order. */
+  write(parts: Iterable<string>): Promise<void>;
   /** Mid-cell save interval (papermill's --autosave-cell-every), ms; 0 disables mid-cell saves. */
   intervalMs: number;
   /** Largest fraction of wall time spent saving (default 0.05). */
@@ -83,9 +97,9 @@ export class Autosaver {
     const started = this.now();
     this.lastSaveStartedAt = started;
     const run = (async () => {
-      const text = this.options.serializer.serialize(this.options.notebook);
-      await this.options.write(text);
-      this.stats.bytes = Buffer.byteLength(text);
+      const total = { bytes: 0 };
+      await this.options.write(counted(this.options.serializer.parts(this.options.notebook), total));
+      this.stats.bytes = total.bytes;
     })();
     this.inFlight = run
       .then(
@@ -117,10 +131,10 @@ export class Autosaver {
     }
     while (this.inFlight) await this.inFlight;
     const started = this.now();
-    const text = this.options.serializer.serialize(this.options.notebook);
-    await this.options.write(text);
+    const total = { bytes: 0 };
+    await this.options.write(counted(this.options.serializer.parts(this.options.notebook), total));
     this.stats.saves += 1;
-    this.stats.bytes = Buffer.byteLength(text);
+    this.stats.bytes = total.bytes;
     this.stats.totalSaveMs += this.now() - started;
     this.dirty = false;
   }

@@ -43,10 +43,17 @@ export function applyControlChars(text: string): string {
   return out;
 }
 
+/** Streams whose text ends with a carriage return (so the next chunk may overwrite the last line). */
+const endsWithCR = new WeakSet<StreamOutput>();
+
 function appendStream(target: StreamOutput, chunk: string): void {
-  const merged = target.text + chunk;
-  if (!chunk.includes('\r') && !chunk.includes('\x08') && !target.text.endsWith('\r')) {
-    target.text = merged;
+  // Never inspect target.text itself here: it is a growing concatenation, and reading it (endsWith,
+  // indexOf) would flatten it on every message — quadratic time and memory for chatty cells.
+  const pendingCR = endsWithCR.has(target);
+  if (chunk.endsWith('\r')) endsWithCR.add(target);
+  else if (chunk.length > 0) endsWithCR.delete(target);
+  if (!pendingCR && !chunk.includes('\r') && !chunk.includes('\x08')) {
+    target.text += chunk;
     return;
   }
   // Only the last line of existing text can be affected by \r/\b in the new chunk; re-process just that.

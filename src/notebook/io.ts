@@ -142,42 +142,44 @@ function splitLines(s: string): string[] {
   return lines;
 }
 
-function writeValue(v: unknown, depth: number, out: string[]): void {
+/** JSON text of `v` as nbformat writes it (sorted keys, indent 1), lazily, in small pieces. */
+function* valueParts(v: unknown, depth: number): Generator<string, void, undefined> {
   if (v === null || v === undefined) {
-    out.push('null');
+    yield 'null';
   } else if (typeof v === 'string') {
-    out.push(JSON.stringify(v));
+    yield JSON.stringify(v);
   } else if (typeof v === 'number') {
-    out.push(Number.isFinite(v) ? String(v) : 'null');
+    yield Number.isFinite(v) ? String(v) : 'null';
   } else if (typeof v === 'boolean') {
-    out.push(v ? 'true' : 'false');
+    yield v ? 'true' : 'false';
   } else if (typeof v === 'bigint') {
-    out.push(v.toString());
+    yield v.toString();
   } else if (Array.isArray(v)) {
-    if (v.length === 0) return void out.push('[]');
+    if (v.length === 0) return yield '[]';
     const pad = ' '.repeat(depth + 1);
-    out.push('[\n');
-    v.forEach((item, i) => {
-      out.push(pad);
-      writeValue(item, depth + 1, out);
-      out.push(i < v.length - 1 ? ',\n' : '\n');
-    });
-    out.push(' '.repeat(depth), ']');
+    yield '[\n';
+    for (let i = 0; i < v.length; i++) {
+      yield pad;
+      yield* valueParts(v[i], depth + 1);
+      yield i < v.length - 1 ? ',\n' : '\n';
+    }
+    yield ' '.repeat(depth) + ']';
   } else if (typeof v === 'object') {
     const json = (v as { toJSON?: () => unknown }).toJSON;
-    if (typeof json === 'function') return writeValue(json.call(v), depth, out);
+    if (typeof json === 'function') return yield* valueParts(json.call(v), depth);
     const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
-    if (keys.length === 0) return void out.push('{}');
+    if (keys.length === 0) return yield '{}';
     const pad = ' '.repeat(depth + 1);
-    out.push('{\n');
-    keys.forEach((k, i) => {
-      out.push(pad, JSON.stringify(k), ': ');
-      writeValue((v as Record<string, unknown>)[k], depth + 1, out);
-      out.push(i < keys.length - 1 ? ',\n' : '\n');
-    });
-    out.push(' '.repeat(depth), '}');
+    yield '{\n';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      yield `${pad}${JSON.stringify(k)}: `;
+      yield* valueParts((v as Record<string, unknown>)[k], depth + 1);
+      yield i < keys.length - 1 ? ',\n' : '\n';
+    }
+    yield ' '.repeat(depth) + '}';
   } else {
-    out.push('null');
+    yield 'null';
   }
 }
 
@@ -201,10 +203,11 @@ function cellForDisk(cell: Cell): JSONValue {
 
 const CELL_DEPTH = 2; // cells sit inside {"cells": [ … ]}
 
-function serializeCell(cell: Cell): string {
-  const out: string[] = [];
-  writeValue(cellForDisk(cell), CELL_DEPTH, out);
-  return out.join('');
+/** Cells whose text is larger than this are not cached: caching would double their memory. */
+const FREEZE_LIMIT_CHARS = 1 << 20;
+
+function cellParts(cell: Cell): Generator<string, void, undefined> {
+  return valueParts(cellForDisk(cell), CELL_DEPTH);
 }
 
 /**
@@ -214,9 +217,19 @@ function serializeCell(cell: Cell): string {
 export class NotebookSerializer {
   private readonly frozen = new WeakMap<Cell, string>();
 
-  /** Promise that `cell` will not change again; its text is computed now and reused. */
+  /**
+   * Promise that `cell` will not change again; its text is computed now and reused by later saves.
+   * Very large cells are not cached (re-serialising them is cheaper than holding a second copy).
+   */
   freeze(cell: Cell): void {
-    this.frozen.set(cell, serializeCell(cell));
+    const parts: string[] = [];
+    let size = 0;
+    for (const p of cellParts(cell)) {
+      size += p.length;
+      if (size > FREEZE_LIMIT_CHARS) return;
+      parts.push(p);
+    }
+    this.frozen.set(cell, parts.join(''));
   }
 
   /** Forget a frozen cell (it is about to change after all). */
@@ -224,20 +237,36 @@ export class NotebookSerializer {
     this.frozen.delete(cell);
   }
 
-  serialize(nb: Notebook): string {
-    const parts: string[] = ['{\n "cells": '];
-    if (nb.cells.length === 0) parts.push('[]');
+  /**
+   * The notebook's text as a lazy sequence of small chunks, in order: writing them as they come never
+   * holds a second full copy of a large notebook. Each iteration reads the notebook's current state.
+   */
+  parts(nb: Notebook): Iterable<string> {
+    return { [Symbol.iterator]: () => this.generate(nb) };
+  }
+
+  private *generate(nb: Notebook): Generator<string, void, undefined> {
+    yield '{\n "cells": ';
+    if (nb.cells.length === 0) yield '[]';
     else {
-      parts.push('[\n');
-      nb.cells.forEach((cell, i) => {
-        parts.push('  ', this.frozen.get(cell) ?? serializeCell(cell), i < nb.cells.length - 1 ? ',\n' : '\n');
-      });
-      parts.push(' ]');
+      yield '[\n';
+      for (let i = 0; i < nb.cells.length; i++) {
+        const cell = nb.cells[i] as Cell;
+        yield '  ';
+        const frozen = this.frozen.get(cell);
+        if (frozen !== undefined) yield frozen;
+        else yield* cellParts(cell);
+        yield i < nb.cells.length - 1 ? ',\n' : '\n';
+      }
+      yield ' ]';
     }
-    parts.push(',\n "metadata": ');
-    writeValue(nb.metadata, 1, parts);
-    parts.push(`,\n "nbformat": ${nb.nbformat},\n "nbformat_minor": ${nb.nbformat_minor}\n}\n`);
-    return parts.join('');
+    yield ',\n "metadata": ';
+    yield* valueParts(nb.metadata, 1);
+    yield `,\n "nbformat": ${nb.nbformat},\n "nbformat_minor": ${nb.nbformat_minor}\n}\n`;
+  }
+
+  serialize(nb: Notebook): string {
+    return [...this.parts(nb)].join('');
   }
 }
 

@@ -5,11 +5,13 @@
  * papermill's order, later sources winning: base64, files, yaml, -p, -r.
  */
 import { NbcError } from '../errors';
-import { parseYamlParameters } from './param-yaml';
 import { asciiDigits, pyStrip } from './python-text';
 import { FloatValue, type ParamValue, type Parameters } from './values';
 
-export { parseYamlParameters } from './param-yaml';
+/** YAML parameters (see param-yaml.ts); the `yaml` package is loaded only when YAML is given. */
+export function parseYamlParameters(text: string, sourceLabel: string): Parameters {
+  return (require('./param-yaml') as typeof import('./param-yaml')).parseYamlParameters(text, sourceLabel);
+}
 
 /** CPython refuses to convert ints longer than this many digits (`sys.get_int_max_str_digits()`). */
 const INT_MAX_STR_DIGITS = 4300;

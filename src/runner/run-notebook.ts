@@ -21,7 +21,6 @@ import type { JSONObject, Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import { openOutputTarget } from '../storage/output-target';
 import type { Storage } from '../storage/registry';
-import { renderOutputPath } from '../templates/output-path';
 
 export interface RunNotebookRequest {
   input: string;
@@ -106,6 +105,8 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
   // 2. Output URI (templates see the parameters and the run's facts).
   let outputUri: string | null = req.output;
   if (outputUri !== null && isTemplate(outputUri)) {
+    // the template engine is loaded only for templated outputs
+    const { renderOutputPath } = require('../templates/output-path') as typeof import('../templates/output-path');
     outputUri = renderOutputPath(
       outputUri,
       { parameters: req.parameters, run: { run_id: runId, run_uuid: randomUUID(), input_path: req.input, input_name: stem(req.input), now: now() } },
@@ -153,7 +154,7 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
     ? new Autosaver({
         notebook: nb,
         serializer,
-        write: (text) => target.save(text),
+        write: (parts) => target.save(parts),
         intervalMs: req.autosaveCellEverySec * 1000,
         logger: log,
       })

@@ -1,8 +1,34 @@
 /** Small helpers shared by the storage backends. */
 import { NbcError } from '../errors';
+import type { WriteBody } from './types';
 
-export function toBuffer(body: Buffer | string): Buffer {
-  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+export function toBuffer(body: WriteBody): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (Buffer.isBuffer(body)) return body;
+  // Chunks: packed into 1 MiB blocks, then one concatenation.
+  const blocks: Buffer[] = [];
+  let block = Buffer.allocUnsafe(1 << 20);
+  let used = 0;
+  for (const chunk of body) {
+    const bytes = Buffer.byteLength(chunk);
+    if (bytes > block.length - used) {
+      blocks.push(block.subarray(0, used));
+      block = Buffer.allocUnsafe(Math.max(1 << 20, bytes));
+      used = 0;
+    }
+    used += block.write(chunk, used, 'utf8');
+  }
+  blocks.push(block.subarray(0, used));
+  return Buffer.concat(blocks);
+}
+
+/** Byte length of a body without materialising it. */
+export function bodyLength(body: WriteBody): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  let n = 0;
+  for (const c of body) n += Buffer.byteLength(c);
+  return n;
 }
 
 export function isAbortError(err: unknown): boolean {

@@ -15,6 +15,7 @@ import type {
   ObjectStat,
   ReadOptions,
   StorageBackend,
+  WriteBody,
   WriteOptions,
   WriteResult,
 } from './types';
@@ -109,9 +110,9 @@ export function createFileBackend(options: FileBackendOptions): FileBackend {
       }
     },
 
-    async write(uri: string, body: Buffer | string, opts: WriteOptions = {}): Promise<WriteResult> {
+    async write(uri: string, body: WriteBody, opts: WriteOptions = {}): Promise<WriteResult> {
       const file = resolvePath(uri);
-      const etag = await writeFileAtomic(file, uri, toBuffer(body), opts);
+      const etag = await writeFileAtomic(file, uri, body, opts);
       return { etag };
     },
 

@@ -13,7 +13,7 @@
  * the earlier ones).
  */
 import { NbcError, isNbcError } from '../errors';
-import type { Storage } from './types';
+import type { Storage, WriteBody } from './types';
 import { redactUri } from './uri';
 
 export interface OutputTargetOptions {
@@ -35,7 +35,7 @@ export interface OutputTarget {
    * exists there yet. (Not a reservation: the first save still creates atomically.)
    */
   preflight(signal?: AbortSignal): Promise<void>;
-  save(body: Buffer | string): Promise<void>;
+  save(body: WriteBody): Promise<void>;
 }
 
 interface Waiter {
@@ -50,9 +50,9 @@ export function openOutputTarget(storage: Storage, uri: string, options: OutputT
   let created = false;
   let conflict: NbcError | undefined;
   let writing = false;
-  let pending: { body: Buffer | string; waiters: Waiter[] } | undefined;
+  let pending: { body: WriteBody; waiters: Waiter[] } | undefined;
 
-  async function writeOnce(body: Buffer | string): Promise<void> {
+  async function writeOnce(body: WriteBody): Promise<void> {
     if (conflict) throw conflict;
     const base = { contentType, signal };
     try {
@@ -123,7 +123,7 @@ export function openOutputTarget(storage: Storage, uri: string, options: OutputT
       }
     },
 
-    save(body: Buffer | string): Promise<void> {
+    save(body: WriteBody): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         if (pending) {
           pending.body = body;

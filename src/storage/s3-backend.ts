@@ -18,6 +18,7 @@ import type {
   ObjectStat,
   ReadOptions,
   StorageBackend,
+  WriteBody,
   WriteOptions,
   WriteResult,
 } from './types';
@@ -240,7 +241,7 @@ export function createS3Backend(options: S3BackendOptions): S3Backend {
       }
     },
 
-    async write(uri: string, body: Buffer | string, opts: WriteOptions = {}): Promise<WriteResult> {
+    async write(uri: string, body: WriteBody, opts: WriteOptions = {}): Promise<WriteResult> {
       const loc = locate(uri, true);
       if (opts.ifNoneMatch && opts.ifMatch !== undefined) throw conflictingConditions(uri);
       throwIfAborted(opts.signal, 'S3 write of', uri);

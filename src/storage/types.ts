@@ -18,6 +18,12 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A body to write: bytes, text, or text as a sequence of chunks (written in order as they are produced,
+ * never joined; the sequence may be iterated more than once, e.g. to retry).
+ */
+export type WriteBody = Buffer | string | Iterable<string>;
+
 export interface WriteOptions {
   /** Create only: fail with E_STORAGE_EXISTS if the object exists (atomic where the backend allows). */
   ifNoneMatch?: boolean;
@@ -41,7 +47,7 @@ export interface StorageBackend {
   /** URI schemes this backend serves, without "://" (e.g. ["s3"]). "file" also serves plain paths. */
   readonly schemes: readonly string[];
   read(uri: string, options?: ReadOptions): Promise<Buffer>;
-  write(uri: string, body: Buffer | string, options?: WriteOptions): Promise<WriteResult>;
+  write(uri: string, body: WriteBody, options?: WriteOptions): Promise<WriteResult>;
   /** null when the object does not exist. */
   stat(uri: string, options?: ReadOptions): Promise<ObjectStat | null>;
   list(prefixUri: string, options?: ListOptions): Promise<ObjectStat[]>;
@@ -50,7 +56,7 @@ export interface StorageBackend {
 /** All backends behind one facade, dispatching on the URI's scheme (see registry.ts: `createStorage`). */
 export interface Storage {
   read(uri: string, options?: ReadOptions): Promise<Buffer>;
-  write(uri: string, body: Buffer | string, options?: WriteOptions): Promise<WriteResult>;
+  write(uri: string, body: WriteBody, options?: WriteOptions): Promise<WriteResult>;
   /** null when the object does not exist. */
   stat(uri: string, options?: ReadOptions): Promise<ObjectStat | null>;
   list(prefixUri: string, options?: ListOptions): Promise<ObjectStat[]>;

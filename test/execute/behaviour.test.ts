@@ -269,7 +269,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const recording: Storage = {
       ...storage,
       write: async (uri, body, opts) => {
-        saves.push(body.toString());
+        saves.push(typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString() : [...body].join(''));
         return storage.write(uri, body, opts);
       },
     };

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
+ * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute).
+ */
+async function main(): Promise<void> {
+  const [name = 'notebook', ...rest] = process.argv.slice(2);
+  switch (name) {
+    case 'notebook': {
+      const { benchNotebook } = await import('./notebook.js');
+      return benchNotebook(rest);
+    }
+    default:
+      process.stderr.write(`unknown benchmark "${name}"; try: notebook\n`);
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,42 @@
+/**
+ * Conductor's `JsonUtils.expand`, applied to event payloads before conditions and to event-handler action
+ * inputs with `expandInlineJSON`: string values that look like JSON objects or arrays are parsed.
+ * Its quirks are kept: strings directly inside lists are not expanded (maps inside lists are), parsed
+ * values are not expanded again, and a string that fails to parse stays a string. Returns a copy.
+ */
+import type { Json, JsonObject } from './types';
+import { cloneJson, setOwn } from './types';
+
+export function expandInlineJson(value: Json): Json {
+  if (typeof value === 'string') return parseOr(value);
+  return expand(cloneJson(value));
+}
+
+function expand(value: Json): Json {
+  if (Array.isArray(value)) {
+    for (const item of value) if (item !== null && typeof item === 'object') expand(item);
+  } else if (value !== null && typeof value === 'object') {
+    expandMap(value);
+  }
+  return value;
+}
+
+function expandMap(map: JsonObject): void {
+  for (const key of Object.keys(map)) {
+    const v = map[key] as Json;
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t.startsWith('{') || t.startsWith('[')) setOwn(map, key, parseOr(v));
+    } else if (v !== null && typeof v === 'object') {
+      expand(v);
+    }
+  }
+}
+
+function parseOr(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Conductor's expression languages as pure functions, for the embedded engine:
+ * `${…}` parameter expressions (JsonPath, Jayway semantics), JavaScript evaluation (INLINE, LAMBDA,
+ * SWITCH, DO_WHILE, event conditions) and jq (JSON_JQ_TRANSFORM).
+ */
+export type { Json, JsonObject, ResolveOptions } from './types';
+export { cloneJson, isJsonObject } from './types';
+
+export { resolveExpressions, resolveString, isSystemName, SYSTEM_PARAMETERS } from './resolve';
+export { collectReferences, type ExpressionReference } from './references';
+export { expandInlineJson } from './expand';
+export { checkJsonPath, readPath, type PathValue } from './jsonpath';
+export { findPlaceholders, type Placeholder } from './placeholders';
+export { javaToString, javaNumberToString, javaDoubleToString } from './java-format';
+
+export {
+  evaluateScript,
+  closeScriptSandbox,
+  checkScriptSyntax,
+  ScriptError,
+  isTruthy,
+  scriptResultToCaseString,
+  lambdaScript,
+  DEFAULT_SCRIPT_TIMEOUT_MS,
+} from './script';
+
+export { jqAvailable, jqTransform, closeJq, JqError, DEFAULT_JQ_TIMEOUT_MS, type JqResult } from './jq';

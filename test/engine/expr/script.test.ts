@@ -1,0 +1,292 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import {
+  checkScriptSyntax,
+  closeScriptSandbox,
+  evaluateScript,
+  isTruthy,
+  lambdaScript,
+  ScriptError,
+  scriptResultToCaseString,
+  type Json,
+} from '../../../src/engine/expr';
+
+afterAll(async () => {
+  await closeScriptSandbox();
+});
+
+/** Run a script expecting a ScriptError; returns it. */
+function scriptError(source: string, input: Json = {}, timeoutMs?: number): ScriptError {
+  try {
+    evaluateScript(source, input, timeoutMs === undefined ? {} : { timeoutMs });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScriptError);
+    return err as ScriptError;
+  }
+  throw new Error(`expected ${source} to fail`);
+}
+
+describe('evaluateScript — Conductor JavascriptEvaluatorTest / TestGraalJSFeatures cases', () => {
+  it.each<[string, string, Json, Json]>([
+    ['testBasicEvaluation', '$.value * 2', { value: 42 }, 84],
+    ['testNestedObjectAccess', '$.level1.level2.value', { level1: { level2: { value: 'deep' } } }, 'deep'],
+    ['testComplexExpression', '($.a + $.b) * $.c', { a: 10, b: 20, c: 30 }, 900],
+    [
+      'testES6Features',
+      "(function() { const greeting = 'Hello'; return `${greeting}, ${$.name}!`; })()",
+      { name: 'Conductor' },
+      'Hello, Conductor!',
+    ],
+    [
+      'testArrayOperations',
+      '$.numbers.filter(n => n > 2).map(n => n * 2)',
+      { numbers: [1, 2, 3, 4, 5] },
+      [6, 8, 10],
+    ],
+    [
+      'testObjectReturn',
+      "(function() { return { result: $.value, doubled: $.value * 2, message: 'success' }; })()",
+      { value: 42 },
+      { result: 42, doubled: 84, message: 'success' },
+    ],
+    ['testNullSafety', "$.value === null ? 'null value' : $.value", { value: null }, 'null value'],
+    [
+      'testTemplateLiterals',
+      '`${$.name} v${$.version}`',
+      { name: 'Conductor', version: '3.0' },
+      'Conductor v3.0',
+    ],
+    [
+      'testDestructuring',
+      "(function() { const { name, age } = $.user; return name + ' is ' + age; })()",
+      { user: { name: 'Alice', age: 30 } },
+      'Alice is 30',
+    ],
+    [
+      'testSpreadOperator',
+      '[...$.arr1, ...$.arr2]',
+      { arr1: [1, 2, 3], arr2: [4, 5, 6] },
+      [1, 2, 3, 4, 5, 6],
+    ],
+    [
+      'testArrayMethods',
+      '$.numbers.filter(n => n % 2 === 0).reduce((a, b) => a + b, 0)',
+      { numbers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+      30,
+    ],
+    ['testNullAndUndefinedHandling', "$.nullValue ?? 'default'", { nullValue: null }, 'default'],
+    [
+      'testNestedObjectAccess (optional chaining)',
+      "$.level1?.missing?.value ?? 'not found'",
+      { level1: {} },
+      'not found',
+    ],
+    ['testMathOperations', 'Math.sqrt($.value)', { value: 16 }, 4],
+    ['testJSONOperations', 'JSON.parse(\'{"value":123}\').value', {}, 123],
+    [
+      'DoWhileSpec loop condition',
+      "if ($.loopTask['iteration'] < $.value) { true; } else { false; }",
+      { loopTask: { iteration: 1 }, value: 2 },
+      true,
+    ],
+    ['program completion value', 'var x = 1; x + 1', {}, 2],
+    ['function declaration then call', 'function f() { return 3 } f()', {}, 3],
+  ])('%s', (_name, source, input, expected) => {
+    expect(evaluateScript(source, input)).toEqual(expected);
+  });
+
+  it('testDeepCopyProtection: the script mutates a copy, never the caller’s input', () => {
+    const input = { data: { original: 'value' } };
+    expect(
+      evaluateScript("(function() { $.data.newKey = 'new value'; return $.data.newKey; })()", input),
+    ).toBe('new value');
+    expect(input).toEqual({ data: { original: 'value' } });
+  });
+});
+
+describe('evaluateScript — results converted to JSON', () => {
+  it.each<[string, Json]>([
+    ['$.missing', null],
+    ['undefined', null],
+    ['(function(){ return function () {}; })()', null],
+    ["Symbol('s')", null],
+    ['({ a: undefined, b: () => 1, c: 1 })', { c: 1 }],
+    ['[NaN, Infinity, 1.5, -0]', [null, null, 1.5, 0]],
+    ["new Map([['k', 1]])", { k: 1 }],
+    ['10n ** 2n', 100],
+    ['new Date(0)', '1970-01-01T00:00:00.000Z'],
+    ['Promise.resolve(1)', {}], // a promise is an object, as in GraalJS; it is not awaited
+  ])('%s → %j', (source, expected) => {
+    expect(evaluateScript(source, {})).toEqual(expected);
+  });
+
+  it('reports a result that cannot be converted', () => {
+    const err = scriptError('(function(){ const o = {}; o.self = o; return o; })()');
+    expect(err.kind).toBe('result');
+    expect(err.message).toMatch(/circular/);
+  });
+});
+
+describe('evaluateScript — errors and time limits', () => {
+  it.each<[string, string]>([
+    ["throw new Error('boom')", 'Error evaluating the script `Error: boom` at line 1'],
+    ['\n\nfoo.bar', 'Error evaluating the script `ReferenceError: foo is not defined` at line 3'],
+    ["throw 'plain'", 'Error evaluating the script `plain`'],
+  ])('%j fails with the script’s message', (source, message) => {
+    const err = scriptError(source);
+    expect(err.kind).toBe('runtime');
+    expect(err.message).toBe(message);
+  });
+
+  it('an infinite loop times out', () => {
+    const err = scriptError('while (true) {}', {}, 200);
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toContain('timed out after 200 ms');
+  });
+
+  it('script code run while converting the result is under the same limit', () => {
+    expect(scriptError('({ toJSON() { while (true) {} } })', {}, 200).kind).toBe('timeout');
+  });
+
+  it('a thrown value whose getters never return still yields an error', () => {
+    const err = scriptError('throw { get message() { while (true) {} } }', {}, 200);
+    expect(err.message).toContain('could not be printed');
+  });
+
+  it('microtasks run inside the limit too', () => {
+    expect(scriptError('Promise.resolve().then(() => { while (true) {} }); 1', {}, 200).kind).toBe('timeout');
+  });
+
+  it('a time-out inside a promise job does not take the process down when async hooks are active', async () => {
+    const storage = new AsyncLocalStorage<string>();
+    const err = storage.run('request-1', () =>
+      scriptError('Promise.resolve().then(() => { while (true) {} }); 1', {}, 200),
+    );
+    expect(err.kind).toBe('timeout');
+    // The process is still healthy: async I/O completes and the next script runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(evaluateScript('$.n + 1', { n: 1 })).toBe(2);
+  });
+
+  it('a script that exhausts memory fails alone; the next script runs', () => {
+    const err = scriptError('const a = []; for (;;) a.push(new Array(1e6).fill(1));', {}, 1000);
+    expect(err.kind).toBe('timeout');
+    expect(evaluateScript('$.n * 2', { n: 21 })).toBe(42);
+  });
+
+  it('syntax errors are reported without running anything', () => {
+    const err = scriptError('1 +');
+    expect(err.kind).toBe('syntax');
+    expect(err.message).toContain('SyntaxError');
+  });
+});
+
+describe('evaluateScript — no way out to the host', () => {
+  it.each([
+    "this.constructor.constructor('return process')()",
+    "globalThis.constructor.constructor('return process')()",
+    "Object.getPrototypeOf(globalThis).constructor.constructor('return process')()",
+    "$.constructor.constructor('return process')()",
+    "eval('1 + 1')",
+    "new Function('return 1')()",
+    "(async () => {})().constructor.constructor('return process')()",
+  ])('%s is blocked', (source) => {
+    expect(scriptError(source).message).toContain('Code generation from strings disallowed');
+  });
+
+  it('dynamic import() (whose rejection would be a host-realm error) is refused', () => {
+    const source =
+      "var r = {}; (async () => { try { await import('fs'); } catch (e) { r.p = typeof e.constructor.constructor('return process')(); } })(); r";
+    expect(scriptError(source).message).toContain('import() is not available');
+    // The word itself is fine in strings, comments, regexes and as a property name.
+    expect(evaluateScript("// import\n['import', /import/.test('import'), $.import]", { import: 1 })).toEqual(
+      ['import', true, 1],
+    );
+  });
+
+  it('stack-trace hooks see no host objects', () => {
+    const source = `var r = [];
+      Error.prepareStackTrace = function (e, frames) {
+        frames.forEach(function (f) {
+          try { var fn = f.getFunction(); if (fn) r.push(typeof fn.constructor('return process')()); } catch (x) { r.push(x.name); }
+          try { var t = f.getThis(); if (t && t !== globalThis) r.push(typeof t.constructor.constructor('return process')()); } catch (x) { r.push(x.name); }
+        });
+        return '';
+      };
+      new Error('x').stack; r`;
+    expect(evaluateScript(source, {})).not.toContain('object');
+  });
+
+  it('has no require, process, console, timers, Atomics or WebAssembly', () => {
+    expect(
+      evaluateScript(
+        '[typeof require, typeof process, typeof console, typeof setTimeout, typeof Atomics, typeof SharedArrayBuffer, typeof WebAssembly, typeof fetch]',
+        {},
+      ),
+    ).toEqual(Array(8).fill('undefined'));
+  });
+
+  it('each evaluation starts from a fresh context', () => {
+    evaluateScript('globalThis.leak = 1; Array.prototype.polluted = 1', {});
+    expect(evaluateScript('[typeof leak, [].polluted]', {})).toEqual(['undefined', null]);
+    expect((Array.prototype as unknown as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('checkScriptSyntax', () => {
+  it('accepts valid scripts without evaluating them (runtime references are fine)', () => {
+    expect(checkScriptSyntax('$.value.missing.deeper * undefinedName')).toBeNull();
+    expect(checkScriptSyntax('while (true) {}')).toBeNull();
+  });
+
+  it('reports syntax errors with the line', () => {
+    expect(checkScriptSyntax('x = {\n a: 1,\n b: }')).toBe(
+      "Error evaluating the script `SyntaxError: Unexpected token '}'` at line 3",
+    );
+  });
+});
+
+describe('truthiness and SWITCH case strings', () => {
+  it.each<[Json, boolean]>([
+    [true, true],
+    [false, false],
+    [1, true],
+    [0.5, true],
+    [0, false],
+    [-1, false],
+    ['true', false],
+    [null, false],
+    [[1], false],
+    [{}, false],
+  ])('isTruthy(%j) = %s', (value, expected) => {
+    expect(isTruthy(value)).toBe(expected);
+  });
+
+  it.each<[Json, string]>([
+    [null, 'null'],
+    [1, '1'],
+    [1.5, '1.5'],
+    [true, 'true'],
+    ['case', 'case'],
+    [[1, 'a'], '[1, a]'],
+    [{ a: 1 }, '{a=1}'],
+  ])('case string of %j is %s', (value, expected) => {
+    expect(scriptResultToCaseString(value)).toBe(expected);
+  });
+
+  it('a SWITCH javascript evaluator result becomes its case label', () => {
+    expect(scriptResultToCaseString(evaluateScript("$.n > 1 ? 'big' : 'small'", { n: 2 }))).toBe('big');
+    expect(scriptResultToCaseString(evaluateScript('$.n + 1', { n: 1 }))).toBe('2');
+  });
+
+  it('LAMBDA wraps scriptExpression in a function', () => {
+    expect(
+      evaluateScript(
+        lambdaScript('if ($.a == 1) { return { testvalue: true }; } return { testvalue: false };'),
+        { a: 1 },
+      ),
+    ).toEqual({
+      testvalue: true,
+    });
+  });
+});
