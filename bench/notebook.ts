@@ -30,13 +30,18 @@ interface Case {
 const CASES: Case[] = [
   { name: 'trivial 3-cell, 1 parameter', fixture: 'trivial', params: ['-p', 'n', '5'] },
   { name: 'print 10,000 lines', fixture: 'print-lines', params: ['-p', 'lines', '10000'] },
-  { name: 'print 10,000 flushed lines', fixture: 'print-lines', params: ['-p', 'lines', '10000', '-p', 'flush', 'True'] },
+  {
+    name: 'print 10,000 flushed lines',
+    fixture: 'print-lines',
+    params: ['-p', 'lines', '10000', '-p', 'flush', 'True'],
+  },
   { name: '20 MB output', fixture: 'huge-output', params: ['-p', 'size_mb', '20'] },
 ];
 
 function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Sample {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [wall, rssKb] = last.split(' ').map(Number);
   return { wallS: wall ?? NaN, rssMb: (rssKb ?? NaN) / 1024 };
@@ -65,7 +70,11 @@ export async function benchNotebook(argv: string[]): Promise<void> {
     for (const c of CASES) {
       // nbclient gets the same notebook with the parameters already injected (it cannot inject them).
       const prepared = path.join(work, `${c.fixture}-${rows.length}-prepared.ipynb`);
-      const prep = spawnSync(process.execPath, [bin, 'run', path.join(fixtures, `${c.fixture}.ipynb`), prepared, '--prepare-only', ...c.params], { env, encoding: 'utf8' });
+      const prep = spawnSync(
+        process.execPath,
+        [bin, 'run', path.join(fixtures, `${c.fixture}.ipynb`), prepared, '--prepare-only', ...c.params],
+        { env, encoding: 'utf8' },
+      );
       if (prep.status !== 0) throw new Error(prep.stderr);
       const input = path.join(fixtures, `${c.fixture}.ipynb`);
       const local: Sample[] = [];
@@ -74,12 +83,37 @@ export async function benchNotebook(argv: string[]): Promise<void> {
       let outSize = 0;
       for (let i = 0; i < runs; i++) {
         const out = path.join(work, `out-local-${i}.ipynb`);
-        local.push(timed(process.execPath, [bin, 'run', input, out, '--no-progress-bar', ...c.params], work, env));
+        local.push(
+          timed(process.execPath, [bin, 'run', input, out, '--no-progress-bar', ...c.params], work, env),
+        );
         outSize = statSync(out).size;
         viaServer.push(
-          timed(process.execPath, [bin, 'run', input, path.join(work, `out-server-${i}.ipynb`), '--no-progress-bar', '--jupyter-url', server.url, '--jupyter-token', server.token, ...c.params], work, env),
+          timed(
+            process.execPath,
+            [
+              bin,
+              'run',
+              input,
+              path.join(work, `out-server-${i}.ipynb`),
+              '--no-progress-bar',
+              '--jupyter-url',
+              server.url,
+              '--jupyter-token',
+              server.token,
+              ...c.params,
+            ],
+            work,
+            env,
+          ),
         );
-        nbclient.push(timed(path.join(venv.binDir, 'jupyter'), ['execute', prepared, `--output=nbclient-out-${i}`], work, env));
+        nbclient.push(
+          timed(
+            path.join(venv.binDir, 'jupyter'),
+            ['execute', prepared, `--output=nbclient-out-${i}`],
+            work,
+            env,
+          ),
+        );
       }
       const l = summarize(local);
       const s = summarize(viaServer);
@@ -98,6 +132,19 @@ export async function benchNotebook(argv: string[]): Promise<void> {
     await server.stop();
     if (existsSync(work)) rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`\nnbconductor run vs jupyter execute (nbclient): median of ${runs} runs, wall time / peak RSS\n`);
-  printTable(['notebook', 'output', 'nbclient', 'nbconductor local', 'speed-up', 'nbconductor jupyter-server (running)', 'speed-up'], rows);
+  process.stdout.write(
+    `\nnbconductor run vs jupyter execute (nbclient): median of ${runs} runs, wall time / peak RSS\n`,
+  );
+  printTable(
+    [
+      'notebook',
+      'output',
+      'nbclient',
+      'nbconductor local',
+      'speed-up',
+      'nbconductor jupyter-server (running)',
+      'speed-up',
+    ],
+    rows,
+  );
 }

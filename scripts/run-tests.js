@@ -11,10 +11,14 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'nbc-jest-'));
 const outFile = path.join(dir, 'results.json');
 const jestBin = require.resolve('jest/bin/jest');
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-const result = spawnSync(process.execPath, [jestBin, '--json', `--outputFile=${outFile}`, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env,
-});
+const result = spawnSync(
+  process.execPath,
+  [jestBin, '--json', `--outputFile=${outFile}`, ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 let code = result.status ?? 1;
 try {
   const r = JSON.parse(readFileSync(outFile, 'utf8'));

@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-
 import { NbcError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './log';
 import type { KernelProviderKind } from './kernel/provider';
@@ -74,7 +73,9 @@ export interface Config {
 
 /** A partial config as found in a file or built from flags (same shape, every key optional). */
 export type ConfigInput = {
-  [K in keyof Config]?: K extends 'childEnv' ? never : Partial<{ -readonly [P in keyof Config[K]]: Config[K][P] }>;
+  [K in keyof Config]?: K extends 'childEnv'
+    ? never
+    : Partial<{ -readonly [P in keyof Config[K]]: Config[K][P] }>;
 };
 
 export interface CompileOptions {
@@ -139,9 +140,13 @@ function envBool(env: Env, name: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (/^(1|true|yes|on)$/i.test(v)) return true;
   if (/^(0|false|no|off)$/i.test(v)) return false;
-  throw new NbcError('E_CONFIG', `environment variable ${name} must be true or false, got ${JSON.stringify(v)}`, {
-    field: name,
-  });
+  throw new NbcError(
+    'E_CONFIG',
+    `environment variable ${name} must be true or false, got ${JSON.stringify(v)}`,
+    {
+      field: name,
+    },
+  );
 }
 
 function envNumber(env: Env, name: string): number | undefined {
@@ -149,9 +154,13 @@ function envNumber(env: Env, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n)) {
-    throw new NbcError('E_CONFIG', `environment variable ${name} must be a number, got ${JSON.stringify(v)}`, {
-      field: name,
-    });
+    throw new NbcError(
+      'E_CONFIG',
+      `environment variable ${name} must be a number, got ${JSON.stringify(v)}`,
+      {
+        field: name,
+      },
+    );
   }
   return n;
 }
@@ -177,7 +186,10 @@ function fromEnv(env: Env): ConfigInput {
       jupyterDataDir: nonEmpty(env.JUPYTER_DATA_DIR),
     }),
     s3: stripUndefined({
-      endpoint: nonEmpty(env.NBCONDUCTOR_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
+      endpoint:
+        nonEmpty(env.NBCONDUCTOR_S3_ENDPOINT) ??
+        nonEmpty(env.AWS_ENDPOINT_URL_S3) ??
+        nonEmpty(env.AWS_ENDPOINT_URL),
       region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
       forcePathStyle: envBool(env, 'NBCONDUCTOR_S3_FORCE_PATH_STYLE'),
       accessKeyId: nonEmpty(env.AWS_ACCESS_KEY_ID),
@@ -191,7 +203,10 @@ function fromEnv(env: Env): ConfigInput {
       keyId: nonEmpty(env.CONDUCTOR_AUTH_KEY),
       keySecret: nonEmpty(env.CONDUCTOR_AUTH_SECRET),
     }),
-    engine: stripUndefined({ dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA), port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT') }),
+    engine: stripUndefined({
+      dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA),
+      port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT'),
+    }),
     worker: stripUndefined({
       concurrency: envNumber(env, 'NBCONDUCTOR_WORKER_CONCURRENCY'),
       workerId: nonEmpty(env.NBCONDUCTOR_WORKER_ID),
@@ -206,14 +221,22 @@ function readConfigFile(file: string): ConfigInput {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new NbcError('E_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, { uri: file });
+    throw new NbcError('E_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, {
+      uri: file,
+    });
   }
   let parsed: unknown;
   try {
     // yaml is loaded only for a YAML config file (it costs ~40 ms of CLI start-up)
-    parsed = file.endsWith('.json') ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
+    parsed = file.endsWith('.json')
+      ? JSON.parse(text)
+      : (require('yaml') as typeof import('yaml')).parse(text);
   } catch (err) {
-    throw new NbcError('E_CONFIG', `config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`, { uri: file });
+    throw new NbcError(
+      'E_CONFIG',
+      `config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      { uri: file },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -228,10 +251,16 @@ function merge(base: Config, layer: ConfigInput, origin: string): Config {
     if (values === undefined) continue;
     const current = (base as unknown as Record<string, unknown>)[section];
     if (current === undefined || section === 'childEnv') {
-      throw new NbcError('E_CONFIG', `unknown configuration section "${section}" (from ${origin})`, { field: section });
+      throw new NbcError('E_CONFIG', `unknown configuration section "${section}" (from ${origin})`, {
+        field: section,
+      });
     }
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new NbcError('E_CONFIG', `configuration section "${section}" must be an object (from ${origin})`, { field: section });
+      throw new NbcError(
+        'E_CONFIG',
+        `configuration section "${section}" must be an object (from ${origin})`,
+        { field: section },
+      );
     }
     const known = current as Record<string, unknown>;
     for (const key of Object.keys(values)) {
@@ -255,19 +284,67 @@ function isPositiveOrNull(v: unknown): boolean {
 }
 
 function validate(c: Config): void {
-  check(c.kernel.provider === 'local' || c.kernel.provider === 'jupyter-server', 'kernel.provider', `must be "local" or "jupyter-server", got ${JSON.stringify(c.kernel.provider)}`);
-  check(typeof c.kernel.startTimeoutMs === 'number' && c.kernel.startTimeoutMs > 0, 'kernel.startTimeoutMs', 'must be a positive number');
-  check(isPositiveOrNull(c.execution.cellTimeoutMs), 'execution.cellTimeoutMs', 'must be a positive number or null');
-  check(isPositiveOrNull(c.execution.totalTimeoutMs), 'execution.totalTimeoutMs', 'must be a positive number or null');
-  check(typeof c.execution.autosaveCellEverySec === 'number' && c.execution.autosaveCellEverySec >= 0, 'execution.autosaveCellEverySec', 'must be >= 0 (0 disables)');
+  check(
+    c.kernel.provider === 'local' || c.kernel.provider === 'jupyter-server',
+    'kernel.provider',
+    `must be "local" or "jupyter-server", got ${JSON.stringify(c.kernel.provider)}`,
+  );
+  check(
+    typeof c.kernel.startTimeoutMs === 'number' && c.kernel.startTimeoutMs > 0,
+    'kernel.startTimeoutMs',
+    'must be a positive number',
+  );
+  check(
+    isPositiveOrNull(c.execution.cellTimeoutMs),
+    'execution.cellTimeoutMs',
+    'must be a positive number or null',
+  );
+  check(
+    isPositiveOrNull(c.execution.totalTimeoutMs),
+    'execution.totalTimeoutMs',
+    'must be a positive number or null',
+  );
+  check(
+    typeof c.execution.autosaveCellEverySec === 'number' && c.execution.autosaveCellEverySec >= 0,
+    'execution.autosaveCellEverySec',
+    'must be >= 0 (0 disables)',
+  );
   check(LOG_LEVELS.includes(c.log.level), 'log.level', `must be one of ${LOG_LEVELS.join(', ')}`);
-  check(Number.isInteger(c.s3.maxAttempts) && c.s3.maxAttempts >= 1, 's3.maxAttempts', 'must be an integer >= 1');
-  check(c.s3.multipartThresholdBytes >= 5 * 1024 * 1024, 's3.multipartThresholdBytes', 'must be at least 5 MiB (the S3 minimum part size)');
-  check(/^https?:\/\//.test(c.conductor.serverUrl), 'conductor.serverUrl', `must be an http(s) URL, got ${JSON.stringify(c.conductor.serverUrl)}`);
-  check(c.kernel.jupyterUrl === null || /^https?:\/\//.test(c.kernel.jupyterUrl), 'kernel.jupyterUrl', 'must be an http(s) URL');
-  check(Number.isInteger(c.engine.port) && c.engine.port >= 0 && c.engine.port < 65536, 'engine.port', 'must be 0-65535');
-  check(Number.isInteger(c.worker.concurrency) && c.worker.concurrency >= 1, 'worker.concurrency', 'must be an integer >= 1');
-  check(Number.isInteger(c.worker.kernelPoolSize) && c.worker.kernelPoolSize >= 0, 'worker.kernelPoolSize', 'must be an integer >= 0');
+  check(
+    Number.isInteger(c.s3.maxAttempts) && c.s3.maxAttempts >= 1,
+    's3.maxAttempts',
+    'must be an integer >= 1',
+  );
+  check(
+    c.s3.multipartThresholdBytes >= 5 * 1024 * 1024,
+    's3.multipartThresholdBytes',
+    'must be at least 5 MiB (the S3 minimum part size)',
+  );
+  check(
+    /^https?:\/\//.test(c.conductor.serverUrl),
+    'conductor.serverUrl',
+    `must be an http(s) URL, got ${JSON.stringify(c.conductor.serverUrl)}`,
+  );
+  check(
+    c.kernel.jupyterUrl === null || /^https?:\/\//.test(c.kernel.jupyterUrl),
+    'kernel.jupyterUrl',
+    'must be an http(s) URL',
+  );
+  check(
+    Number.isInteger(c.engine.port) && c.engine.port >= 0 && c.engine.port < 65536,
+    'engine.port',
+    'must be 0-65535',
+  );
+  check(
+    Number.isInteger(c.worker.concurrency) && c.worker.concurrency >= 1,
+    'worker.concurrency',
+    'must be an integer >= 1',
+  );
+  check(
+    Number.isInteger(c.worker.kernelPoolSize) && c.worker.kernelPoolSize >= 0,
+    'worker.kernelPoolSize',
+    'must be an integer >= 0',
+  );
   check(c.worker.pollIntervalMs > 0, 'worker.pollIntervalMs', 'must be > 0');
 }
 

@@ -12,7 +12,14 @@ export interface InspectOptions {
   language?: string;
 }
 
-export async function inspectCommand(input: string, o: InspectOptions, io: CliIO, config: Config, logger: Logger, signal: AbortSignal): Promise<number> {
+export async function inspectCommand(
+  input: string,
+  o: InspectOptions,
+  io: CliIO,
+  config: Config,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<number> {
   const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger });
   try {
     const nb = parseNotebook(await storage.read(input, { signal }), input);

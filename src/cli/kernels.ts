@@ -35,16 +35,25 @@ export async function createKernelProviderFromConfig(
     // @jupyterlab/services writes debug lines with console.debug; send them to the log instead.
     js.silenceJupyterConsoleDebug(logger);
     if (jupyterUrl !== null) {
-      return js.createJupyterServerKernelProvider({ url: jupyterUrl, token: jupyterToken ?? undefined, logger });
+      return js.createJupyterServerKernelProvider({
+        url: jupyterUrl,
+        token: jupyterToken ?? undefined,
+        logger,
+      });
     }
     const venv = await ensureProjectPython(config, logger);
     return js.createJupyterServerKernelProvider({
-      spawn: { python: venvPaths(venv).python, rootDir: choice.serverRootDir ?? '/', baseEnv: config.childEnv },
+      spawn: {
+        python: venvPaths(venv).python,
+        rootDir: choice.serverRootDir ?? '/',
+        baseEnv: config.childEnv,
+      },
       logger,
     });
   }
   const venv = await ensureProjectPython(config, logger);
-  const { createLocalKernelProvider } = require('../kernel/local/provider') as typeof import('../kernel/local/provider');
+  const { createLocalKernelProvider } =
+    require('../kernel/local/provider') as typeof import('../kernel/local/provider');
   return createLocalKernelProvider({
     jupyterPath: config.kernel.jupyterPath,
     userDataDir: config.kernel.jupyterDataDir,

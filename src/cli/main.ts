@@ -24,7 +24,8 @@ export interface MainOptions {
 
 function mergeInputs(a: ConfigInput, b: ConfigInput): ConfigInput {
   const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = { ...((a as Record<string, object>)[k] ?? {}), ...(v as object) };
+  for (const [k, v] of Object.entries(b))
+    out[k] = { ...((a as Record<string, object>)[k] ?? {}), ...(v as object) };
   return out as ConfigInput;
 }
 
@@ -57,8 +58,16 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
   const setup = (flags: ConfigInput = {}): { config: Config; logger: Logger } => {
     const g = program.opts<GlobalOptions>();
     const withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
-    const config = compileConfig({ env: io.env, cwd: io.cwd, configFile: g.config ?? null, flags: withLevel });
-    logger = createLogger({ level: config.log.level, destination: io.stderr as unknown as DestinationStream });
+    const config = compileConfig({
+      env: io.env,
+      cwd: io.cwd,
+      configFile: g.config ?? null,
+      flags: withLevel,
+    });
+    logger = createLogger({
+      level: config.log.level,
+      destination: io.stderr as unknown as DestinationStream,
+    });
     return { config, logger };
   };
 
@@ -73,7 +82,14 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
 
   defineRunCommand(program).action(async (input: string, output: string | undefined, o: RunOptions) => {
     const { config, logger: log } = setup(runFlagsToConfig(o));
-    exitCode = await runCommand(input, output, o, { io, config, logger: log, typed: pairs.typed ?? [], raw: pairs.raw ?? [], signal });
+    exitCode = await runCommand(input, output, o, {
+      io,
+      config,
+      logger: log,
+      typed: pairs.typed ?? [],
+      raw: pairs.raw ?? [],
+      signal,
+    });
   });
 
   program

@@ -13,7 +13,10 @@ function describe(cell: Cell): string | null {
 }
 
 /** A tqdm-like bar ("Executing: 40%|████ | 2/5 cells") on stderr. */
-export function progressBarEvents(stream: NodeJS.WritableStream, totalCells: number): ExecutionEvents & { stop(): void } {
+export function progressBarEvents(
+  stream: NodeJS.WritableStream,
+  totalCells: number,
+): ExecutionEvents & { stop(): void } {
   const { SingleBar: Bar, Presets } = require('cli-progress') as typeof import('cli-progress');
   const bar: SingleBar = new Bar(
     {
@@ -44,10 +47,12 @@ export function progressBarEvents(stream: NodeJS.WritableStream, totalCells: num
 export function logOutputEvents(logger: Logger): ExecutionEvents {
   return {
     cellStart(index, cell) {
-      if (cell.cell_type === 'code') logger.info({ cell: index }, `Executing Cell ${String(index + 1).padEnd(40, '-')}`);
+      if (cell.cell_type === 'code')
+        logger.info({ cell: index }, `Executing Cell ${String(index + 1).padEnd(40, '-')}`);
     },
     cellEnd(index, cell) {
-      if (cell.cell_type === 'code') logger.info({ cell: index }, `Ending Cell ${String(index + 1).padEnd(43, '-')}`);
+      if (cell.cell_type === 'code')
+        logger.info({ cell: index }, `Ending Cell ${String(index + 1).padEnd(43, '-')}`);
     },
     output(index, _cell, change) {
       if (change.kind === 'stream') {

@@ -41,7 +41,10 @@ export interface RunOptions {
 function seconds(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new NbcError('E_USAGE', `${flag} must be a number of seconds, got ${JSON.stringify(v)}`, { field: flag });
+  if (!Number.isFinite(n) || n < 0)
+    throw new NbcError('E_USAGE', `${flag} must be a number of seconds, got ${JSON.stringify(v)}`, {
+      field: flag,
+    });
   return n;
 }
 
@@ -57,7 +60,9 @@ export function runFlagsToConfig(o: RunOptions): ConfigInput {
   const autosave = seconds('--autosave-cell-every', o.autosaveCellEvery);
   return {
     kernel: {
-      ...(o.kernelProvider !== undefined ? { provider: o.kernelProvider as Config['kernel']['provider'] } : {}),
+      ...(o.kernelProvider !== undefined
+        ? { provider: o.kernelProvider as Config['kernel']['provider'] }
+        : {}),
       ...(o.jupyterUrl !== undefined ? { jupyterUrl: o.jupyterUrl } : {}),
       ...(o.jupyterToken !== undefined ? { jupyterToken: o.jupyterToken } : {}),
       ...(start !== undefined ? { startTimeoutMs: start * 1000 } : {}),
@@ -73,9 +78,14 @@ export function runFlagsToConfig(o: RunOptions): ConfigInput {
 export function defineRunCommand(program: Command): Command {
   return program
     .command('run')
-    .description('parameterize and execute a notebook, papermill-compatible (INPUT/OUTPUT: path, file://, s3://, http(s):// input)')
+    .description(
+      'parameterize and execute a notebook, papermill-compatible (INPUT/OUTPUT: path, file://, s3://, http(s):// input)',
+    )
     .argument('<input>', 'input notebook')
-    .argument('[output]', 'output notebook URI or nunjucks template (default: <outputRoot>/<name>/<run id>.ipynb; "-" = stdout)')
+    .argument(
+      '[output]',
+      'output notebook URI or nunjucks template (default: <outputRoot>/<name>/<run id>.ipynb; "-" = stdout)',
+    )
     .option('-f, --parameters-file <file>', 'YAML/JSON parameters file (repeatable)', collect)
     .option('-y, --parameters-yaml <yaml>', 'YAML parameters (repeatable)', collect)
     .option('-b, --parameters-base64 <b64>', 'base64-encoded YAML parameters (repeatable)', collect)
@@ -87,7 +97,10 @@ export function defineRunCommand(program: Command): Command {
     .option('--log-output', 'stream cell outputs to the log as they arrive')
     .option('--no-progress-bar', 'no progress bar')
     .option('--start-timeout <s>', 'kernel start timeout in seconds (default 60)')
-    .option('--execution-timeout <s>', 'per-cell timeout in seconds; the kernel is interrupted (default none)')
+    .option(
+      '--execution-timeout <s>',
+      'per-cell timeout in seconds; the kernel is interrupted (default none)',
+    )
     .option('--total-timeout <s>', 'whole-notebook timeout in seconds (default none)')
     .option('--autosave-cell-every <s>', 'save during long cells every S seconds; 0 disables (default 30)')
     .option('--kernel-provider <kind>', 'local (launch kernels directly, default) or jupyter-server')
@@ -115,10 +128,17 @@ export interface RunContext {
   signal: AbortSignal;
 }
 
-async function readParameterFiles(files: string[], ctx: RunContext, storage: ReturnType<typeof createStorage>): Promise<{ label: string; text: string }[]> {
+async function readParameterFiles(
+  files: string[],
+  ctx: RunContext,
+  storage: ReturnType<typeof createStorage>,
+): Promise<{ label: string; text: string }[]> {
   const out: { label: string; text: string }[] = [];
   for (const file of files) {
-    out.push({ label: `-f ${file}`, text: (await storage.read(file, { signal: ctx.signal })).toString('utf8') });
+    out.push({
+      label: `-f ${file}`,
+      text: (await storage.read(file, { signal: ctx.signal })).toString('utf8'),
+    });
   }
   return out;
 }
@@ -127,7 +147,12 @@ function printOutcome(io: CliIO, outcome: RunNotebookOutcome): void {
   if (outcome.outputUri && outcome.outputUri !== '-') io.stdout.write(`${outcome.outputUri}\n`);
 }
 
-export async function runCommand(input: string, output: string | undefined, o: RunOptions, ctx: RunContext): Promise<number> {
+export async function runCommand(
+  input: string,
+  output: string | undefined,
+  o: RunOptions,
+  ctx: RunContext,
+): Promise<number> {
   const { io, config, logger } = ctx;
   const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger });
   const parameters = mergeParameterSources({
@@ -138,7 +163,10 @@ export async function runCommand(input: string, output: string | undefined, o: R
     raw: ctx.raw,
   });
   const toStdout = output === '-';
-  const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z') + '-' + Math.random().toString(16).slice(2, 8);
+  const runId =
+    new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z') +
+    '-' +
+    Math.random().toString(16).slice(2, 8);
   const outputUri = toStdout ? null : (output ?? defaultOutputPath(config.worker.outputRoot, input, runId));
   const showBar = o.progressBar !== false && !o.logOutput && !toStdout && io.stderr.isTTY === true;
 
@@ -161,7 +189,10 @@ export async function runCommand(input: string, output: string | undefined, o: R
         cellTimeoutMs: config.execution.cellTimeoutMs,
         totalTimeoutMs: config.execution.totalTimeoutMs,
         autosaveCellEverySec: config.execution.autosaveCellEverySec,
-        injectPaths: { input: o.injectPaths || o.injectInputPath, output: o.injectPaths || o.injectOutputPath },
+        injectPaths: {
+          input: o.injectPaths || o.injectInputPath,
+          output: o.injectPaths || o.injectOutputPath,
+        },
         runId,
       },
       {

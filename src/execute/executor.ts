@@ -12,7 +12,14 @@ import type { Cell, CodeCell, JSONObject, Notebook, Output } from '../notebook/t
 import { RAISES_EXCEPTION_TAG, SKIP_EXECUTION_TAG, hasTag } from '../notebook/types';
 import type { Autosaver } from './autosave';
 import { CellOutputCollector, DisplayRegistry, type OutputChange } from './outputs';
-import { cellCompleted, cellFailed, cellStarted, completeRecord, insertErrorMarkers, startRecord } from './record';
+import {
+  cellCompleted,
+  cellFailed,
+  cellStarted,
+  completeRecord,
+  insertErrorMarkers,
+  startRecord,
+} from './record';
 
 export type CellOutcome = 'completed' | 'failed' | 'skipped';
 
@@ -98,7 +105,14 @@ class CellRunner {
     let stopReason: 'cell-timeout' | 'total-timeout' | 'stdin' | 'aborted' | null = null;
 
     const execution = session.execute(
-      { code: cell.source, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: !mayRaise },
+      {
+        code: cell.source,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: !mayRaise,
+      },
       {
         onIOPub: (msg) => {
           if (msg.header.msg_type === 'execute_input' && typeof msg.content.execution_count === 'number') {
@@ -125,7 +139,9 @@ class CellRunner {
       stopReason = reason;
       logger.warn({ cell: index, reason }, 'interrupting the kernel');
       stopped = (async () => {
-        await session.interrupt().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'interrupt failed'));
+        await session
+          .interrupt()
+          .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'interrupt failed'));
         const grace = setTimeout(() => {
           logger.error({ cell: index }, 'kernel did not stop after interrupt; shutting it down');
           exec.abort();
@@ -135,8 +151,10 @@ class CellRunner {
         timers.push(grace);
       })();
     };
-    if (this.options.cellTimeoutMs !== null) timers.push(setTimeout(() => stop('cell-timeout'), this.options.cellTimeoutMs));
-    if (this.deadline !== null) timers.push(setTimeout(() => stop('total-timeout'), Math.max(0, this.deadline - Date.now())));
+    if (this.options.cellTimeoutMs !== null)
+      timers.push(setTimeout(() => stop('cell-timeout'), this.options.cellTimeoutMs));
+    if (this.deadline !== null)
+      timers.push(setTimeout(() => stop('total-timeout'), Math.max(0, this.deadline - Date.now())));
     const onAbort = (): void => stop('aborted');
     this.options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -144,9 +162,11 @@ class CellRunner {
       const reply = await execution;
       if (stopped) await stopped;
       const content = reply.content;
-      const executionCount = typeof content.execution_count === 'number' ? content.execution_count : cell.execution_count;
+      const executionCount =
+        typeof content.execution_count === 'number' ? content.execution_count : cell.execution_count;
       cell.execution_count = executionCount;
-      if (stopReason) return { status: 'error', executionCount, failure: this.stopFailure(cell, stopReason, stdinPrompt) };
+      if (stopReason)
+        return { status: 'error', executionCount, failure: this.stopFailure(cell, stopReason, stdinPrompt) };
       if (content.status === 'ok') return { status: 'ok', executionCount };
       return {
         status: 'error',
@@ -158,14 +178,24 @@ class CellRunner {
     } catch (err) {
       if (stopReason) {
         // Includes a kernel killed after ignoring the interrupt: report the reason we stopped it.
-        return { status: 'error', executionCount: cell.execution_count, failure: this.stopFailure(cell, stopReason, stdinPrompt) };
+        return {
+          status: 'error',
+          executionCount: cell.execution_count,
+          failure: this.stopFailure(cell, stopReason, stdinPrompt),
+        };
       }
       if (isNbcError(err, 'E_KERNEL_DIED')) {
         cell.outputs.push(errorOutput('DeadKernelError', err.message));
         return {
           status: 'error',
           executionCount: cell.execution_count,
-          failure: { code: 'E_KERNEL_DIED', message: err.message, ename: 'DeadKernelError', evalue: err.message, traceback: [] },
+          failure: {
+            code: 'E_KERNEL_DIED',
+            message: err.message,
+            ename: 'DeadKernelError',
+            evalue: err.message,
+            traceback: [],
+          },
         };
       }
       throw err;
@@ -183,10 +213,26 @@ class CellRunner {
     const o = this.options;
     const seconds = (ms: number | null): string => `${(ms ?? 0) / 1000} s`;
     const spec: Record<typeof reason, [ErrorCode, string, string]> = {
-      'cell-timeout': ['E_CELL_TIMEOUT', 'CellTimeoutError', `cell execution timed out after ${seconds(o.cellTimeoutMs)} (--execution-timeout); the kernel was interrupted`],
-      'total-timeout': ['E_TOTAL_TIMEOUT', 'NotebookTimeoutError', `notebook execution exceeded the total timeout of ${seconds(o.totalTimeoutMs)}; the kernel was interrupted`],
-      stdin: ['E_STDIN', 'StdinNotImplementedError', `the cell asked for input (${JSON.stringify(prompt ?? '')}), but notebooks run non-interactively; pass the value as a parameter instead`],
-      aborted: ['E_ABORTED', 'ExecutionAborted', 'execution was stopped (shutdown or cancellation); the kernel was interrupted'],
+      'cell-timeout': [
+        'E_CELL_TIMEOUT',
+        'CellTimeoutError',
+        `cell execution timed out after ${seconds(o.cellTimeoutMs)} (--execution-timeout); the kernel was interrupted`,
+      ],
+      'total-timeout': [
+        'E_TOTAL_TIMEOUT',
+        'NotebookTimeoutError',
+        `notebook execution exceeded the total timeout of ${seconds(o.totalTimeoutMs)}; the kernel was interrupted`,
+      ],
+      stdin: [
+        'E_STDIN',
+        'StdinNotImplementedError',
+        `the cell asked for input (${JSON.stringify(prompt ?? '')}), but notebooks run non-interactively; pass the value as a parameter instead`,
+      ],
+      aborted: [
+        'E_ABORTED',
+        'ExecutionAborted',
+        'execution was stopped (shutdown or cancellation); the kernel was interrupted',
+      ],
     };
     const [code, ename, evalue] = spec[reason];
     cell.outputs.push(errorOutput(ename, evalue));
@@ -223,7 +269,15 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
   for (let index = 0; index < cells.length; index++) {
     const cell = cells[index] as Cell;
     if (options.signal?.aborted) {
-      failure = { code: 'E_ABORTED', message: 'execution was stopped before this cell', ename: 'ExecutionAborted', evalue: 'execution was stopped before this cell', traceback: [], cellIndex: null, executionCount: null };
+      failure = {
+        code: 'E_ABORTED',
+        message: 'execution was stopped before this cell',
+        ename: 'ExecutionAborted',
+        evalue: 'execution was stopped before this cell',
+        traceback: [],
+        cellIndex: null,
+        executionCount: null,
+      };
       break;
     }
     const cellStartedAt = clock();
@@ -266,10 +320,22 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
   }
 
   let userExpressions: Record<string, UserExpressionResult> | undefined;
-  if (!failure && options.userExpressions && Object.keys(options.userExpressions).length > 0 && options.session.alive) {
+  if (
+    !failure &&
+    options.userExpressions &&
+    Object.keys(options.userExpressions).length > 0 &&
+    options.session.alive
+  ) {
     try {
       const reply = await options.session.execute(
-        { code: '', silent: true, store_history: false, user_expressions: options.userExpressions, allow_stdin: false, stop_on_error: false },
+        {
+          code: '',
+          silent: true,
+          store_history: false,
+          user_expressions: options.userExpressions,
+          allow_stdin: false,
+          stop_on_error: false,
+        },
         {},
         options.signal,
       );
@@ -277,7 +343,15 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
     } catch (err) {
       logger.warn({ err: errorMessage(err) }, 'reading output variables from the kernel failed');
       if (isNbcError(err, 'E_KERNEL_DIED')) {
-        failure = { code: 'E_KERNEL_DIED', message: err.message, ename: 'DeadKernelError', evalue: err.message, traceback: [], cellIndex: null, executionCount: null };
+        failure = {
+          code: 'E_KERNEL_DIED',
+          message: err.message,
+          ename: 'DeadKernelError',
+          evalue: err.message,
+          traceback: [],
+          cellIndex: null,
+          executionCount: null,
+        };
       }
     }
   }
@@ -301,7 +375,10 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
 
 /** The error a failed execution maps to (CLI exit code, Conductor status). */
 export function failureError(failure: ExecutionFailure, where: string): NbcError {
-  const at = failure.cellIndex !== null ? ` at cell ${failure.cellIndex}${failure.executionCount !== null ? ` (In [${failure.executionCount}])` : ''}` : '';
+  const at =
+    failure.cellIndex !== null
+      ? ` at cell ${failure.cellIndex}${failure.executionCount !== null ? ` (In [${failure.executionCount}])` : ''}`
+      : '';
   return new NbcError(failure.code, `${where}: ${failure.ename}: ${failure.evalue}${at}`, {
     uri: where,
     cellIndex: failure.cellIndex ?? undefined,

@@ -4,7 +4,15 @@
  * (and nbconvert's coalesce_streams) would, so progress bars don't leave thousands of lines behind.
  */
 import type { JupyterMessage } from '../kernel/messages';
-import type { CodeCell, DisplayDataOutput, ExecuteResultOutput, JSONObject, MimeBundle, Output, StreamOutput } from '../notebook/types';
+import type {
+  CodeCell,
+  DisplayDataOutput,
+  ExecuteResultOutput,
+  JSONObject,
+  MimeBundle,
+  Output,
+  StreamOutput,
+} from '../notebook/types';
 
 type DisplayOutput = DisplayDataOutput | ExecuteResultOutput;
 
@@ -34,11 +42,13 @@ export class DisplayRegistry {
 }
 
 const CR_PATTERN = /[^\n]*\r(?=[^\n])/g;
+// eslint-disable-next-line no-control-regex -- backspace is exactly what we look for
 const BACKSPACE_PATTERN = /[^\n]\x08/;
 
 /** Apply carriage returns and backspaces within lines (what a terminal shows). */
 export function applyControlChars(text: string): string {
   let out = text.includes('\r') ? text.replace(CR_PATTERN, '') : text;
+  // eslint-disable-next-line no-control-regex -- see above
   while (BACKSPACE_PATTERN.test(out)) out = out.replace(/[^\n]\x08/g, '');
   return out;
 }
@@ -133,7 +143,11 @@ export class CellOutputCollector {
                 data: toMimeBundle(content.data),
                 metadata: toMetadata(content.metadata),
               }
-            : { output_type: 'display_data', data: toMimeBundle(content.data), metadata: toMetadata(content.metadata) };
+            : {
+                output_type: 'display_data',
+                data: toMimeBundle(content.data),
+                metadata: toMetadata(content.metadata),
+              };
         const id = displayIdOf(content);
         if (id) this.displays.register(id, output);
         this.cell.outputs.push(output);

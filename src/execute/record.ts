@@ -68,7 +68,13 @@ export function startRecord(nb: Notebook, now: Date): void {
       cell.outputs = [];
       cell.execution_count = null;
     }
-    const pending: CellPapermillMetadata = { exception: null, start_time: null, end_time: null, duration: null, status: 'pending' };
+    const pending: CellPapermillMetadata = {
+      exception: null,
+      start_time: null,
+      end_time: null,
+      duration: null,
+      status: 'pending',
+    };
     cell.metadata.papermill = pending as unknown as JSONObject;
   }
 }
@@ -105,13 +111,18 @@ export function completeRecord(nb: Notebook, startedAt: Date, now: Date, failed:
   meta.exception = failed ? true : null;
 }
 
-const ERROR_STYLE = 'style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; font-size:2em;"';
+const ERROR_STYLE =
+  'style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; font-size:2em;"';
 
 /**
  * papermill's error markers: a banner at the top linking to an anchor placed right before the failing
  * cell, both tagged so the next run removes them. Returns the failing cell's new index.
  */
-export function insertErrorMarkers(nb: Notebook, failingIndex: number, executionCount: number | null): number {
+export function insertErrorMarkers(
+  nb: Notebook,
+  failingIndex: number,
+  executionCount: number | null,
+): number {
   const anchor = newMarkdownCell(
     `<span id="papermill-error-cell" ${ERROR_STYLE}>Execution using papermill encountered an exception here and stopped:</span>`,
     { tags: [ERROR_CELL_TAG] },

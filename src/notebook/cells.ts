@@ -18,11 +18,19 @@ export function newCellId(nb?: Pick<Notebook, 'cells'>): string {
   }
 }
 
-export function newCodeCell(source: string, metadata: CellMetadata = {}, nb?: Pick<Notebook, 'cells'>): CodeCell {
+export function newCodeCell(
+  source: string,
+  metadata: CellMetadata = {},
+  nb?: Pick<Notebook, 'cells'>,
+): CodeCell {
   return { cell_type: 'code', id: newCellId(nb), source, metadata, outputs: [], execution_count: null };
 }
 
-export function newMarkdownCell(source: string, metadata: CellMetadata = {}, nb?: Pick<Notebook, 'cells'>): MarkdownCell {
+export function newMarkdownCell(
+  source: string,
+  metadata: CellMetadata = {},
+  nb?: Pick<Notebook, 'cells'>,
+): MarkdownCell {
   return { cell_type: 'markdown', id: newCellId(nb), source, metadata };
 }
 

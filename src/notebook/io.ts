@@ -39,8 +39,9 @@ function describeSchemaErrors(errors: ErrorObject[]): string[] {
     if (e.keyword === 'additionalProperties') {
       msg = `has unexpected property "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"`;
     } else if (e.keyword === 'enum' || e.keyword === 'const') {
-      const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ??
-        [(e.params as { allowedValue?: unknown }).allowedValue];
+      const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
+        (e.params as { allowedValue?: unknown }).allowedValue,
+      ];
       msg = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
     }
     const line = `${pointerToPath(e.instancePath)}: ${msg}`;
@@ -50,7 +51,8 @@ function describeSchemaErrors(errors: ErrorObject[]): string[] {
     }
   }
   // A multi-line string that is neither string nor string[] yields only anyOf errors; report it plainly.
-  if (out.length === 0 && errors[0]) out.push(`${pointerToPath(errors[0].instancePath)}: must be a string or a list of strings`);
+  if (out.length === 0 && errors[0])
+    out.push(`${pointerToPath(errors[0].instancePath)}: must be a string or a list of strings`);
   return out;
 }
 
@@ -76,7 +78,8 @@ function normaliseOutput(raw: JSONObject): Output {
   const o = raw as unknown as Output;
   if (o.output_type === 'stream') o.text = joinMultiline(raw.text);
   if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-    for (const [mime, value] of Object.entries(o.data)) if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
+    for (const [mime, value] of Object.entries(o.data))
+      if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
   }
   return o;
 }
@@ -85,41 +88,65 @@ function normaliseOutput(raw: JSONObject): Output {
 export function parseNotebook(text: string | Buffer, source: string): Notebook {
   let str = typeof text === 'string' ? text : text.toString('utf8');
   if (str.charCodeAt(0) === 0xfeff) str = str.slice(1);
-  if (str.trim() === '') throw new NbcError('E_NOTEBOOK_INVALID', `${source} is empty, not a notebook`, { uri: source });
+  if (str.trim() === '')
+    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is empty, not a notebook`, { uri: source });
   let raw: unknown;
   try {
     raw = JSON.parse(str);
   } catch (err) {
-    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not valid JSON: ${jsonErrorLocation(str, err as Error)}`, {
-      uri: source,
-    });
+    throw new NbcError(
+      'E_NOTEBOOK_INVALID',
+      `${source} is not valid JSON: ${jsonErrorLocation(str, err as Error)}`,
+      {
+        uri: source,
+      },
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not a notebook: the top level must be a JSON object`, { uri: source });
+    throw new NbcError(
+      'E_NOTEBOOK_INVALID',
+      `${source} is not a notebook: the top level must be a JSON object`,
+      { uri: source },
+    );
   }
   const major = (raw as JSONObject).nbformat;
   if (major !== 4) {
-    const hint = typeof major === 'number' && major < 4 ? ' (convert it with `jupyter nbconvert --to notebook --nbformat 4`)' : '';
-    throw new NbcError('E_NOTEBOOK_INVALID', `${source}: nbformat ${JSON.stringify(major ?? null)} is not supported, only nbformat 4${hint}`, {
-      uri: source,
-      field: 'nbformat',
-    });
+    const hint =
+      typeof major === 'number' && major < 4
+        ? ' (convert it with `jupyter nbconvert --to notebook --nbformat 4`)'
+        : '';
+    throw new NbcError(
+      'E_NOTEBOOK_INVALID',
+      `${source}: nbformat ${JSON.stringify(major ?? null)} is not supported, only nbformat 4${hint}`,
+      {
+        uri: source,
+        field: 'nbformat',
+      },
+    );
   }
   const validate = getValidator();
   if (!validate(raw)) {
     const problems = describeSchemaErrors(validate.errors ?? []);
-    const shown = problems.slice(0, 8).map((p) => `  - ${p}`).join('\n');
+    const shown = problems
+      .slice(0, 8)
+      .map((p) => `  - ${p}`)
+      .join('\n');
     const more = problems.length > 8 ? `\n  … and ${problems.length - 8} more` : '';
-    throw new NbcError('E_NOTEBOOK_INVALID', `${source} is not a valid nbformat 4 notebook:\n${shown}${more}`, {
-      uri: source,
-      field: problems[0]?.split(':')[0],
-    });
+    throw new NbcError(
+      'E_NOTEBOOK_INVALID',
+      `${source} is not a valid nbformat 4 notebook:\n${shown}${more}`,
+      {
+        uri: source,
+        field: problems[0]?.split(':')[0],
+      },
+    );
   }
   const nb = raw as unknown as Notebook;
   const usedIds = new Set<string>();
   for (const cell of nb.cells) {
     cell.source = joinMultiline(cell.source);
-    if (cell.cell_type === 'code') cell.outputs = cell.outputs.map((o) => normaliseOutput(o as unknown as JSONObject));
+    if (cell.cell_type === 'code')
+      cell.outputs = cell.outputs.map((o) => normaliseOutput(o as unknown as JSONObject));
     // nbformat 4.5 requires unique ids; pre-4.5 notebooks get them here (as nbformat.v4.upgrade does).
     if (!isValidCellId(cell.id) || usedIds.has(cell.id)) cell.id = newCellId(nb);
     usedIds.add(cell.id);
@@ -167,7 +194,9 @@ function* valueParts(v: unknown, depth: number): Generator<string, void, undefin
   } else if (typeof v === 'object') {
     const json = (v as { toJSON?: () => unknown }).toJSON;
     if (typeof json === 'function') return yield* valueParts(json.call(v), depth);
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
     if (keys.length === 0) return yield '{}';
     const pad = ' '.repeat(depth + 1);
     yield '{\n';

@@ -46,7 +46,12 @@ export function toPlainJSON(v: ParamValue): unknown {
     const out: Record<string, unknown> = {};
     // defineProperty: a parameter literally named "__proto__" must stay a plain key
     for (const [k, x] of Object.entries(v)) {
-      Object.defineProperty(out, k, { value: toPlainJSON(x), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: toPlainJSON(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

@@ -55,7 +55,12 @@ export async function isVenvFresh(options: PythonEnvOptions): Promise<boolean> {
   return stamp.trim() === (await expectedStamp(options));
 }
 
-function run(cmd: string, args: string[], options: PythonEnvOptions, extraEnv: Record<string, string> = {}): Promise<string> {
+function run(
+  cmd: string,
+  args: string[],
+  options: PythonEnvOptions,
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: { ...options.env, ...extraEnv },
@@ -72,8 +77,14 @@ function run(cmd: string, args: string[], options: PythonEnvOptions, extraEnv: R
     child.on('close', (code) => {
       if (code === 0) resolve(out);
       else {
-        const tail = err.split('\n').filter((l) => l.trim() && !l.includes('is ignored')).slice(-15).join('\n');
-        reject(new NbcError('E_CONFIG', `${path.basename(cmd)} ${args.join(' ')} failed (exit ${code}):\n${tail}`));
+        const tail = err
+          .split('\n')
+          .filter((l) => l.trim() && !l.includes('is ignored'))
+          .slice(-15)
+          .join('\n');
+        reject(
+          new NbcError('E_CONFIG', `${path.basename(cmd)} ${args.join(' ')} failed (exit ${code}):\n${tail}`),
+        );
       }
     });
   });
@@ -112,18 +123,29 @@ export async function ensureVenv(options: PythonEnvOptions): Promise<PythonEnv> 
     const stamp = await expectedStamp(options);
     const started = Date.now();
     if (!existsSync(env.python)) {
-      const version = await run(options.basePython, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], options);
+      const version = await run(
+        options.basePython,
+        ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+        options,
+      );
       const [major, minor] = version.trim().split('.').map(Number);
       if (major !== 3 || (minor ?? 0) < 10) {
-        throw new NbcError('E_CONFIG', `Python 3.10+ is required, ${options.basePython} is ${version.trim()}`, {
-          field: 'python.basePython',
-        });
+        throw new NbcError(
+          'E_CONFIG',
+          `Python 3.10+ is required, ${options.basePython} is ${version.trim()}`,
+          {
+            field: 'python.basePython',
+          },
+        );
       }
       options.logger.info({ venv: options.venvDir }, 'creating Python virtual environment');
       await rm(options.venvDir, { recursive: true, force: true });
       await run(options.basePython, ['-m', 'venv', options.venvDir], options);
     }
-    options.logger.info({ requirements: options.requirementsFile }, 'installing Python requirements (one-time)');
+    options.logger.info(
+      { requirements: options.requirementsFile },
+      'installing Python requirements (one-time)',
+    );
     // pip may try an unreachable default index first; without retries it fails over at once.
     await run(
       env.python,

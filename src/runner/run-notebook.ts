@@ -11,7 +11,12 @@ import path from 'node:path';
 
 import { NbcError, errorMessage, isNbcError } from '../errors';
 import { Autosaver, type AutosaveStats } from '../execute/autosave';
-import { executeNotebook, failureError, type ExecutionEvents, type ExecutionResult } from '../execute/executor';
+import {
+  executeNotebook,
+  failureError,
+  type ExecutionEvents,
+  type ExecutionResult,
+} from '../execute/executor';
 import { prepareRecord, removeErrorMarkers } from '../execute/record';
 import type { KernelSession } from '../kernel/provider';
 import type { Logger } from '../log';
@@ -51,7 +56,10 @@ export interface RunNotebookRequest {
 
 export interface RunNotebookDeps {
   storage: Storage;
-  startKernel(kernelName: string, options: { cwd?: string; startTimeoutMs: number; signal?: AbortSignal; logger: Logger }): Promise<KernelSession>;
+  startKernel(
+    kernelName: string,
+    options: { cwd?: string; startTimeoutMs: number; signal?: AbortSignal; logger: Logger },
+  ): Promise<KernelSession>;
   logger: Logger;
   version: string;
   signal?: AbortSignal;
@@ -91,7 +99,10 @@ async function loadInput(storage: Storage, uri: string, signal?: AbortSignal): P
   return parseNotebook(bytes, uri);
 }
 
-export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps): Promise<RunNotebookOutcome> {
+export async function runNotebook(
+  req: RunNotebookRequest,
+  deps: RunNotebookDeps,
+): Promise<RunNotebookOutcome> {
   const { logger, storage } = deps;
   const now = deps.now ?? (() => new Date());
   const runId = req.runId ?? randomUUID().slice(0, 8);
@@ -100,16 +111,29 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
   // 1. Input and kernel/language (bad input throws here: nothing is written).
   const input = await loadInput(storage, req.input, deps.signal);
   removeErrorMarkers(input);
-  const { kernelName, language } = resolveKernelAndLanguage(input, { kernel: req.kernel, language: req.language });
+  const { kernelName, language } = resolveKernelAndLanguage(input, {
+    kernel: req.kernel,
+    language: req.language,
+  });
 
   // 2. Output URI (templates see the parameters and the run's facts).
   let outputUri: string | null = req.output;
   if (outputUri !== null && isTemplate(outputUri)) {
     // the template engine is loaded only for templated outputs
-    const { renderOutputPath } = require('../templates/output-path') as typeof import('../templates/output-path');
+    const { renderOutputPath } =
+      require('../templates/output-path') as typeof import('../templates/output-path');
     outputUri = renderOutputPath(
       outputUri,
-      { parameters: req.parameters, run: { run_id: runId, run_uuid: randomUUID(), input_path: req.input, input_name: stem(req.input), now: now() } },
+      {
+        parameters: req.parameters,
+        run: {
+          run_id: runId,
+          run_uuid: randomUUID(),
+          input_path: req.input,
+          input_name: stem(req.input),
+          now: now(),
+        },
+      },
       'output',
     );
   }
@@ -118,10 +142,18 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
   const parameters: Parameters = { ...req.parameters };
   if (req.injectPaths?.input) parameters.PAPERMILL_INPUT_PATH = req.input;
   if (req.injectPaths?.output && outputUri !== null) parameters.PAPERMILL_OUTPUT_PATH = outputUri;
-  const injected = parameterizeNotebook(input, parameters, { kernelName, language, reportMode: req.reportMode === true });
+  const injected = parameterizeNotebook(input, parameters, {
+    kernelName,
+    language,
+    reportMode: req.reportMode === true,
+  });
   for (const w of injected.warnings) log.warn(w);
   const nb = injected.notebook;
-  prepareRecord(nb, { inputPath: req.input, outputPath: outputUri ?? '', version: deps.version }, req.reportMode === true);
+  prepareRecord(
+    nb,
+    { inputPath: req.input, outputPath: outputUri ?? '', version: deps.version },
+    req.reportMode === true,
+  );
   const existing = nb.metadata.nbconductor;
   nb.metadata.nbconductor = {
     ...(existing && typeof existing === 'object' && !Array.isArray(existing) ? existing : {}),
@@ -131,8 +163,17 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
     ...(req.runMetadata ?? {}),
   };
 
-  const base = { outputUri, notebook: nb, parameters, kernelName, language, runId, warnings: injected.warnings };
-  const target = outputUri !== null ? openOutputTarget(storage, outputUri, { overwrite: req.overwrite }) : null;
+  const base = {
+    outputUri,
+    notebook: nb,
+    parameters,
+    kernelName,
+    language,
+    runId,
+    warnings: injected.warnings,
+  };
+  const target =
+    outputUri !== null ? openOutputTarget(storage, outputUri, { overwrite: req.overwrite }) : null;
   if (target && !req.overwrite) await target.preflight();
 
   if (req.prepareOnly) {
@@ -183,19 +224,31 @@ export async function runNotebook(req: RunNotebookRequest, deps: RunNotebookDeps
 
   const [saved] = await Promise.allSettled([
     autosaver ? autosaver.flush() : Promise.resolve(),
-    session.shutdown().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'kernel shutdown failed')),
+    session
+      .shutdown()
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'kernel shutdown failed')),
   ]);
   if (saved.status === 'rejected') {
     const reason = saved.reason as unknown;
     throw isNbcError(reason)
       ? reason
-      : new NbcError('E_STORAGE', `could not save the output notebook ${outputUri ?? ''}: ${errorMessage(reason)}`, { uri: outputUri ?? undefined });
+      : new NbcError(
+          'E_STORAGE',
+          `could not save the output notebook ${outputUri ?? ''}: ${errorMessage(reason)}`,
+          { uri: outputUri ?? undefined },
+        );
   }
   const saves = autosaver?.stats ?? NO_SAVES;
   log.debug({ saves: saves.saves, saveMs: saves.totalSaveMs, bytes: saves.bytes }, 'output notebook saved');
 
   if (execution.failure) {
-    return { ...base, status: 'failed', execution, error: failureError(execution.failure, outputUri ?? req.input), saves };
+    return {
+      ...base,
+      status: 'failed',
+      execution,
+      error: failureError(execution.failure, outputUri ?? req.input),
+      saves,
+    };
   }
   return { ...base, status: 'completed', execution, saves };
 }

@@ -7,7 +7,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { NbcError } from '../errors';
-import { toBuffer } from './common';
 import { errnoOf, fileEtag, fsError } from './file-errors';
 import { isTempName, writeFileAtomic } from './file-write';
 import type {

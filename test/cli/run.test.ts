@@ -27,13 +27,38 @@ async function readNb(p: string): Promise<Notebook> {
 }
 
 function injected(nb: Notebook): string {
-  return nb.cells.find((c) => (c.metadata.tags as string[] | undefined)?.includes('injected-parameters'))?.source ?? '';
+  return (
+    nb.cells.find((c) => (c.metadata.tags as string[] | undefined)?.includes('injected-parameters'))
+      ?.source ?? ''
+  );
 }
 
 describe('nbconductor run', () => {
   it('runs a notebook with typed -p/-r parameters and prints the output path', async () => {
     const r = await runCli(
-      ['run', fixturePath('typed-params'), 'typed.ipynb', '-p', 'a', '12', '-p', 'b', '2.0', '-p', 'g', 'False', '-p', 'd', 'None', '-p', 'c', 'text', '-r', 'e', '42'],
+      [
+        'run',
+        fixturePath('typed-params'),
+        'typed.ipynb',
+        '-p',
+        'a',
+        '12',
+        '-p',
+        'b',
+        '2.0',
+        '-p',
+        'g',
+        'False',
+        '-p',
+        'd',
+        'None',
+        '-p',
+        'c',
+        'text',
+        '-r',
+        'e',
+        '42',
+      ],
       { cwd: dir },
     );
     expect(r).toMatchObject({ code: 0, stdout: 'typed.ipynb\n' });
@@ -45,16 +70,42 @@ describe('nbconductor run', () => {
     await writeFile(path.join(dir, 'params.yaml'), 'c: from-file\na: 2\nf: {k: 1}\n');
     const b64 = Buffer.from('c: from-b64\na: 1\nd: kept\n').toString('base64');
     const r = await runCli(
-      ['run', fixturePath('typed-params'), 'merged.ipynb', '-b', b64, '-f', 'params.yaml', '-y', 'a: 3\ne: [1, 2]\ndate: 2019-01-01', '-p', 'a', '4', '-r', 'a', '5'],
+      [
+        'run',
+        fixturePath('typed-params'),
+        'merged.ipynb',
+        '-b',
+        b64,
+        '-f',
+        'params.yaml',
+        '-y',
+        'a: 3\ne: [1, 2]\ndate: 2019-01-01',
+        '-p',
+        'a',
+        '4',
+        '-r',
+        'a',
+        '5',
+      ],
       { cwd: dir },
     );
     expect(r.code).toBe(0);
     const nb = await readNb('merged.ipynb');
-    expect((nb.metadata.papermill as JSONObject).parameters).toEqual({ c: 'from-file', a: '5', d: 'kept', f: { k: 1 }, e: [1, 2], date: '2019-01-01' });
+    expect((nb.metadata.papermill as JSONObject).parameters).toEqual({
+      c: 'from-file',
+      a: '5',
+      d: 'kept',
+      f: { k: 1 },
+      e: [1, 2],
+      date: '2019-01-01',
+    });
   });
 
   it('renders a nunjucks output template over parameters and run facts', async () => {
-    const r = await runCli(['run', fixturePath('simple'), 'out/{{ msg | slug }}-{{ run_id }}.ipynb', '-p', 'msg', 'Hello World'], { cwd: dir });
+    const r = await runCli(
+      ['run', fixturePath('simple'), 'out/{{ msg | slug }}-{{ run_id }}.ipynb', '-p', 'msg', 'Hello World'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     const written = r.stdout.trim();
     expect(written).toMatch(/^out\/hello-world-\d{8}T\d{6}Z-[0-9a-f]{6}\.ipynb$/);
@@ -63,7 +114,10 @@ describe('nbconductor run', () => {
 
   it('writes to a default location when OUTPUT is omitted, and to stdout with "-"', async () => {
     const root = path.join(dir, 'default-root');
-    const r = await runCli(['run', fixturePath('trivial'), '-p', 'n', '5'], { cwd: dir, env: { NBCONDUCTOR_OUTPUT_ROOT: root } });
+    const r = await runCli(['run', fixturePath('trivial'), '-p', 'n', '5'], {
+      cwd: dir,
+      env: { NBCONDUCTOR_OUTPUT_ROOT: root },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().startsWith(path.join(root, 'trivial'))).toBe(true);
     const piped = await runCli(['run', fixturePath('trivial'), '-', '-p', 'n', '5'], { cwd: dir });
@@ -86,14 +140,29 @@ describe('nbconductor run', () => {
   });
 
   it.each([
-    [['run', fixturePath('invalid-json'), 'x1.ipynb'], /invalid-json\.ipynb is not valid JSON: .* at line 3, column \d+/],
-    [['run', fixturePath('invalid-schema'), 'x2.ipynb'], /cells\[0\]\.outputs\[0\]: must have required property 'name'/],
+    [
+      ['run', fixturePath('invalid-json'), 'x1.ipynb'],
+      /invalid-json\.ipynb is not valid JSON: .* at line 3, column \d+/,
+    ],
+    [
+      ['run', fixturePath('invalid-schema'), 'x2.ipynb'],
+      /cells\[0\]\.outputs\[0\]: must have required property 'name'/,
+    ],
     [['run', 'missing.ipynb', 'x3.ipynb'], /missing\.ipynb.*no such file/],
-    [['run', fixturePath('simple'), 'x4.ipynb', '-k', 'nosuchkernel'], /no kernel named \\"nosuchkernel\\".*available: python3/],
-    [['run', fixturePath('simple'), 'x5.ipynb', '-k', 'cobol', '-l', 'cobol', '-p', 'msg', 'x'], /translator.*cobol/i],
+    [
+      ['run', fixturePath('simple'), 'x4.ipynb', '-k', 'nosuchkernel'],
+      /no kernel named \\"nosuchkernel\\".*available: python3/,
+    ],
+    [
+      ['run', fixturePath('simple'), 'x5.ipynb', '-k', 'cobol', '-l', 'cobol', '-p', 'msg', 'x'],
+      /translator.*cobol/i,
+    ],
     [['run', fixturePath('simple'), 'x6.ipynb', '-p', 'msg'], /needs two values/],
     [['run', fixturePath('simple'), 'x7.ipynb', '-y', 'a: [1'], /-y/],
-    [['run', fixturePath('simple'), 'x8.ipynb', '--execution-timeout', 'soon'], /--execution-timeout must be a number/],
+    [
+      ['run', fixturePath('simple'), 'x8.ipynb', '--execution-timeout', 'soon'],
+      /--execution-timeout must be a number/,
+    ],
   ])('exits 2 on bad usage or input, writing nothing: %j', async (args, message) => {
     const r = await runCli(args, { cwd: dir });
     expect(r.code).toBe(2);
@@ -113,7 +182,10 @@ describe('nbconductor run', () => {
   });
 
   it('only injects with --prepare-only, and hides inputs with --report-mode', async () => {
-    const r = await runCli(['run', fixturePath('report-mode'), 'prep.ipynb', '--prepare-only', '--report-mode', '-p', 'a', '3'], { cwd: dir });
+    const r = await runCli(
+      ['run', fixturePath('report-mode'), 'prep.ipynb', '--prepare-only', '--report-mode', '-p', 'a', '3'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     const nb = await readNb('prep.ipynb');
     expect(injected(nb)).toBe('# Parameters\na = 3\n');
@@ -122,22 +194,35 @@ describe('nbconductor run', () => {
   });
 
   it('streams cell output to the log with --log-output', async () => {
-    const r = await runCli(['run', fixturePath('simple'), 'logged.ipynb', '--log-output', '-p', 'msg', 'visible-in-log'], {
-      cwd: dir,
-      env: { NBCONDUCTOR_LOG_LEVEL: 'info' },
-    });
+    const r = await runCli(
+      ['run', fixturePath('simple'), 'logged.ipynb', '--log-output', '-p', 'msg', 'visible-in-log'],
+      {
+        cwd: dir,
+        env: { NBCONDUCTOR_LOG_LEVEL: 'info' },
+      },
+    );
     expect(r.code).toBe(0);
-    const lines = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; cell?: number });
+    const lines = r.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; cell?: number });
     expect(lines.some((l) => l.msg === 'visible-in-log\n' && l.cell === 2)).toBe(true);
     expect(lines.some((l) => l.msg.startsWith('Executing Cell 3---'))).toBe(true);
   });
 
   it('stops on abort (SIGINT), saving the partial output', async () => {
     const controller = new AbortController();
-    const pending = runCli(['run', fixturePath('timeout'), 'aborted.ipynb', '--autosave-cell-every', '0.2'], { cwd: dir, signal: controller.signal });
+    const pending = runCli(['run', fixturePath('timeout'), 'aborted.ipynb', '--autosave-cell-every', '0.2'], {
+      cwd: dir,
+      signal: controller.signal,
+    });
     // wait until the long cell has started (its output has been autosaved), then "press Ctrl-C"
     const target = path.join(dir, 'aborted.ipynb');
-    for (let i = 0; i < 300 && !(existsSync(target) && (await readFile(target, 'utf8')).includes('sleeping')); i++) {
+    for (
+      let i = 0;
+      i < 300 && !(existsSync(target) && (await readFile(target, 'utf8')).includes('sleeping'));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     controller.abort();
@@ -150,10 +235,35 @@ describe('nbconductor run', () => {
   it('runs on kernels from a Jupyter Server given by --jupyter-url and --jupyter-token', async () => {
     const server: TestJupyterServer = await startTestJupyterServer({ rootDir: '/' });
     try {
-      const r = await runCli(['run', fixturePath('simple'), 'remote.ipynb', '-p', 'msg', 'via-server', '--jupyter-url', server.url, '--jupyter-token', server.token], { cwd: dir });
+      const r = await runCli(
+        [
+          'run',
+          fixturePath('simple'),
+          'remote.ipynb',
+          '-p',
+          'msg',
+          'via-server',
+          '--jupyter-url',
+          server.url,
+          '--jupyter-token',
+          server.token,
+        ],
+        { cwd: dir },
+      );
       expect(r.code).toBe(0);
       expect(JSON.stringify(await readNb('remote.ipynb'))).toContain('via-server');
-      const bad = await runCli(['run', fixturePath('simple'), 'remote-bad.ipynb', '--jupyter-url', server.url, '--jupyter-token', 'wrong'], { cwd: dir });
+      const bad = await runCli(
+        [
+          'run',
+          fixturePath('simple'),
+          'remote-bad.ipynb',
+          '--jupyter-url',
+          server.url,
+          '--jupyter-token',
+          'wrong',
+        ],
+        { cwd: dir },
+      );
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).not.toContain(server.token);
     } finally {
@@ -162,13 +272,28 @@ describe('nbconductor run', () => {
   });
 
   it('starts its own Jupyter Server with --kernel-provider jupyter-server, and stops it', async () => {
-    const r = await runCli(['run', fixturePath('trivial'), 'own-server.ipynb', '--kernel-provider', 'jupyter-server', '-p', 'n', '21'], { cwd: dir });
+    const r = await runCli(
+      [
+        'run',
+        fixturePath('trivial'),
+        'own-server.ipynb',
+        '--kernel-provider',
+        'jupyter-server',
+        '-p',
+        'n',
+        '21',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(JSON.stringify(await readNb('own-server.ipynb'))).toContain('42');
   });
 
   it('works as an installed binary (bin/nbconductor.js)', async () => {
-    const r = await runBin(['run', fixturePath('trivial'), 'bin.ipynb', '-p', 'n', '4', '--no-progress-bar'], { cwd: dir });
+    const r = await runBin(
+      ['run', fixturePath('trivial'), 'bin.ipynb', '-p', 'n', '4', '--no-progress-bar'],
+      { cwd: dir },
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'bin.ipynb\n' });
     const usage = await runBin(['run'], { cwd: dir });
     expect(usage.code).toBe(2);
@@ -186,7 +311,10 @@ describe('nbconductor inspect', () => {
 
   it('prints JSON with --json, for Python and R notebooks', async () => {
     const py = await runCli(['inspect', '--json', fixturePath('simple')], { cwd: dir });
-    expect(JSON.parse(py.stdout)).toMatchObject({ hasParametersCell: true, parameters: [{ name: 'msg', default: 'None' }] });
+    expect(JSON.parse(py.stdout)).toMatchObject({
+      hasParametersCell: true,
+      parameters: [{ name: 'msg', default: 'None' }],
+    });
     const r = await runCli(['inspect', '--json', fixturePath('inspect-r')], { cwd: dir });
     const parsed = JSON.parse(r.stdout) as { supported: boolean; parameters: { name: string }[] };
     expect(parsed.supported).toBe(true);

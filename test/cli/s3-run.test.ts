@@ -37,9 +37,22 @@ beforeAll(async () => {
   s3 = await startMoto();
   await s3.createBucket('notebooks');
   dir = await mkdtemp(path.join(os.tmpdir(), 'nbc-s3-cli-'));
-  client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
-  await client.send(new PutObjectCommand({ Bucket: 'notebooks', Key: 'in/simple.ipynb', Body: await readFile(fixturePath('simple')) }));
-  await client.send(new PutObjectCommand({ Bucket: 'notebooks', Key: 'params.yaml', Body: 'msg: from-s3-yaml\n' }));
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
+  await client.send(
+    new PutObjectCommand({
+      Bucket: 'notebooks',
+      Key: 'in/simple.ipynb',
+      Body: await readFile(fixturePath('simple')),
+    }),
+  );
+  await client.send(
+    new PutObjectCommand({ Bucket: 'notebooks', Key: 'params.yaml', Body: 'msg: from-s3-yaml\n' }),
+  );
 });
 
 afterAll(async () => {
@@ -50,10 +63,19 @@ afterAll(async () => {
 
 describe('run with s3:// URIs', () => {
   it('reads the input and a -f parameters file from S3 and writes the output notebook there', async () => {
-    const r = await runCli(['run', 's3://notebooks/in/simple.ipynb', 's3://notebooks/out/{{ msg }}.ipynb', '-f', 's3://notebooks/params.yaml'], {
-      cwd: dir,
-      env: envFor(s3),
-    });
+    const r = await runCli(
+      [
+        'run',
+        's3://notebooks/in/simple.ipynb',
+        's3://notebooks/out/{{ msg }}.ipynb',
+        '-f',
+        's3://notebooks/params.yaml',
+      ],
+      {
+        cwd: dir,
+        env: envFor(s3),
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r).toMatchObject({ code: 0, stdout: 's3://notebooks/out/from-s3-yaml.ipynb\n' });
     const nb = parseNotebook(await getText('out/from-s3-yaml.ipynb'), 's3');
@@ -62,19 +84,36 @@ describe('run with s3:// URIs', () => {
   });
 
   it('is write-once on S3 with --no-overwrite (a conditional put)', async () => {
-    const args = ['run', 's3://notebooks/in/simple.ipynb', 's3://notebooks/out/once.ipynb', '-p', 'msg', 'first', '--no-overwrite'];
+    const args = [
+      'run',
+      's3://notebooks/in/simple.ipynb',
+      's3://notebooks/out/once.ipynb',
+      '-p',
+      'msg',
+      'first',
+      '--no-overwrite',
+    ];
     expect((await runCli(args, { cwd: dir, env: envFor(s3) })).code).toBe(0);
-    const again = await runCli([...args.slice(0, 5), 'second', '--no-overwrite'], { cwd: dir, env: envFor(s3) });
+    const again = await runCli([...args.slice(0, 5), 'second', '--no-overwrite'], {
+      cwd: dir,
+      env: envFor(s3),
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
     expect(await getText('out/once.ipynb')).toContain('first');
   });
 
   it('names the missing bucket or key', async () => {
-    const key = await runCli(['run', 's3://notebooks/in/nope.ipynb', 'out.ipynb'], { cwd: dir, env: envFor(s3) });
+    const key = await runCli(['run', 's3://notebooks/in/nope.ipynb', 'out.ipynb'], {
+      cwd: dir,
+      env: envFor(s3),
+    });
     expect(key.code).toBe(2);
     expect(key.stderr).toMatch(/s3:\/\/notebooks\/in\/nope\.ipynb/);
-    const bucket = await runCli(['run', 's3://no-such-bucket/x.ipynb', 'out.ipynb'], { cwd: dir, env: envFor(s3) });
+    const bucket = await runCli(['run', 's3://no-such-bucket/x.ipynb', 'out.ipynb'], {
+      cwd: dir,
+      env: envFor(s3),
+    });
     expect(bucket.code).toBe(2);
     expect(bucket.stderr).toMatch(/no-such-bucket/);
   });
@@ -93,8 +132,14 @@ describe('run with bad S3 credentials', () => {
   });
 
   it('fails with a clear credentials error that never shows the secret', async () => {
-    const wrong = { accessKeyId: secured.credentials.accessKeyId, secretAccessKey: 'definitely-not-the-secret' };
-    const r = await runCli(['run', 's3://secure/in.ipynb', 'out.ipynb'], { cwd: dir, env: envFor(secured, wrong) });
+    const wrong = {
+      accessKeyId: secured.credentials.accessKeyId,
+      secretAccessKey: 'definitely-not-the-secret',
+    };
+    const r = await runCli(['run', 's3://secure/in.ipynb', 'out.ipynb'], {
+      cwd: dir,
+      env: envFor(secured, wrong),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_STORAGE_AUTH/);
     expect(r.stderr).toMatch(/signature|credentials/i);

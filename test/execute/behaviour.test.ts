@@ -47,7 +47,20 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   beforeAll(async () => {
     provider = await startTestProvider(kind, logger);
     dir = await mkdtemp(path.join(os.tmpdir(), `nbc-exec-${kind}-`));
-    storage = createStorage({ cwd: dir, s3: { endpoint: null, region: 'us-east-1', forcePathStyle: true, accessKeyId: null, secretAccessKey: null, sessionToken: null, maxAttempts: 1, multipartThresholdBytes: 16 << 20 }, logger });
+    storage = createStorage({
+      cwd: dir,
+      s3: {
+        endpoint: null,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        accessKeyId: null,
+        secretAccessKey: null,
+        sessionToken: null,
+        maxAttempts: 1,
+        multipartThresholdBytes: 16 << 20,
+      },
+      logger,
+    });
   });
 
   afterAll(async () => {
@@ -56,7 +69,12 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(fixture: string, parameters: Parameters = {}, extra: Partial<RunNotebookRequest> = {}, signal?: AbortSignal): Promise<RunNotebookOutcome & { saved: Notebook }> {
+  async function run(
+    fixture: string,
+    parameters: Parameters = {},
+    extra: Partial<RunNotebookRequest> = {},
+    signal?: AbortSignal,
+  ): Promise<RunNotebookOutcome & { saved: Notebook }> {
     const output = path.join(dir, `${fixture}-${written.length}.ipynb`);
     written.push(output);
     const outcome = await runNotebook(
@@ -91,7 +109,12 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     expect(nb.cells[1]?.source).toBe('# Parameters\nmsg = "Hello"\n');
     expect(nb.cells[1]?.metadata.tags).toEqual(['injected-parameters']);
     expect(stdout(code(nb, 2))).toBe('Hello\n');
-    expect(nb.cells.map((_, i) => status(nb, i))).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(nb.cells.map((_, i) => status(nb, i))).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
     const meta = nb.metadata.papermill as JSONObject;
     expect(meta.parameters).toEqual({ msg: 'Hello' });
     expect(meta.exception).toBeNull();
@@ -102,7 +125,15 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   });
 
   it('keeps parameter types (int, float, str, None, list, dict, bool) in the kernel', async () => {
-    const r = await run('typed-params', { a: 7, b: 1.5, c: 'it\'s "quoted"\n', d: null, e: [1, 'x'], f: { k: [true] }, g: false });
+    const r = await run('typed-params', {
+      a: 7,
+      b: 1.5,
+      c: 'it\'s "quoted"\n',
+      d: null,
+      e: [1, 'x'],
+      f: { k: [true] },
+      g: false,
+    });
     const printed = JSON.parse(stdout(code(r.saved, 2))) as Record<string, [string, unknown]>;
     expect(printed).toEqual({
       a: ['int', 7],
@@ -123,10 +154,14 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const nb = r.saved;
     // banner first, anchor right before the failing cell, both tagged
     expect(nb.cells[0]?.cell_type).toBe('markdown');
-    expect(nb.cells[0]?.source).toMatch(/An Exception was encountered at '<a href="#papermill-error-cell">In \[3\]<\/a>'/);
+    expect(nb.cells[0]?.source).toMatch(
+      /An Exception was encountered at '<a href="#papermill-error-cell">In \[3\]<\/a>'/,
+    );
     const failing = r.execution?.failure?.cellIndex as number;
     expect(nb.cells[failing - 1]?.source).toContain('id="papermill-error-cell"');
-    expect(nb.cells.filter((c) => (c.metadata.tags as string[]).includes('papermill-error-cell-tag'))).toHaveLength(2);
+    expect(
+      nb.cells.filter((c) => (c.metadata.tags as string[]).includes('papermill-error-cell-tag')),
+    ).toHaveLength(2);
     const cell = code(nb, failing);
     expect(stdout(cell)).toBe('in the failing cell\n');
     expect(cell.outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'ZeroDivisionError' });
@@ -142,7 +177,10 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     expect(r.error?.code).toBe('E_KERNEL_DIED');
     expect(Date.now() - started).toBeLessThan(20_000); // a dead kernel must not wait for a timeout
     const failing = r.execution?.failure?.cellIndex as number;
-    expect(code(r.saved, failing).outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'DeadKernelError' });
+    expect(code(r.saved, failing).outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'DeadKernelError',
+    });
     expect(stdout(code(r.saved, failing - 2))).toBe('alive\n');
     expect(code(r.saved, failing + 1).execution_count).toBeNull();
   });
@@ -203,11 +241,20 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
       { output_type: 'stream', name: 'stdout', text: 'c\n' },
     ]);
     // update_display in cell 2 changed the display created in cell 1
-    expect(code(nb, 1).outputs[0]).toMatchObject({ output_type: 'display_data', data: { 'text/plain': "'updated'" } });
+    expect(code(nb, 1).outputs[0]).toMatchObject({
+      output_type: 'display_data',
+      data: { 'text/plain': "'updated'" },
+    });
     expect(stdout(code(nb, 2))).toBe('progress 100%\n');
     expect(code(nb, 3).outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'after clear\n' }]);
-    expect(code(nb, 4).outputs[0]).toMatchObject({ output_type: 'execute_result', data: { 'text/plain': '42' } });
-    expect(code(nb, 5).outputs[0]).toMatchObject({ output_type: 'display_data', data: { 'text/html': '<b>bold</b>' } });
+    expect(code(nb, 4).outputs[0]).toMatchObject({
+      output_type: 'execute_result',
+      data: { 'text/plain': '42' },
+    });
+    expect(code(nb, 5).outputs[0]).toMatchObject({
+      output_type: 'display_data',
+      data: { 'text/html': '<b>bold</b>' },
+    });
   });
 
   it('handles unicode in parameters, sources and outputs', async () => {
@@ -225,7 +272,9 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   it('removes stale error markers from an earlier failed run', async () => {
     const r = await run('stale-error-markers');
     expect(r.status).toBe('completed');
-    expect(r.saved.cells.some((c) => (c.metadata.tags as string[]).includes('papermill-error-cell-tag'))).toBe(false);
+    expect(
+      r.saved.cells.some((c) => (c.metadata.tags as string[]).includes('papermill-error-cell-tag')),
+    ).toBe(false);
   });
 
   it('hides inputs in report mode and only injects with prepare-only', async () => {
@@ -252,7 +301,11 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     await writeFile(path.join(dir, 'check.txt'), 'here');
     const r = await run('simple', { msg: 'x' }, { cwd: dir });
     expect(r.status).toBe('completed');
-    const probe = await run('typed-params', {}, { cwd: dir, userExpressions: { cwd: '__import__("os").getcwd()' } });
+    const probe = await run(
+      'typed-params',
+      {},
+      { cwd: dir, userExpressions: { cwd: '__import__("os").getcwd()' } },
+    );
     expect(probe.execution?.userExpressions?.cwd?.data?.['text/plain']).toBe(`'${dir}'`);
   });
 
@@ -269,14 +322,26 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const recording: Storage = {
       ...storage,
       write: async (uri, body, opts) => {
-        saves.push(typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString() : [...body].join(''));
+        saves.push(
+          typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString() : [...body].join(''),
+        );
         return storage.write(uri, body, opts);
       },
     };
     const controller = new AbortController();
     const output = path.join(dir, 'long.ipynb');
     const pending = runNotebook(
-      { input: fixturePath('long-cell'), output, parameters: { steps: 40, delay: 0.25 }, overwrite: true, startTimeoutMs: 60_000, cellTimeoutMs: null, totalTimeoutMs: null, autosaveCellEverySec: 0.5, cwd: dir },
+      {
+        input: fixturePath('long-cell'),
+        output,
+        parameters: { steps: 40, delay: 0.25 },
+        overwrite: true,
+        startTimeoutMs: 60_000,
+        cellTimeoutMs: null,
+        totalTimeoutMs: null,
+        autosaveCellEverySec: 0.5,
+        cwd: dir,
+      },
       {
         storage: recording,
         startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
@@ -298,7 +363,10 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const failing = r.execution?.failure?.cellIndex as number;
     expect(stdout(code(final, failing))).toContain('step 6');
     expect(status(final, failing)).toBe('failed');
-    expect(code(final, failing).outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'ExecutionAborted' });
+    expect(code(final, failing).outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'ExecutionAborted',
+    });
   });
 
   it('writes notebooks that nbformat validates', async () => {

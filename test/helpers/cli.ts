@@ -21,7 +21,10 @@ class Capture extends Writable {
   }
 }
 
-export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal }): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal },
+): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
   const env = { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) };
@@ -30,7 +33,10 @@ export async function runCli(args: string[], options: { cwd: string; env?: Recor
 }
 
 /** The built binary (bin/nbconductor.js → dist/), as a user runs it. */
-export function runBin(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+export function runBin(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nbconductor.js'), ...args], {
       cwd: options.cwd,

@@ -11,7 +11,10 @@ export interface CapturedLine {
   [key: string]: unknown;
 }
 
-export function captureLogger(level: pino.LevelWithSilent = 'debug'): { logger: Logger; lines: CapturedLine[] } {
+export function captureLogger(level: pino.LevelWithSilent = 'debug'): {
+  logger: Logger;
+  lines: CapturedLine[];
+} {
   const lines: CapturedLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

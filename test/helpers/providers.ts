@@ -5,7 +5,10 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { createJupyterServerKernelProvider, silenceJupyterConsoleDebug } from '../../src/kernel/jupyter-server';
+import {
+  createJupyterServerKernelProvider,
+  silenceJupyterConsoleDebug,
+} from '../../src/kernel/jupyter-server';
 import { createLocalKernelProvider } from '../../src/kernel/local/provider';
 import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
@@ -27,7 +30,10 @@ function childEnv(): Record<string, string> {
   return env;
 }
 
-export async function startTestProvider(kind: KernelProviderKind, logger: Logger = quietLogger()): Promise<TestProvider> {
+export async function startTestProvider(
+  kind: KernelProviderKind,
+  logger: Logger = quietLogger(),
+): Promise<TestProvider> {
   const venv = testVenv();
   if (kind === 'local') {
     const provider = createLocalKernelProvider({

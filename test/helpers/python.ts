@@ -8,7 +8,9 @@ import { packageRoot } from '../../src/paths';
 export function testVenv(): { prefix: string; binDir: string; python: string } {
   const env = venvPaths(path.join(packageRoot(), '.venv'));
   if (!existsSync(env.python)) {
-    throw new Error(`no Python environment at ${env.prefix}: run \`npm test\` (or \`node bin/nbconductor.js setup\`) first`);
+    throw new Error(
+      `no Python environment at ${env.prefix}: run \`npm test\` (or \`node bin/nbconductor.js setup\`) first`,
+    );
   }
   return env;
 }
