@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import type { DestinationStream } from 'pino';
 
 import { compileConfig, type Config, type ConfigInput } from '../config';
-import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, errorMessage, exitCodeFor, isNbcError } from '../errors';
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, NbcError, errorMessage, exitCodeFor, isNbcError } from '../errors';
 import { createLogger, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';
@@ -91,6 +91,37 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       signal,
     });
   });
+
+  program
+    .command('server')
+    .description('run the embedded Conductor-compatible engine (REST API under /api, GET /health)')
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port (default 8080; 0 picks a free one)')
+    .option('--data <dir>', 'data directory for the SQLite store (default runs/.engine)')
+    .option('--memory', 'keep everything in memory (nothing survives a restart)')
+    .action(async (o: { host?: string; port?: string; data?: string; memory?: boolean }) => {
+      const port = o.port === undefined ? undefined : Number(o.port);
+      if (port !== undefined && !Number.isInteger(port))
+        throw new NbcError('E_USAGE', `--port must be a number, got ${JSON.stringify(o.port)}`, {
+          field: '--port',
+        });
+      const { config, logger: log } = setup({
+        engine: {
+          ...(o.host ? { host: o.host } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(o.data ? { dataDir: o.data } : {}),
+        },
+      });
+      const { runServerCommand } = require('./server-command') as typeof import('./server-command');
+      await runServerCommand({
+        host: config.engine.host,
+        port: config.engine.port,
+        dataDir: config.engine.dataDir,
+        memory: o.memory === true,
+        logger: log,
+        signal,
+      });
+    });
 
   program
     .command('inspect')

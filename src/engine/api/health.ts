@@ -1,0 +1,13 @@
+/** `GET /health` and `GET /api/health` (Conductor answers `{"healthy": true, …}`). */
+import type { Engine } from '../engine';
+import type { Router } from '../http/router';
+import { ok } from './util';
+
+export function registerHealthRoutes(router: Router, engine: Engine): void {
+  const health = () => {
+    engine.ctx.db.prepare('SELECT 1').get();
+    return ok({ healthy: true, healthResults: [], suppressedHealthResults: [] });
+  };
+  router.get('/health', health);
+  router.get('/api/health', health);
+}

@@ -1,0 +1,94 @@
+/** What every engine component receives: the stores, the transaction runner, time, ids, options, logger. */
+import { createHash, randomUUID } from 'node:crypto';
+
+import type { Logger } from '../log';
+import type { ParamContext } from './params';
+import type { Db } from './store/db';
+import type { DefinitionStore } from './store/definitions';
+import type { EventStore } from './store/events';
+import type { LogStore } from './store/logs';
+import type { QueueStore } from './store/queues';
+import type { TaskStore } from './store/tasks';
+import type { Transactor } from './store/transactor';
+import type { WorkflowStore } from './store/workflows';
+
+export interface EngineOptions {
+  /** A domain counts as active when a worker polled it within this window (Conductor: 10 s). */
+  activeWorkerLastPollMs: number;
+  /** Time limit for INLINE / SWITCH / DO_WHILE / event-condition scripts (Conductor: 4 s). */
+  scriptTimeoutMs: number;
+  /** Task output above this many bytes would go to external storage in Conductor; here it is kept. */
+  taskOutputThresholdBytes: number;
+  /** Task output above this many bytes fails the task with FAILED_WITH_TERMINAL_ERROR (Conductor: 10 MB). */
+  maxTaskOutputBytes: number;
+  /** SET_VARIABLE limit on the serialized variables (Conductor: 256 KB). */
+  maxVariablesBytes: number;
+  /** Largest accepted request body. */
+  maxBodyBytes: number;
+  /** Values for `${NAME}` lookups of server environment names. */
+  env: Record<string, string | undefined>;
+}
+
+export const DEFAULT_OPTIONS: EngineOptions = {
+  activeWorkerLastPollMs: 10_000,
+  scriptTimeoutMs: 4_000,
+  taskOutputThresholdBytes: 3 * 1024 * 1024,
+  maxTaskOutputBytes: 10 * 1024 * 1024,
+  maxVariablesBytes: 256 * 1024,
+  maxBodyBytes: 32 * 1024 * 1024,
+  env: {},
+};
+
+/** Signals fired after a commit so in-process waiters react immediately. */
+export interface EngineSignals {
+  queueChanged(queue: string): void;
+  deciderQueueChanged(dueAt: number): void;
+  asyncSystemTaskQueued(): void;
+  eventPublished(): void;
+}
+
+export interface EngineContext {
+  db: Db;
+  tx: Transactor;
+  defs: DefinitionStore;
+  workflows: WorkflowStore;
+  tasks: TaskStore;
+  queues: QueueStore;
+  logs: LogStore;
+  events: EventStore;
+  clock: () => number;
+  logger: Logger;
+  options: EngineOptions;
+  params: ParamContext;
+  signals: EngineSignals;
+  newId: () => string;
+}
+
+export function newId(): string {
+  return randomUUID();
+}
+
+/** Java's `UUID.nameUUIDFromBytes` (an MD5, version 3 UUID), as Conductor uses for child workflow ids. */
+export function nameUuid(source: string): string {
+  const b = createHash('md5').update(source, 'utf8').digest();
+  b[6] = ((b[6] as number) & 0x0f) | 0x30;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function subWorkflowId(parentWorkflowId: string, taskId: string, retryCount: number): string {
+  return nameUuid(`subworkflow:${parentWorkflowId}:${taskId}:${retryCount}`);
+}
+
+export function queueNameFor(
+  taskType: string,
+  domain?: string,
+  isolationGroupId?: string,
+  executionNameSpace?: string,
+): string {
+  let q = domain ? `${domain}:${taskType}` : taskType;
+  if (executionNameSpace) q = `${q}@${executionNameSpace}`;
+  if (isolationGroupId) q = `${q}-${isolationGroupId}`;
+  return q;
+}

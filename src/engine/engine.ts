@@ -1,0 +1,93 @@
+/**
+ * Wires the engine together: database and stores, transaction runner, executor, long-poll waiters,
+ * sweeper, async system-task runner and event processor, with the after-commit signals between them.
+ */
+import type { Logger } from '../log';
+import { DEFAULT_OPTIONS, newId, type EngineContext, type EngineOptions } from './context';
+import { EventProcessor } from './events/processor';
+import { closeExpressionWorkers } from './expressions';
+import { AsyncTaskRunner } from './executor/async-runner';
+import { WorkflowExecutor } from './executor/executor';
+import { RateLimiter } from './executor/poll';
+import { QueueWaiters } from './queue/waiters';
+import type { Db } from './store/db';
+import { DefinitionStore } from './store/definitions';
+import { EventStore } from './store/events';
+import { LogStore } from './store/logs';
+import { QueueStore } from './store/queues';
+import { TaskStore } from './store/tasks';
+import { Transactor } from './store/transactor';
+import { WorkflowStore } from './store/workflows';
+import { Sweeper } from './sweeper';
+
+export interface EngineCoreOptions {
+  db: Db;
+  logger: Logger;
+  clock?: () => number;
+  options?: Partial<EngineOptions>;
+}
+
+export class Engine {
+  readonly ctx: EngineContext;
+  readonly exec: WorkflowExecutor;
+  readonly waiters = new QueueWaiters();
+  readonly limiter = new RateLimiter();
+  readonly sweeper: Sweeper;
+  readonly runner: AsyncTaskRunner;
+  readonly events: EventProcessor;
+
+  constructor(o: EngineCoreOptions) {
+    const defs = new DefinitionStore(o.db);
+    const workflows = new WorkflowStore(o.db);
+    const options: EngineOptions = { ...DEFAULT_OPTIONS, ...o.options };
+    // Signals are bound after the components exist; until then they are no-ops.
+    const signals = {
+      queueChanged: (_q: string): void => undefined,
+      deciderQueueChanged: (_t: number): void => undefined,
+      asyncSystemTaskQueued: (): void => undefined,
+      eventPublished: (): void => undefined,
+    };
+    this.ctx = {
+      db: o.db,
+      tx: new Transactor(o.db, o.logger, () => {
+        defs.invalidate();
+        workflows.invalidate();
+      }),
+      defs,
+      workflows,
+      tasks: new TaskStore(o.db, workflows),
+      queues: new QueueStore(o.db),
+      logs: new LogStore(o.db),
+      events: new EventStore(o.db),
+      clock: o.clock ?? Date.now,
+      logger: o.logger,
+      options,
+      params: { env: options.env },
+      signals,
+      newId,
+    };
+    this.exec = new WorkflowExecutor(this.ctx);
+    this.sweeper = new Sweeper(this.ctx, this.exec);
+    this.runner = new AsyncTaskRunner(this.ctx, this.exec);
+    this.events = new EventProcessor(this.ctx, this.exec);
+    signals.queueChanged = (q) => this.waiters.notify(q);
+    signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
+    signals.asyncSystemTaskQueued = () => this.runner.kick();
+    signals.eventPublished = () => this.events.kick();
+  }
+
+  /** Resumes timers, queued system tasks and pending events left by a previous run. */
+  start(): void {
+    this.sweeper.start();
+    this.runner.kick();
+    this.events.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.sweeper.stop();
+    this.events.stop();
+    this.waiters.releaseAll();
+    await this.runner.stop();
+    await closeExpressionWorkers();
+  }
+}

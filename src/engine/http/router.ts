@@ -1,0 +1,99 @@
+/**
+ * A small path router: patterns like `/api/tasks/{taskId}/log`; when several match, the one with literal
+ * segments earliest wins (so `/api/tasks/poll/batch/{t}` beats `/api/tasks/{id}/log`).
+ */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed JSON body (`body: 'json'` routes), the raw text (`body: 'text'`), or undefined. */
+  body: unknown;
+  signal: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  json?: unknown;
+  text?: string;
+}
+
+export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+
+export interface RouteOptions {
+  body?: 'json' | 'text' | 'none';
+}
+
+interface Route {
+  method: string;
+  segments: string[];
+  handler: Handler;
+  options: RouteOptions;
+}
+
+export interface RouteMatch {
+  handler: Handler;
+  params: Record<string, string>;
+  options: RouteOptions;
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler, options: RouteOptions = {}): void {
+    this.routes.push({ method, segments: split(pattern), handler, options });
+  }
+
+  get(pattern: string, handler: Handler, options?: RouteOptions): void {
+    this.add('GET', pattern, handler, options);
+  }
+  post(pattern: string, handler: Handler, options: RouteOptions = { body: 'json' }): void {
+    this.add('POST', pattern, handler, options);
+  }
+  put(pattern: string, handler: Handler, options: RouteOptions = { body: 'json' }): void {
+    this.add('PUT', pattern, handler, options);
+  }
+  delete(pattern: string, handler: Handler, options?: RouteOptions): void {
+    this.add('DELETE', pattern, handler, options);
+  }
+
+  /** The route for this request, `'method'` when the path exists with another method, or null. */
+  match(method: string, path: string): RouteMatch | 'method' | null {
+    const parts = split(path);
+    let best: { route: Route; params: Record<string, string>; score: string } | null = null;
+    let pathExists = false;
+    for (const route of this.routes) {
+      if (route.segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let score = '';
+      let ok = true;
+      for (let i = 0; i < parts.length; i++) {
+        const seg = route.segments[i] as string;
+        const part = parts[i] as string;
+        if (seg.startsWith('{') && seg.endsWith('}')) {
+          try {
+            params[seg.slice(1, -1)] = decodeURIComponent(part);
+          } catch {
+            params[seg.slice(1, -1)] = part;
+          }
+          score += '0';
+        } else if (seg === part) {
+          score += '1';
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      pathExists = true;
+      if (route.method !== method) continue;
+      if (!best || score > best.score) best = { route, params, score };
+    }
+    if (best) return { handler: best.route.handler, params: best.params, options: best.route.options };
+    return pathExists ? 'method' : null;
+  }
+}

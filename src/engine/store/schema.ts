@@ -1,0 +1,98 @@
+/**
+ * Schema migrations, applied in order; the index of the last one applied is stored in `schema_version`.
+ * Never edit a released migration: append a new one.
+ *
+ * Records are stored as JSON in a `json` column plus the columns that are queried or indexed.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE task_defs (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE workflow_defs (
+    name TEXT NOT NULL, version INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (name, version)
+  );
+  CREATE TABLE event_handlers (
+    name TEXT PRIMARY KEY, event TEXT NOT NULL, active INTEGER NOT NULL, json TEXT NOT NULL
+  );
+  CREATE INDEX event_handlers_event ON event_handlers (event);
+
+  CREATE TABLE workflows (
+    workflow_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    correlation_id TEXT,
+    parent_workflow_id TEXT,
+    create_time INTEGER NOT NULL,
+    update_time INTEGER NOT NULL,
+    end_time INTEGER NOT NULL DEFAULT 0,
+    json TEXT NOT NULL,
+    definition TEXT NOT NULL
+  );
+  CREATE INDEX workflows_name_status ON workflows (name, status);
+  CREATE INDEX workflows_status ON workflows (status);
+  CREATE INDEX workflows_correlation ON workflows (correlation_id);
+  CREATE INDEX workflows_create_time ON workflows (create_time);
+
+  CREATE TABLE tasks (
+    task_id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ref_name TEXT NOT NULL,
+    task_type TEXT NOT NULL,
+    task_def_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX tasks_workflow ON tasks (workflow_id, seq);
+  CREATE INDEX tasks_def_status ON tasks (task_def_name, status);
+
+  CREATE TABLE queue_messages (
+    queue_name TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    deliver_at INTEGER NOT NULL,
+    PRIMARY KEY (queue_name, message_id)
+  );
+  CREATE INDEX queue_messages_order ON queue_messages (queue_name, priority DESC, deliver_at);
+
+  CREATE TABLE decider_queue (workflow_id TEXT PRIMARY KEY, due_at INTEGER NOT NULL);
+  CREATE INDEX decider_queue_due ON decider_queue (due_at);
+
+  CREATE TABLE task_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL,
+    log TEXT NOT NULL,
+    created_time INTEGER NOT NULL
+  );
+  CREATE INDEX task_logs_task ON task_logs (task_id, id);
+
+  CREATE TABLE poll_data (
+    queue_name TEXT PRIMARY KEY,
+    task_type TEXT NOT NULL,
+    domain TEXT,
+    worker_id TEXT,
+    last_poll_time INTEGER NOT NULL
+  );
+
+  CREATE TABLE event_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    queue TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    status TEXT NOT NULL
+  );
+  CREATE INDEX event_messages_pending ON event_messages (status, seq);
+
+  CREATE TABLE event_executions (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    event TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX event_executions_name ON event_executions (name, created);
+  `,
+];

@@ -1,0 +1,107 @@
+/**
+ * Task instances, one row each, listed per workflow in `seq` order. A task's `workflowTask` is usually the
+ * workflow definition's own node for its reference name; then the row stores only that name (`$wt`) and
+ * the node is re-attached from the (cached) definition on load — most of a task's JSON otherwise.
+ */
+import type { TaskModel } from '../model/types';
+import type { Db } from './db';
+import type { WorkflowStore } from './workflows';
+
+/** A loaded task together with the stored text it came from (for change detection). */
+export interface LoadedTask {
+  task: TaskModel;
+  text: string;
+}
+
+type Stored = Omit<TaskModel, 'workflowTask'> & { workflowTask?: TaskModel['workflowTask']; $wt?: string };
+
+export class TaskStore {
+  private readonly stmts;
+
+  constructor(
+    db: Db,
+    private readonly workflows: WorkflowStore,
+  ) {
+    this.stmts = {
+      get: db.prepare('SELECT json FROM tasks WHERE task_id = ?'),
+      forWorkflow: db.prepare('SELECT json FROM tasks WHERE workflow_id = ? ORDER BY seq, rowid'),
+      upsert: db.prepare(
+        `INSERT INTO tasks (task_id, workflow_id, seq, ref_name, task_type, task_def_name, status, json)
+         VALUES (@id, @wf, @seq, @ref, @type, @def, @status, @json)
+         ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, ref_name = excluded.ref_name,
+           task_type = excluded.task_type, task_def_name = excluded.task_def_name, status = excluded.status,
+           json = excluded.json`,
+      ),
+      delete: db.prepare('DELETE FROM tasks WHERE task_id = ?'),
+      deleteForWorkflow: db.prepare('DELETE FROM tasks WHERE workflow_id = ?'),
+      countInProgress: db.prepare(
+        "SELECT COUNT(*) AS n FROM tasks WHERE task_def_name = ? AND status = 'IN_PROGRESS'",
+      ),
+    };
+  }
+
+  private revive(text: string): TaskModel {
+    const stored = JSON.parse(text) as Stored;
+    if (stored.$wt !== undefined) {
+      const ref = stored.$wt;
+      delete stored.$wt;
+      stored.workflowTask = this.workflows.definitionTask(stored.workflowInstanceId, ref);
+    }
+    return stored as TaskModel;
+  }
+
+  /** The stored text for a task: `workflowTask` replaced by its reference when it is the definition's node. */
+  text(task: TaskModel): string {
+    const wt = task.workflowTask;
+    if (wt && this.workflows.definitionTask(task.workflowInstanceId, wt.taskReferenceName) === wt) {
+      return JSON.stringify({ ...task, workflowTask: undefined, $wt: wt.taskReferenceName });
+    }
+    return JSON.stringify(task);
+  }
+
+  get(taskId: string): TaskModel | undefined {
+    return this.load(taskId)?.task;
+  }
+
+  load(taskId: string): LoadedTask | undefined {
+    const row = this.stmts.get.get(taskId) as { json: string } | undefined;
+    return row ? { task: this.revive(row.json), text: row.json } : undefined;
+  }
+
+  forWorkflow(workflowId: string): TaskModel[] {
+    return this.loadForWorkflow(workflowId).map((l) => l.task);
+  }
+
+  loadForWorkflow(workflowId: string): LoadedTask[] {
+    return (this.stmts.forWorkflow.all(workflowId) as { json: string }[]).map((r) => ({
+      task: this.revive(r.json),
+      text: r.json,
+    }));
+  }
+
+  /** Stores a task; `text` (from `text(task)`) avoids serializing twice. */
+  put(task: TaskModel, text: string = this.text(task)): void {
+    this.stmts.upsert.run({
+      id: task.taskId,
+      wf: task.workflowInstanceId,
+      seq: task.seq,
+      ref: task.referenceTaskName,
+      type: task.taskType,
+      def: task.taskDefName,
+      status: task.status,
+      json: text,
+    });
+  }
+
+  delete(taskId: string): void {
+    this.stmts.delete.run(taskId);
+  }
+
+  deleteForWorkflow(workflowId: string): void {
+    this.stmts.deleteForWorkflow.run(workflowId);
+  }
+
+  countInProgress(taskDefName: string): number {
+    return (this.stmts.countInProgress.get(taskDefName) as { n: number }).n;
+  }
+}

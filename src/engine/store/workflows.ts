@@ -1,0 +1,161 @@
+/**
+ * Workflow executions. The row holds the workflow without its tasks (they live in `tasks`) and its embedded
+ * definition in a separate column. Parsed definitions (and an index of their tasks by reference name) are
+ * cached per workflow: the engine is the only writer, every write goes through `put`, and a rolled-back
+ * transaction clears the cache.
+ */
+import { collectDefTasks } from '../model/def-tree';
+import type { WorkflowDef, WorkflowModel, WorkflowStatus, WorkflowTask } from '../model/types';
+import type { Db } from './db';
+
+interface CachedDef {
+  text: string;
+  def: WorkflowDef;
+  byRef?: Map<string, WorkflowTask>;
+}
+
+const DEF_CACHE_LIMIT = 2000;
+
+type StoredWorkflow = Omit<WorkflowModel, 'tasks' | 'workflowDefinition'>;
+
+export interface WorkflowRowFilter {
+  name?: string;
+  statuses?: WorkflowStatus[];
+  correlationId?: string;
+}
+
+export class WorkflowStore {
+  private readonly defCache = new Map<string, CachedDef>();
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      get: db.prepare('SELECT json FROM workflows WHERE workflow_id = ?'),
+      definition: db.prepare('SELECT definition FROM workflows WHERE workflow_id = ?'),
+      exists: db.prepare('SELECT 1 FROM workflows WHERE workflow_id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO workflows (workflow_id, name, version, status, correlation_id, parent_workflow_id,
+           create_time, update_time, end_time, json, definition)
+         VALUES (@id, @name, @version, @status, @correlationId, @parentId, @createTime, @updateTime, @endTime, @json, @definition)
+         ON CONFLICT (workflow_id) DO UPDATE SET name = excluded.name, version = excluded.version,
+           status = excluded.status, correlation_id = excluded.correlation_id,
+           parent_workflow_id = excluded.parent_workflow_id, create_time = excluded.create_time,
+           update_time = excluded.update_time, end_time = excluded.end_time, json = excluded.json,
+           definition = excluded.definition`,
+      ),
+      delete: db.prepare('DELETE FROM workflows WHERE workflow_id = ?'),
+      runningIds: db.prepare(
+        "SELECT workflow_id FROM workflows WHERE name = ? AND version = ? AND status IN ('RUNNING','PAUSED') " +
+          'AND create_time >= ? AND create_time <= ? ORDER BY create_time',
+      ),
+      byCorrelation: db.prepare(
+        'SELECT workflow_id, status FROM workflows WHERE name = ? AND correlation_id = ? ORDER BY create_time',
+      ),
+    };
+  }
+
+  get(workflowId: string): Omit<WorkflowModel, 'tasks'> | undefined {
+    const row = this.stmts.get.get(workflowId) as { json: string } | undefined;
+    if (!row) return undefined;
+    const wf = JSON.parse(row.json) as StoredWorkflow;
+    return { ...wf, workflowDefinition: this.cachedDef(workflowId)?.def as WorkflowDef };
+  }
+
+  exists(workflowId: string): boolean {
+    return this.stmts.exists.get(workflowId) !== undefined;
+  }
+
+  private cachedDef(workflowId: string): CachedDef | undefined {
+    const cached = this.defCache.get(workflowId);
+    if (cached) return cached;
+    const row = this.stmts.definition.get(workflowId) as { definition: string } | undefined;
+    if (!row) return undefined;
+    return this.remember(workflowId, {
+      text: row.definition,
+      def: JSON.parse(row.definition) as WorkflowDef,
+    });
+  }
+
+  private remember(workflowId: string, entry: CachedDef): CachedDef {
+    if (!this.defCache.has(workflowId) && this.defCache.size >= DEF_CACHE_LIMIT) {
+      const oldest = this.defCache.keys().next().value;
+      if (oldest !== undefined) this.defCache.delete(oldest);
+    }
+    this.defCache.set(workflowId, entry);
+    return entry;
+  }
+
+  /** The workflow's definition task with this reference name (the object shared by its tasks). */
+  definitionTask(workflowId: string, ref: string): WorkflowTask | undefined {
+    const entry = this.cachedDef(workflowId);
+    if (!entry) return undefined;
+    if (!entry.byRef) {
+      entry.byRef = new Map();
+      for (const wt of collectDefTasks(entry.def))
+        if (!entry.byRef.has(wt.taskReferenceName)) entry.byRef.set(wt.taskReferenceName, wt);
+    }
+    return entry.byRef.get(ref);
+  }
+
+  put(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): void {
+    const { workflowDefinition, tasks: _tasks, ...rest } = wf;
+    const cached = this.defCache.get(wf.workflowId);
+    let definition: string;
+    if (cached && cached.def === workflowDefinition) definition = cached.text;
+    else {
+      definition = JSON.stringify(workflowDefinition);
+      this.remember(wf.workflowId, { text: definition, def: workflowDefinition });
+    }
+    this.stmts.upsert.run({
+      id: wf.workflowId,
+      name: wf.workflowName,
+      version: wf.workflowVersion,
+      status: wf.status,
+      correlationId: wf.correlationId ?? null,
+      parentId: wf.parentWorkflowId ?? null,
+      createTime: wf.createTime,
+      updateTime: wf.updateTime,
+      endTime: wf.endTime,
+      json: JSON.stringify(rest),
+      definition,
+    });
+  }
+
+  delete(workflowId: string): void {
+    this.stmts.delete.run(workflowId);
+    this.defCache.delete(workflowId);
+  }
+
+  invalidate(): void {
+    this.defCache.clear();
+  }
+
+  runningIds(name: string, version: number, from: number, to: number): string[] {
+    return (this.stmts.runningIds.all(name, version, from, to) as { workflow_id: string }[]).map(
+      (r) => r.workflow_id,
+    );
+  }
+
+  byCorrelation(name: string, correlationId: string): { workflowId: string; status: WorkflowStatus }[] {
+    return (
+      this.stmts.byCorrelation.all(name, correlationId) as { workflow_id: string; status: WorkflowStatus }[]
+    ).map((r) => ({ workflowId: r.workflow_id, status: r.status }));
+  }
+
+  /** Runs a search built by `search.ts` (SQL fragment + parameters) and returns workflow ids. */
+  search(
+    where: string,
+    params: unknown[],
+    orderBy: string,
+    limit: number,
+    offset: number,
+  ): { ids: string[]; total: number } {
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM workflows ${where}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT workflow_id FROM workflows ${where} ${orderBy} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as { workflow_id: string }[];
+    return { ids: rows.map((r) => r.workflow_id), total };
+  }
+}
