@@ -2,11 +2,19 @@
 import { Command, CommanderError } from 'commander';
 import type { DestinationStream } from 'pino';
 
+import path from 'node:path';
+
 import { compileConfig, type Config, type ConfigInput } from '../config';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, NbcError, errorMessage, exitCodeFor, isNbcError } from '../errors';
 import { createLogger, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';
+import {
+  parseInputPairs,
+  registerDefinitions,
+  startAndFollow,
+  type ConductorTarget,
+} from './conductor-commands';
 import { inspectCommand, type InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
@@ -122,6 +130,147 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         signal,
       });
     });
+
+  const collectPairs = (v: string, prev: string[] = []): string[] => [...prev, v];
+  const conductor = (config: Config, url?: string): ConductorTarget => ({
+    ...config.conductor,
+    serverUrl: url ?? config.conductor.serverUrl,
+  });
+
+  program
+    .command('worker')
+    .description('run the notebook_run worker against a Conductor (the embedded engine or a real one)')
+    .option(
+      '--conductor-url <url>',
+      'Conductor server URL (default CONDUCTOR_SERVER_URL or http://127.0.0.1:8080)',
+    )
+    .option('--concurrency <n>', 'notebooks run at once (default 2)')
+    .option('--domain <domain>', 'task domain to poll')
+    .option('--kernel-provider <kind>', 'local (default) or jupyter-server')
+    .option('--jupyter-url <url>', 'use kernels from this Jupyter Server')
+    .option('--jupyter-token <token>', 'token for --jupyter-url')
+    .action(
+      async (o: {
+        conductorUrl?: string;
+        concurrency?: string;
+        domain?: string;
+        kernelProvider?: string;
+        jupyterUrl?: string;
+        jupyterToken?: string;
+      }) => {
+        const { config, logger: log } = setup({
+          ...(o.conductorUrl ? { conductor: { serverUrl: o.conductorUrl } } : {}),
+          worker: {
+            ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
+            ...(o.domain ? { domain: o.domain } : {}),
+          },
+          kernel: runFlagsToConfig({
+            kernelProvider: o.kernelProvider,
+            jupyterUrl: o.jupyterUrl,
+            jupyterToken: o.jupyterToken,
+          }).kernel,
+        });
+        const { runWorkerCommand } = require('./worker-command') as typeof import('./worker-command');
+        await runWorkerCommand(config, log, io.cwd, signal);
+      },
+    );
+
+  program
+    .command('register')
+    .description(
+      'register task definitions, workflows and event handlers from DIR (default workflows/) with a Conductor',
+    )
+    .argument('[dir]', 'definitions directory', 'workflows')
+    .option('--conductor-url <url>', 'Conductor server URL')
+    .action(async (dir: string, o: { conductorUrl?: string }) => {
+      const { config, logger: log } = setup();
+      io.stdout.write(
+        `${await registerDefinitions(conductor(config, o.conductorUrl), path.resolve(io.cwd, dir), log)}\n`,
+      );
+    });
+
+  program
+    .command('start')
+    .description('start a workflow and follow it to the end, printing each task and its output notebook')
+    .argument('<name>', 'workflow name')
+    .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values are parsed)', collectPairs)
+    .option('--version <n>', 'workflow version (default latest)')
+    .option('--correlation-id <id>', 'correlation id')
+    .option('--no-follow', 'print the workflow id and return at once')
+    .option('--conductor-url <url>', 'Conductor server URL')
+    .action(
+      async (
+        name: string,
+        o: {
+          input?: string[];
+          version?: string;
+          correlationId?: string;
+          follow?: boolean;
+          conductorUrl?: string;
+        },
+      ) => {
+        const { config, logger: log } = setup();
+        const request = {
+          name,
+          input: parseInputPairs(o.input ?? []),
+          ...(o.version ? { version: Number(o.version) } : {}),
+          ...(o.correlationId ? { correlationId: o.correlationId } : {}),
+        };
+        const result = await startAndFollow(
+          conductor(config, o.conductorUrl),
+          request,
+          log,
+          (t) =>
+            io.stdout.write(
+              `${t.ref.padEnd(28)} ${t.status.padEnd(12)}${t.outputNotebook ? ` ${t.outputNotebook}` : ''}\n`,
+            ),
+          { follow: o.follow !== false, signal },
+        );
+        io.stdout.write(
+          `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
+        );
+        if (o.follow !== false) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+        exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
+      },
+    );
+
+  program
+    .command('up')
+    .description(
+      'engine + local Jupyter Server + worker in one process: register workflows/, run a pipeline, print its notebooks',
+    )
+    .option('--workflow <name>', 'workflow to run (default nb_fanout, the fan-out over regions)', 'nb_fanout')
+    .option('-i, --input <key=value>', 'workflow input (repeatable)', collectPairs)
+    .option('--definitions <dir>', 'definitions directory', 'workflows')
+    .option('--serve', 'keep serving the Conductor API after the run (Ctrl-C to stop)')
+    .option('--kernel-provider <kind>', 'jupyter-server (default for up) or local')
+    .action(
+      async (o: {
+        workflow: string;
+        input?: string[];
+        definitions: string;
+        serve?: boolean;
+        kernelProvider?: string;
+      }) => {
+        const { config, logger: log } = setup({
+          kernel: { provider: (o.kernelProvider ?? 'jupyter-server') as Config['kernel']['provider'] },
+        });
+        const { upCommand } = require('./up') as typeof import('./up');
+        exitCode = await upCommand(
+          {
+            workflow: o.workflow,
+            // Conductor applies a workflow's inputTemplate defaults only to a non-empty input: give one.
+            input: { run_date: new Date().toISOString().slice(0, 10), ...parseInputPairs(o.input ?? []) },
+            definitions: path.resolve(io.cwd, o.definitions),
+            serve: o.serve === true,
+          },
+          config,
+          log,
+          io,
+          signal,
+        );
+      },
+    );
 
   program
     .command('inspect')

@@ -47,8 +47,11 @@ export interface RunNotebookRequest {
   autosaveCellEverySec: number;
   /** papermill's --inject-input-path / --inject-output-path. */
   injectPaths?: { input?: boolean; output?: boolean };
-  /** Variables/expressions read from the kernel after the last cell. */
-  userExpressions?: Record<string, string>;
+  /**
+   * Expressions read from the kernel after the last cell (Jupyter user_expressions); a function gets
+   * the notebook's language (e.g. to build JSON-returning expressions for Python).
+   */
+  userExpressions?: Record<string, string> | ((language: string) => Record<string, string>);
   runId?: string;
   /** Merged into `metadata.nbconductor` (e.g. workflowId, taskId, attempt). */
   runMetadata?: JSONObject;
@@ -211,7 +214,7 @@ export async function runNotebook(
       autosaver,
       serializer,
       events: deps.events?.(nb),
-      userExpressions: req.userExpressions,
+      userExpressions: typeof req.userExpressions === 'function' ? req.userExpressions(language) : req.userExpressions,
       logger: log,
       signal: deps.signal,
       now,

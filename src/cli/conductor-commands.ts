@@ -1,0 +1,230 @@
+/**
+ * `nbconductor register [DIR]` (push task definitions, workflows and event handlers; idempotent) and
+ * `nbconductor start NAME -i key=value` (start a workflow and follow it to the end), through the SDK.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { NbcError, errorMessage } from '../errors';
+import type { Logger } from '../log';
+import { sdkLogger } from '../worker/sdk-logger';
+
+type Sdk = typeof import('@io-orkes/conductor-javascript');
+type Client = Awaited<ReturnType<Sdk['orkesConductorClient']>>;
+
+export interface ConductorTarget {
+  serverUrl: string;
+  keyId: string | null;
+  keySecret: string | null;
+}
+
+export async function connect(
+  target: ConductorTarget,
+  logger: Logger,
+): Promise<{ sdk: Sdk; client: Client }> {
+  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
+  const client = await sdk.orkesConductorClient({
+    serverUrl: target.serverUrl,
+    ...(target.keyId && target.keySecret ? { keyId: target.keyId, keySecret: target.keySecret } : {}),
+    logger: sdkLogger(logger),
+  });
+  return { sdk, client };
+}
+
+async function readJson(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new NbcError('E_USAGE', `cannot read ${file}: ${errorMessage(err)}`, { uri: file });
+  });
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new NbcError('E_USAGE', `${file} is not valid JSON: ${errorMessage(err)}`, { uri: file });
+  }
+}
+
+export interface Definitions {
+  taskDefs: Record<string, unknown>[];
+  workflows: { file: string; def: Record<string, unknown> }[];
+  eventHandlers: { file: string; def: Record<string, unknown> }[];
+}
+
+/** taskdefs.json (a list), one WorkflowDef per other *.json, event handlers under events/. */
+export async function loadDefinitions(dir: string): Promise<Definitions> {
+  const entries = await readdir(dir).catch((err: unknown) => {
+    throw new NbcError('E_USAGE', `cannot read definitions directory ${dir}: ${errorMessage(err)}`, {
+      uri: dir,
+    });
+  });
+  const defs: Definitions = { taskDefs: [], workflows: [], eventHandlers: [] };
+  for (const name of entries.sort()) {
+    const file = path.join(dir, name);
+    if (!name.endsWith('.json')) continue;
+    const json = await readJson(file);
+    if (name === 'taskdefs.json') {
+      if (!Array.isArray(json))
+        throw new NbcError('E_USAGE', `${file} must hold a list of task definitions`, { uri: file });
+      defs.taskDefs.push(...(json as Record<string, unknown>[]));
+    } else if (json && typeof json === 'object' && !Array.isArray(json) && 'tasks' in json) {
+      defs.workflows.push({ file, def: json as Record<string, unknown> });
+    } else {
+      throw new NbcError(
+        'E_USAGE',
+        `${file}: expected a workflow definition (an object with "name" and "tasks")`,
+        { uri: file },
+      );
+    }
+  }
+  const eventsDir = path.join(dir, 'events');
+  const eventFiles = await readdir(eventsDir).catch(() => [] as string[]);
+  for (const name of eventFiles.sort().filter((n) => n.endsWith('.json'))) {
+    const file = path.join(eventsDir, name);
+    const json = await readJson(file);
+    for (const def of Array.isArray(json) ? json : [json])
+      defs.eventHandlers.push({ file, def: def as Record<string, unknown> });
+  }
+  return defs;
+}
+
+function apiError(what: string, err: unknown): NbcError {
+  return new NbcError('E_CONDUCTOR', `${what}: ${errorMessage(err)}`, {}, { cause: err });
+}
+
+/** Registers everything (upserts: running it twice changes nothing). Returns a one-line summary. */
+export async function registerDefinitions(
+  target: ConductorTarget,
+  dir: string,
+  logger: Logger,
+): Promise<string> {
+  const defs = await loadDefinitions(dir);
+  const { sdk, client } = await connect(target, logger);
+  const metadata = new sdk.MetadataClient(client);
+  const events = new sdk.EventClient(client);
+  try {
+    if (defs.taskDefs.length > 0) {
+      await metadata.registerTasks(defs.taskDefs as never).catch((err: unknown) => {
+        throw apiError(`registering task definitions from ${path.join(dir, 'taskdefs.json')}`, err);
+      });
+    }
+    for (const w of defs.workflows) {
+      await metadata.registerWorkflowDef(w.def as never, true).catch((err: unknown) => {
+        throw apiError(`registering workflow ${String(w.def.name)} from ${w.file}`, err);
+      });
+    }
+    const existing = new Set(
+      ((await events.getAllEventHandlers().catch(() => [])) as { name?: string }[]).map((h) => h.name),
+    );
+    for (const e of defs.eventHandlers) {
+      const op = existing.has(String(e.def.name))
+        ? events.updateEventHandler(e.def as never)
+        : events.addEventHandler(e.def as never);
+      await op.catch((err: unknown) => {
+        throw apiError(`registering event handler ${String(e.def.name)} from ${e.file}`, err);
+      });
+    }
+  } finally {
+    client.stopBackgroundRefresh?.();
+  }
+  return `registered ${defs.taskDefs.length} task definitions, ${defs.workflows.length} workflows, ${defs.eventHandlers.length} event handlers from ${dir}`;
+}
+
+/** `-i key=value`: the value is JSON when it parses as JSON (numbers, lists, true), else a string. */
+export function parseInputPairs(pairs: readonly string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new NbcError('E_USAGE', `-i expects key=value, got ${JSON.stringify(pair)}`, { field: '-i' });
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string
+    }
+    input[pair.slice(0, at)] = value;
+  }
+  return input;
+}
+
+export interface TaskLine {
+  ref: string;
+  type: string;
+  status: string;
+  outputNotebook?: string;
+  reason?: string;
+}
+
+export interface FollowResult {
+  workflowId: string;
+  status: string;
+  reason?: string;
+  output: Record<string, unknown>;
+  tasks: TaskLine[];
+}
+
+type WorkflowTask = {
+  referenceTaskName?: string;
+  taskType?: string;
+  status?: string;
+  outputData?: Record<string, unknown>;
+  reasonForIncompletion?: string;
+  taskId?: string;
+};
+
+/** Starts a workflow and follows it until it ends, reporting each task's status changes as they happen. */
+export async function startAndFollow(
+  target: ConductorTarget,
+  request: { name: string; version?: number; input: Record<string, unknown>; correlationId?: string },
+  logger: Logger,
+  onTask: (line: TaskLine) => void,
+  options: { follow: boolean; signal?: AbortSignal; pollMs?: number } = { follow: true },
+): Promise<FollowResult> {
+  const { sdk, client } = await connect(target, logger);
+  const executor = new sdk.WorkflowExecutor(client);
+  try {
+    const workflowId = await executor.startWorkflow(request as never).catch((err: unknown) => {
+      throw apiError(`starting workflow ${request.name}`, err);
+    });
+    if (!options.follow) return { workflowId, status: 'RUNNING', output: {}, tasks: [] };
+    const seen = new Map<string, string>();
+    for (;;) {
+      const wf = (await executor.getWorkflow(workflowId, true)) as unknown as {
+        status: string;
+        reasonForIncompletion?: string;
+        output?: Record<string, unknown>;
+        tasks?: WorkflowTask[];
+      };
+      const lines: TaskLine[] = [];
+      for (const t of wf.tasks ?? []) {
+        const line: TaskLine = {
+          ref: t.referenceTaskName ?? '?',
+          type: t.taskType ?? '?',
+          status: t.status ?? '?',
+        };
+        const nb = t.outputData?.outputNotebook;
+        if (typeof nb === 'string') line.outputNotebook = nb;
+        if (t.reasonForIncompletion) line.reason = t.reasonForIncompletion;
+        lines.push(line);
+        const key = t.taskId ?? line.ref;
+        if (seen.get(key) !== line.status) {
+          seen.set(key, line.status);
+          onTask(line);
+        }
+      }
+      if (!['RUNNING', 'PAUSED'].includes(wf.status)) {
+        return {
+          workflowId,
+          status: wf.status,
+          reason: wf.reasonForIncompletion,
+          output: wf.output ?? {},
+          tasks: lines,
+        };
+      }
+      if (options.signal?.aborted)
+        throw new NbcError('E_ABORTED', `stopped following workflow ${workflowId} (it keeps running)`);
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+    }
+  } finally {
+    client.stopBackgroundRefresh?.();
+  }
+}

@@ -1,0 +1,39 @@
+/** What a run hands downstream: scraps, output variables, large-value offloading, summaries across runs. */
+export {
+  GLUE_MIME_PREFIX,
+  LATEST_SCRAP_VERSION,
+  PYTHON_GLUE_HELPER,
+  RECORD_MIME_PREFIX,
+  extractScraps,
+  scrapData,
+  type ExtractScrapsOptions,
+  type Scrap,
+  type ScrapOutput,
+  type Scraps,
+} from './scraps';
+export {
+  JSON_VALUE_KEY,
+  WRAPPER_REPR,
+  decodeOutputVariables,
+  outputVariableExpressions,
+  validateOutputNames,
+  type DecodedOutputVariables,
+} from './output-variables';
+export {
+  DEFAULT_OFFLOAD_LIMIT_BYTES,
+  isValueRef,
+  offloadFolder,
+  offloadLargeValues,
+  taskOutputSize,
+  valueFileName,
+  type OffloadKind,
+  type OffloadOptions,
+  type ValueRef,
+} from './offload';
+export {
+  summarizeNotebook,
+  summarizeRuns,
+  type RunStatus,
+  type RunSummary,
+  type SummarizeRunsOptions,
+} from './summaries';

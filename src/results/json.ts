@@ -1,0 +1,20 @@
+/** Small JSON helpers shared by the results modules. */
+import type { JSONObject } from '../notebook/types';
+
+export function isPlainObject(v: unknown): v is JSONObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Set `key` as an own enumerable property. Names come from notebooks and kernels: a plain assignment of
+ * "__proto__" would change the object's prototype instead of adding a value.
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Bytes of a value's JSON text (UTF-8), as it would travel in a task output. */
+export function taskOutputSize(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+}

@@ -1,0 +1,254 @@
+/**
+ * The notebook_run handler: task input → render templates → run the notebook → task result. It never
+ * throws: every outcome is a result, so the output notebook URI is reported whenever execution started
+ * (the SDK drops outputData when a worker throws). Failure statuses come from errors.ts, in one place.
+ */
+import { NbcError, coerceError, errorMessage, isNbcError, taskStatusFor } from '../errors';
+import type { KernelSession } from '../kernel/provider';
+import type { Logger } from '../log';
+import type { JSONObject, JSONValue } from '../notebook/types';
+import type { Parameters } from '../notebook/values';
+import {
+  decodeOutputVariables,
+  extractScraps,
+  offloadLargeValues,
+  outputVariableExpressions,
+  scrapData,
+} from '../results';
+import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
+import type { Storage } from '../storage';
+import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
+import { attemptOutput, defaultAttemptOutput } from './output-uri';
+import { TaskLogAppender, type AddTaskLog } from './task-log';
+import { renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
+
+export interface NotebookTask extends TaskFacts {
+  inputData?: Record<string, unknown>;
+  workerId?: string;
+}
+
+export interface NotebookRunResult {
+  status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+  outputData: JSONObject;
+  reasonForIncompletion?: string;
+  logs?: { log: string; createdTime: number }[];
+}
+
+export interface HandlerDeps {
+  storage: Storage;
+  acquireKernel(
+    kernelName: string,
+    options: { cwd?: string; signal?: AbortSignal; logger: Logger },
+  ): Promise<KernelSession>;
+  fetchWorkflow: FetchWorkflow;
+  addTaskLog: AddTaskLog;
+  outputRoot: string;
+  /** Worker's working directory: relative notebook paths and kernel cwd resolve here. */
+  cwd: string;
+  defaults: {
+    startTimeoutMs: number;
+    cellTimeoutMs: number | null;
+    totalTimeoutMs: number | null;
+    autosaveCellEverySec: number;
+  };
+  version: string;
+  workerId: string;
+  logger: Logger;
+  now?: () => Date;
+  /** Values larger than this (JSON bytes) go next to the output notebook and are passed by URI. */
+  offloadLimitBytes?: number;
+}
+
+function seconds(s: number | undefined, fallback: number | null): number | null {
+  return s === undefined ? fallback : s * 1000;
+}
+
+/** JSON from Conductor → parameter values (JSON cannot mark 1.0 as a float; ints stay ints). */
+function toParameters(o: JSONObject): Parameters {
+  return o as unknown as Parameters;
+}
+
+function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
+  const e = coerceError(err);
+  const code = isNbcError(e) ? e.code : 'E_INTERNAL';
+  return {
+    status: taskStatusFor(e),
+    reasonForIncompletion: `${e.message} [${code}]`.slice(0, 500),
+    outputData: {
+      ...outputData,
+      error: { ...(outputData.error as JSONObject | undefined), code, message: e.message },
+    },
+    logs: [{ log: `${code}: ${e.message}`, createdTime: Date.now() }],
+  };
+}
+
+async function resultsOf(
+  outcome: RunNotebookOutcome,
+  input: NotebookRunInput,
+  deps: HandlerDeps,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<{
+  scraps: Record<string, JSONValue>;
+  outputs: Record<string, JSONValue>;
+  outputErrors: Record<string, string>;
+}> {
+  const rawScraps = scrapData(
+    extractScraps(outcome.notebook, { logger: log, source: outcome.outputUri ?? input.notebook }),
+  );
+  const decoded = decodeOutputVariables(input.outputs, outcome.execution?.userExpressions);
+  if (outcome.outputUri === null)
+    return { scraps: rawScraps, outputs: decoded.values, outputErrors: decoded.errors };
+  const common = {
+    storage: deps.storage,
+    baseUri: outcome.outputUri,
+    limitBytes: deps.offloadLimitBytes,
+    signal,
+  };
+  return {
+    scraps: await offloadLargeValues(rawScraps, { ...common, kind: 'scraps' }),
+    outputs: await offloadLargeValues(decoded.values, { ...common, kind: 'outputs' }),
+    outputErrors: decoded.errors,
+  };
+}
+
+/** Run one notebook_run task. `signal` aborts it (worker shutdown): the kernel is interrupted, partial output saved. */
+export async function handleNotebookRun(
+  task: NotebookTask,
+  deps: HandlerDeps,
+  signal?: AbortSignal,
+): Promise<NotebookRunResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const taskRef = task.referenceTaskName ?? 'notebook_run';
+  const log = deps.logger.child({ taskId: task.taskId, workflowId: task.workflowInstanceId, taskRef });
+  const taskLog = new TaskLogAppender(task.taskId, deps.addTaskLog, log);
+  try {
+    // 1. Contract and templates: problems here are terminal (retrying cannot fix the input).
+    const input = parseNotebookRunInput(task.inputData ?? {});
+    const unknown = unknownInputKeys(task.inputData);
+    if (unknown.length > 0) log.warn({ keys: unknown }, 'notebook_run input has unknown keys (ignored)');
+    const rendered = await renderTaskTemplates(input.parameters, input.output, task, {
+      fetchWorkflow: deps.fetchWorkflow,
+      now,
+      logger: log,
+    });
+    const retryCount = task.retryCount ?? 0;
+    const output =
+      rendered.output !== null
+        ? attemptOutput(rendered.output, retryCount)
+        : defaultAttemptOutput(deps.outputRoot, {
+            workflowType: task.workflowType ?? 'workflow',
+            workflowId: task.workflowInstanceId,
+            taskRef,
+            retryCount,
+          });
+    log.info({ notebook: input.notebook, output }, 'running notebook');
+    taskLog.append(
+      `nbconductor: running ${input.notebook} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
+    );
+
+    // 2. Run. Write-once: a retry writes a new attempt, never over an earlier record.
+    const outcome = await runNotebook(
+      {
+        input: input.notebook,
+        output,
+        parameters: toParameters(rendered.parameters),
+        kernel: input.kernel,
+        language: input.language,
+        cwd: input.cwd ?? deps.cwd,
+        reportMode: input.reportMode,
+        allowErrors: input.allowErrors,
+        overwrite: false,
+        startTimeoutMs:
+          seconds(input.timeouts.startSeconds, deps.defaults.startTimeoutMs) ?? deps.defaults.startTimeoutMs,
+        cellTimeoutMs: seconds(input.timeouts.cellSeconds, deps.defaults.cellTimeoutMs),
+        totalTimeoutMs: seconds(input.timeouts.totalSeconds, deps.defaults.totalTimeoutMs),
+        autosaveCellEverySec: deps.defaults.autosaveCellEverySec,
+        userExpressions:
+          input.outputs.length > 0
+            ? (language) => outputVariableExpressions(input.outputs, language)
+            : undefined,
+        runMetadata: {
+          workflow_id: task.workflowInstanceId,
+          workflow_type: task.workflowType ?? null,
+          task_id: task.taskId,
+          task_ref: taskRef,
+          attempt: retryCount,
+          correlation_id: task.correlationId ?? null,
+          worker_id: deps.workerId,
+        },
+      },
+      {
+        storage: deps.storage,
+        startKernel: (name, o) =>
+          deps.acquireKernel(name, { cwd: o.cwd, signal: o.signal, logger: o.logger }),
+        logger: log,
+        version: deps.version,
+        signal,
+        now: deps.now,
+        events: (nb) => ({
+          cellEnd: (index, cell, outcomeOfCell) => {
+            if (cell.cell_type !== 'code') return;
+            const meta = cell.metadata.papermill as JSONObject | undefined;
+            const took = typeof meta?.duration === 'number' ? ` in ${meta.duration.toFixed(2)} s` : '';
+            taskLog.append(`cell ${index + 1}/${nb.cells.length} ${outcomeOfCell}${took}`);
+          },
+        }),
+      },
+    );
+
+    // 3. Results that flow downstream.
+    const { scraps, outputs, outputErrors } = await resultsOf(outcome, input, deps, log, signal);
+    const outputData: JSONObject = {
+      outputNotebook: outcome.outputUri,
+      parameters: outcome.parameters as unknown as JSONObject,
+      scraps,
+      outputs,
+      durationMs: outcome.execution?.durationMs ?? 0,
+      cells: outcome.execution?.cells ?? { total: 0, executed: 0 },
+      kernel: outcome.kernelName,
+    };
+    if (Object.keys(outputErrors).length > 0) outputData.outputErrors = outputErrors;
+    if (outcome.error) {
+      const f = outcome.execution?.failure;
+      outputData.error = {
+        code: outcome.error.code,
+        ename: f?.ename ?? outcome.error.code,
+        evalue: f?.evalue ?? outcome.error.message,
+        cellIndex: f?.cellIndex ?? null,
+        executionCount: f?.executionCount ?? null,
+      };
+      taskLog.append(`failed: ${outcome.error.message}`);
+      const result = failure(outcome.error, outputData);
+      result.reasonForIncompletion =
+        `${outcome.error.message} — output notebook: ${outcome.outputUri ?? 'none'}`.slice(0, 500);
+      return result;
+    }
+    if (Object.keys(outputErrors).length > 0) {
+      const names = Object.keys(outputErrors).join(', ');
+      taskLog.append(`could not read output variables: ${names}`);
+      return failure(
+        new NbcError(
+          'E_CELL_ERROR',
+          `output variables could not be read: ${Object.entries(outputErrors)
+            .map(([k, v]) => `${k} (${v})`)
+            .join('; ')}`,
+        ),
+        outputData,
+      );
+    }
+    taskLog.append(
+      `completed in ${((outcome.execution?.durationMs ?? 0) / 1000).toFixed(2)} s → ${outcome.outputUri ?? ''}`,
+    );
+    return { status: 'COMPLETED', outputData };
+  } catch (err) {
+    log.error(
+      { err: errorMessage(err), code: isNbcError(err) ? err.code : undefined },
+      'notebook_run failed before execution',
+    );
+    taskLog.append(`failed before execution: ${errorMessage(err)}`);
+    return failure(err);
+  } finally {
+    await taskLog.flush();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The notebook_run worker on the official SDK's polling machinery (TaskManager): lease extension keeps
+ * long notebooks alive past responseTimeoutSeconds; shutdown stops polling, lets running notebooks finish
+ * within a grace period, then interrupts them (partial output saved, FAILED reported so Conductor
+ * reschedules) and waits until every accepted task's result has been posted.
+ */
+import type { Logger } from '../log';
+import { errorMessage } from '../errors';
+import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
+import { sdkLogger } from './sdk-logger';
+
+type Sdk = typeof import('@io-orkes/conductor-javascript');
+type Client = Awaited<ReturnType<Sdk['orkesConductorClient']>>;
+
+export const NOTEBOOK_RUN = 'notebook_run';
+
+export interface NotebookWorkerOptions {
+  conductor: { serverUrl: string; keyId: string | null; keySecret: string | null };
+  workerId: string;
+  domain: string | null;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** Everything the handler needs except Conductor access (added here from the client). */
+  handler: Omit<HandlerDeps, 'fetchWorkflow' | 'addTaskLog' | 'workerId'>;
+  logger: Logger;
+}
+
+export interface NotebookWorker {
+  readonly url: string;
+  /** Tasks accepted and not yet reported. */
+  inFlight(): number;
+  /**
+   * Stop: no new tasks; running notebooks get `graceMs` to finish, then are interrupted and reported
+   * FAILED (retryable). Resolves once every accepted task's result is posted.
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+interface Running {
+  controller: AbortController;
+  /** Resolves when the SDK has posted (or given up posting) this task's result. */
+  reported: Promise<void>;
+  markReported(): void;
+}
+
+export async function startNotebookWorker(options: NotebookWorkerOptions): Promise<NotebookWorker> {
+  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
+  const { logger } = options;
+  const client: Client = await sdk.orkesConductorClient({
+    serverUrl: options.conductor.serverUrl,
+    ...(options.conductor.keyId && options.conductor.keySecret
+      ? { keyId: options.conductor.keyId, keySecret: options.conductor.keySecret }
+      : {}),
+    logger: sdkLogger(logger),
+  });
+  const tasks = new sdk.TaskClient(client);
+  const workflows = new sdk.WorkflowExecutor(client);
+  const running = new Map<string, Running>();
+  let stopping = false;
+
+  const settle = (taskId: string): void => {
+    const r = running.get(taskId);
+    if (r) {
+      running.delete(taskId);
+      r.markReported();
+    }
+  };
+
+  const deps: HandlerDeps = {
+    ...options.handler,
+    workerId: options.workerId,
+    logger,
+    addTaskLog: (taskId, message) => tasks.addTaskLog(taskId, message),
+    fetchWorkflow: async (workflowId, includeTasks) => {
+      const wf = await workflows.getWorkflow(workflowId, includeTasks);
+      return wf as unknown as Awaited<ReturnType<HandlerDeps['fetchWorkflow']>>;
+    },
+  };
+
+  const manager = new sdk.TaskManager(
+    client,
+    [
+      {
+        taskDefName: NOTEBOOK_RUN,
+        concurrency: options.concurrency,
+        pollInterval: options.pollIntervalMs,
+        ...(options.domain ? { domain: options.domain } : {}),
+        leaseExtendEnabled: true,
+        execute: async (task) => {
+          const taskId = task.taskId ?? '';
+          let markReported: () => void = () => undefined;
+          const reported = new Promise<void>((resolve) => (markReported = resolve));
+          const controller = new AbortController();
+          running.set(taskId, { controller, reported, markReported });
+          if (stopping) controller.abort(new Error('worker shutting down'));
+          const result = await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
+          return result;
+        },
+      },
+    ],
+    {
+      logger: sdkLogger(logger),
+      options: {
+        workerID: options.workerId,
+        ...(options.domain ? { domain: options.domain } : {}),
+        pollInterval: options.pollIntervalMs,
+        concurrency: options.concurrency,
+      },
+      eventListeners: [
+        {
+          onTaskUpdateCompleted: (e) => settle(e.taskId),
+          onTaskUpdateFailure: (e) => {
+            logger.error(
+              { taskId: e.taskId, err: errorMessage(e.cause) },
+              'Conductor did not accept a task result',
+            );
+            settle(e.taskId);
+          },
+        },
+      ],
+      onError: (err: Error) => logger.warn({ err: err.message }, 'worker error'),
+    },
+  );
+  manager.startPolling();
+  logger.info(
+    {
+      url: options.conductor.serverUrl,
+      workerId: options.workerId,
+      concurrency: options.concurrency,
+      domain: options.domain,
+    },
+    'notebook_run worker polling',
+  );
+
+  return {
+    url: options.conductor.serverUrl,
+    inFlight: () => running.size,
+    async stop(graceMs: number): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      // update-v2 may hand back the next task with a result; after stopPolling the SDK would drop it
+      // (it stays IN_PROGRESS until its response timeout). The legacy update never chains a task.
+      (sdk.TaskRunner as unknown as { updateV2Available: boolean | null }).updateV2Available = false;
+      await manager.stopPolling();
+      logger.info(
+        { running: running.size, graceMs },
+        'worker stopping: no new tasks; waiting for running notebooks',
+      );
+      const all = (): Promise<unknown> => Promise.all([...running.values()].map((r) => r.reported));
+      const drained = await Promise.race([
+        all().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref()),
+      ]);
+      if (!drained) {
+        logger.warn(
+          { running: running.size },
+          'grace period over: interrupting running notebooks (partial output is saved)',
+        );
+        for (const r of running.values()) r.controller.abort(new Error('worker shutting down'));
+        await all();
+      }
+      client.stopBackgroundRefresh?.();
+      logger.info('notebook_run worker stopped');
+    },
+  };
+}
