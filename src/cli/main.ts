@@ -320,6 +320,8 @@ export function runFromProcess(): void {
       process.exitCode = code;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // Everything is stopped by now; a library socket or timer left behind must not keep us alive.
+      setTimeout(() => process.exit(code), 2000).unref();
     },
     (err: unknown) => {
       process.stderr.write(`nbconductor: internal error: ${String(err)}\n`);

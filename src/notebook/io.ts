@@ -212,12 +212,19 @@ function* valueParts(v: unknown, depth: number): Generator<string, void, undefin
   }
 }
 
+/** Mime types nbformat writes as lists of lines (text/* and these two); everything else stays a string. */
+const SPLIT_NON_TEXT = new Set(['application/javascript', 'image/svg+xml']);
+
+function splitsOnDisk(mime: string): boolean {
+  return mime.startsWith('text/') || SPLIT_NON_TEXT.has(mime);
+}
+
 function outputForDisk(o: Output): JSONValue {
   if (o.output_type === 'stream') return { ...o, text: splitLines(o.text) };
   if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
     const data: JSONObject = {};
     for (const [mime, value] of Object.entries(o.data)) {
-      data[mime] = !isJsonMime(mime) && typeof value === 'string' ? splitLines(value) : value;
+      data[mime] = splitsOnDisk(mime) && typeof value === 'string' ? splitLines(value) : value;
     }
     return { ...o, data } as unknown as JSONValue;
   }

@@ -7,6 +7,7 @@
 import type { Logger } from '../log';
 import { errorMessage } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
+import { LeaseKeeper } from './lease';
 import { sdkLogger } from './sdk-logger';
 
 type Sdk = typeof import('@io-orkes/conductor-javascript');
@@ -56,6 +57,22 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
   const tasks = new sdk.TaskClient(client);
   const workflows = new sdk.WorkflowExecutor(client);
   const running = new Map<string, Running>();
+  const rawClient = client as unknown as {
+    post(o: { url: string; body: unknown; throwOnError: boolean }): Promise<unknown>;
+  };
+  const leases = new LeaseKeeper(async (taskId, workflowInstanceId) => {
+    await rawClient.post({
+      url: '/api/tasks',
+      body: {
+        taskId,
+        workflowInstanceId,
+        status: 'IN_PROGRESS',
+        extendLease: true,
+        workerId: options.workerId,
+      },
+      throwOnError: true,
+    });
+  }, logger);
   let stopping = false;
 
   const settle = (taskId: string): void => {
@@ -85,16 +102,21 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
         concurrency: options.concurrency,
         pollInterval: options.pollIntervalMs,
         ...(options.domain ? { domain: options.domain } : {}),
-        leaseExtendEnabled: true,
+        // Lease extension is ours (see lease.ts): the SDK's stops at stopPolling, mid-drain.
+        leaseExtendEnabled: false,
         execute: async (task) => {
           const taskId = task.taskId ?? '';
+          leases.track(task);
           let markReported: () => void = () => undefined;
           const reported = new Promise<void>((resolve) => (markReported = resolve));
           const controller = new AbortController();
           running.set(taskId, { controller, reported, markReported });
           if (stopping) controller.abort(new Error('worker shutting down'));
-          const result = await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
-          return result;
+          try {
+            return await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
+          } finally {
+            leases.untrack(taskId);
+          }
         },
       },
     ],
@@ -159,6 +181,7 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
         for (const r of running.values()) r.controller.abort(new Error('worker shutting down'));
         await all();
       }
+      leases.stop();
       client.stopBackgroundRefresh?.();
       logger.info('notebook_run worker stopped');
     },
