@@ -304,7 +304,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
 }
 
 /** The process entry point: signals abort the running command (a second signal exits at once). */
-export function runFromProcess(): void {
+export function runFromProcess(argv: readonly string[] = process.argv.slice(2)): void {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals): void => {
@@ -315,7 +315,7 @@ export function runFromProcess(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  main(process.argv.slice(2), processIO(), { signal: controller.signal }).then(
+  main(argv, processIO(), { signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
       process.off('SIGINT', onSignal);

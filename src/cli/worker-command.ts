@@ -42,7 +42,7 @@ export async function startWorkerRuntime(
       storage,
       acquireKernel: (name, o) => pool.acquire(name, o),
       outputRoot: config.worker.outputRoot,
-      cwd: options.cwd,
+      kernelCwd: config.kernel.jupyterUrl === null ? options.cwd : undefined,
       defaults: {
         startTimeoutMs: config.kernel.startTimeoutMs,
         cellTimeoutMs: config.execution.cellTimeoutMs,

@@ -20,7 +20,7 @@ import type { Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
-import { renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
+import { asJsonData, renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
 
 export interface NotebookTask extends TaskFacts {
   inputData?: Record<string, unknown>;
@@ -43,8 +43,11 @@ export interface HandlerDeps {
   fetchWorkflow: FetchWorkflow;
   addTaskLog: AddTaskLog;
   outputRoot: string;
-  /** Worker's working directory: relative notebook paths and kernel cwd resolve here. */
-  cwd: string;
+  /**
+   * Default working directory for kernels (tasks may set `cwd`): the worker's own directory for kernels
+   * on this machine; unset for a remote Jupyter Server, where that path means nothing.
+   */
+  kernelCwd?: string;
   defaults: {
     startTimeoutMs: number;
     cellTimeoutMs: number | null;
@@ -124,7 +127,7 @@ export async function handleNotebookRun(
   const taskLog = new TaskLogAppender(task.taskId, deps.addTaskLog, log);
   try {
     // 1. Contract and templates: problems here are terminal (retrying cannot fix the input).
-    const input = parseNotebookRunInput(task.inputData ?? {});
+    const input = parseNotebookRunInput(asJsonData(task.inputData ?? {}));
     const unknown = unknownInputKeys(task.inputData);
     if (unknown.length > 0) log.warn({ keys: unknown }, 'notebook_run input has unknown keys (ignored)');
     const rendered = await renderTaskTemplates(input.parameters, input.output, task, {
@@ -155,7 +158,7 @@ export async function handleNotebookRun(
         parameters: toParameters(rendered.parameters),
         kernel: input.kernel,
         language: input.language,
-        cwd: input.cwd ?? deps.cwd,
+        cwd: input.cwd ?? deps.kernelCwd,
         reportMode: input.reportMode,
         allowErrors: input.allowErrors,
         overwrite: false,

@@ -34,6 +34,14 @@ export interface WorkflowView {
 
 export type FetchWorkflow = (workflowId: string, includeTasks: boolean) => Promise<WorkflowView>;
 
+/**
+ * A plain-data copy made in this realm. The template sandbox only reads plain objects of our realm
+ * (prototype identity); what an HTTP client hands back may come from another realm (as under jest).
+ */
+export function asJsonData<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
 function hasTemplates(value: unknown): boolean {
   if (typeof value === 'string') return isTemplateString(value);
   if (Array.isArray(value)) return value.some(hasTemplates);
@@ -75,7 +83,7 @@ export async function renderTaskTemplates(
   const needsWorkflow = needsTasks || usesVariable(templated, 'workflow');
   let workflow: WorkflowView = {};
   if (needsWorkflow) {
-    workflow = await deps.fetchWorkflow(task.workflowInstanceId, needsTasks);
+    workflow = asJsonData(await deps.fetchWorkflow(task.workflowInstanceId, needsTasks));
     deps.logger.debug({ includeTasks: needsTasks }, 'read the workflow for templates');
   }
   const context = taskTemplateContext({

@@ -211,7 +211,11 @@ export function watchLines(child: ChildProcess): {
         rec = { msg: line };
       }
       lines.push(rec);
-      for (const w of [...waiters]) if (w.pred(rec)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(rec));
+      for (const w of [...waiters]) {
+        if (!w.pred(rec)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(rec);
+      }
     }
   };
   child.stderr?.on('data', onData);

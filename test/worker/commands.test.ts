@@ -1,0 +1,180 @@
+/**
+ * The pipeline commands as a user runs them: `register` (idempotent), `start NAME -i k=v` (follows to the
+ * end), `up` (what `npm start` runs), and the worker writing to S3 and running kernels through a Jupyter
+ * Server.
+ */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { packageRoot } from '../../src/paths';
+import { runCli } from '../helpers/cli';
+import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
+import { startMoto, type S3TestServer } from '../helpers/s3-server';
+
+const root = packageRoot();
+
+describe('register and start against the engine', () => {
+  let stack: PipelineStack;
+
+  beforeAll(async () => {
+    stack = await startPipelineStack();
+    await stack.startWorker();
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('registers workflows/ idempotently and follows a started workflow to the end', async () => {
+    const env = { CONDUCTOR_SERVER_URL: stack.engine.url };
+    const first = await runCli(['register'], { cwd: root, env });
+    expect(first.stdout).toMatch(/registered 1 task definitions, \d+ workflows, 1 event handlers/);
+    const again = await runCli(['register', 'workflows'], { cwd: root, env });
+    expect(again).toMatchObject({ code: 0, stdout: first.stdout });
+
+    const dataDir = path.join(stack.outputRoot, 'data');
+    const run = await runCli(
+      [
+        'start',
+        'nb_linear',
+        '-i',
+        'region_code=br',
+        '-i',
+        'rows=150',
+        '-i',
+        `data_dir=${dataDir}`,
+        '-i',
+        'run_date=2026-04-01',
+      ],
+      { cwd: root, env },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^extract +COMPLETED +\S+extract\/attempt-0\.ipynb$/m);
+    expect(run.stdout).toMatch(/^vid_agg +COMPLETED +\S+vid_agg\/attempt-0\.ipynb$/m);
+    expect(run.stdout).toMatch(/nb_linear \S+ COMPLETED/);
+    expect(run.stdout).toContain('"region_code": "br"');
+
+    const failed = await runCli(
+      [
+        'start',
+        'nb_with_failure',
+        '-i',
+        'region_code=xx',
+        '-i',
+        'regions=["us"]',
+        '-i',
+        `data_dir=${dataDir}`,
+        '-i',
+        'rows=50',
+      ],
+      { cwd: root, env },
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^vid_agg +FAILED +\S+attempt-0\.ipynb$/m);
+    expect(failed.stdout).toMatch(/nb_with_failure \S+ FAILED/);
+  });
+
+  it('says clearly when a workflow does not exist', async () => {
+    const r = await runCli(['start', 'no_such_workflow', '-i', 'a=1'], {
+      cwd: root,
+      env: { CONDUCTOR_SERVER_URL: stack.engine.url },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/starting workflow no_such_workflow.*(not found|No such)/i);
+  });
+});
+
+it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline and prints its notebooks', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'nbc-up-'));
+  try {
+    const r = await runCli(
+      [
+        'up',
+        '--workflow',
+        'nb_linear',
+        '-i',
+        `data_dir=${path.join(dir, 'data')}`,
+        '-i',
+        'rows=100',
+        '--definitions',
+        path.join(root, 'workflows'),
+      ],
+      {
+        cwd: root,
+        env: {
+          NBCONDUCTOR_OUTPUT_ROOT: path.join(dir, 'runs'),
+          NBCONDUCTOR_ENGINE_DATA: path.join(dir, 'engine'),
+          NBCONDUCTOR_ENGINE_PORT: '0',
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/nbconductor engine: http:\/\/127\.0\.0\.1:\d+\/api/);
+    expect(r.stdout).toMatch(/kernels via jupyter-server/);
+    expect(r.stdout).toMatch(/nb_linear COMPLETED/);
+    const notebooks = r.stdout
+      .split('\n')
+      .filter((l) => /^ {2}\S+attempt-0\.ipynb$/.test(l))
+      .map((l) => l.trim());
+    expect(notebooks).toHaveLength(2);
+    for (const nb of notebooks) expect(existsSync(nb)).toBe(true);
+    expect(r.stdout).toMatch(/total_minutes: \d+/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+describe('a worker writing output notebooks to S3, with kernels from a Jupyter Server', () => {
+  let stack: PipelineStack;
+  let s3: S3TestServer;
+
+  beforeAll(async () => {
+    s3 = await startMoto();
+    await s3.createBucket('pipelines');
+    stack = await startPipelineStack();
+    await stack.register();
+    await stack.startWorker(
+      { worker: { outputRoot: 's3://pipelines/runs' }, s3: s3.config() },
+      'jupyter-server',
+    );
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await s3?.stop();
+  });
+
+  it('runs a pipeline end to end and the notebooks land in the bucket', async () => {
+    const id = await stack.start('nb_linear', {
+      run_date: '2026-04-02',
+      rows: 120,
+      data_dir: path.join(stack.outputRoot, 'data'),
+    });
+    const wf = await stack.waitFor(id);
+    expect(wf.status).toBe('COMPLETED');
+    const agg = wf.tasks.find((t) => t.referenceTaskName === 'vid_agg');
+    expect(agg?.outputData.outputNotebook).toBe(
+      `s3://pipelines/runs/nb_linear/${id}/vid_agg/attempt-0.ipynb`,
+    );
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
+    try {
+      const obj = await client.send(
+        new GetObjectCommand({ Bucket: 'pipelines', Key: `runs/nb_linear/${id}/vid_agg/attempt-0.ipynb` }),
+      );
+      const nb = JSON.parse((await obj.Body?.transformToString()) ?? '{}') as {
+        metadata: { nbconductor: { workflow_id: string } };
+      };
+      expect(nb.metadata.nbconductor.workflow_id).toBe(id);
+    } finally {
+      client.destroy();
+    }
+  });
+});
