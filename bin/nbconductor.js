@@ -7,7 +7,9 @@ try {
   cli = require('../dist/src/cli/main.js');
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes('dist/src/cli/main.js')) {
-    process.stderr.write('nbconductor: not built yet; run `npm install` (or `npm run build`) in the checkout first\n');
+    process.stderr.write(
+      'nbconductor: not built yet; run `npm install` (or `npm run build`) in the checkout first\n',
+    );
     process.exit(2);
   }
   throw err;

@@ -86,6 +86,11 @@ function normaliseOutput(raw: JSONObject): Output {
 
 /** Parse and validate notebook text; `source` names it in errors (a path or URI). */
 export function parseNotebook(text: string | Buffer, source: string): Notebook {
+  return validateNotebook(parseNotebookJson(text, source), source);
+}
+
+/** Step 1 of parsing: JSON only (cheap), so callers can act on metadata before full validation. */
+export function parseNotebookJson(text: string | Buffer, source: string): JSONObject {
   let str = typeof text === 'string' ? text : text.toString('utf8');
   if (str.charCodeAt(0) === 0xfeff) str = str.slice(1);
   if (str.trim() === '')
@@ -109,6 +114,21 @@ export function parseNotebook(text: string | Buffer, source: string): Notebook {
       { uri: source },
     );
   }
+  return raw as JSONObject;
+}
+
+/** The kernel a parsed (not yet validated) notebook asks for, if it names one. */
+export function peekKernelName(raw: JSONObject): string | undefined {
+  const spec =
+    raw.metadata && typeof raw.metadata === 'object' && !Array.isArray(raw.metadata)
+      ? raw.metadata.kernelspec
+      : undefined;
+  const name = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.name : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** Step 2 of parsing: nbformat 4 structure, upgrade to 4.5 ids, multi-line fields joined. */
+export function validateNotebook(raw: JSONObject, source: string): Notebook {
   const major = (raw as JSONObject).nbformat;
   if (major !== 4) {
     const hint =

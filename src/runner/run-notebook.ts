@@ -19,12 +19,13 @@ import {
 } from '../execute/executor';
 import { prepareRecord, removeErrorMarkers } from '../execute/record';
 import type { KernelSession } from '../kernel/provider';
+import { EarlyKernel } from './early-kernel';
 import type { Logger } from '../log';
-import { NotebookSerializer, parseNotebook } from '../notebook/io';
+import { NotebookSerializer, parseNotebookJson, peekKernelName, validateNotebook } from '../notebook/io';
 import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/parameterize';
 import type { JSONObject, Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
-import { openOutputTarget } from '../storage/output-target';
+import { openOutputTarget, type OutputTarget } from '../storage/output-target';
 import type { Storage } from '../storage/registry';
 
 export interface RunNotebookRequest {
@@ -97,22 +98,24 @@ function isTemplate(s: string): boolean {
   return s.includes('{{') || s.includes('{%');
 }
 
-async function loadInput(storage: Storage, uri: string, signal?: AbortSignal): Promise<Notebook> {
-  const bytes = await storage.read(uri, { signal });
-  return parseNotebook(bytes, uri);
+interface Prepared {
+  base: Omit<RunNotebookOutcome, 'status' | 'saves' | 'execution' | 'error'>;
+  nb: Notebook;
+  target: OutputTarget | null;
 }
 
-export async function runNotebook(
+/** Steps 1–3: validate, resolve kernel/language, render the output URI, parameterize, record, preflight. */
+async function prepare(
+  raw: JSONObject,
   req: RunNotebookRequest,
   deps: RunNotebookDeps,
-): Promise<RunNotebookOutcome> {
-  const { logger, storage } = deps;
-  const now = deps.now ?? (() => new Date());
-  const runId = req.runId ?? randomUUID().slice(0, 8);
-  const log = logger.child({ notebook: req.input, runId });
-
+  log: Logger,
+  runId: string,
+  now: () => Date,
+): Promise<Prepared> {
+  const { storage } = deps;
   // 1. Input and kernel/language (bad input throws here: nothing is written).
-  const input = await loadInput(storage, req.input, deps.signal);
+  const input = validateNotebook(raw, req.input);
   removeErrorMarkers(input);
   const { kernelName, language } = resolveKernelAndLanguage(input, {
     kernel: req.kernel,
@@ -179,18 +182,46 @@ export async function runNotebook(
     outputUri !== null ? openOutputTarget(storage, outputUri, { overwrite: req.overwrite }) : null;
   if (target && !req.overwrite) await target.preflight();
 
-  if (req.prepareOnly) {
-    if (target) await target.save(new NotebookSerializer().serialize(nb));
-    return { ...base, status: 'prepared', saves: { ...NO_SAVES, saves: target ? 1 : 0 } };
-  }
+  return { base, nb, target };
+}
 
-  // 4. Kernel. A kernel that cannot start means execution never began: nothing is written.
-  const session = await deps.startKernel(kernelName, {
+export async function runNotebook(
+  req: RunNotebookRequest,
+  deps: RunNotebookDeps,
+): Promise<RunNotebookOutcome> {
+  const { logger, storage } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runId = req.runId ?? randomUUID().slice(0, 8);
+  const log = logger.child({ notebook: req.input, runId });
+
+  const raw = parseNotebookJson(await storage.read(req.input, { signal: deps.signal }), req.input);
+  // The kernel boots while the input is validated and prepared (it is released if that fails).
+  const kernelOptions = {
     cwd: req.cwd,
     startTimeoutMs: req.startTimeoutMs,
     signal: deps.signal,
     logger: log,
-  });
+  };
+  const early = req.prepareOnly
+    ? null
+    : EarlyKernel.begin(deps.startKernel, req.kernel ?? peekKernelName(raw), kernelOptions);
+  let prepared: Prepared;
+  let session: KernelSession;
+  try {
+    prepared = await prepare(raw, req, deps, log, runId, now);
+    if (!early) {
+      const { target, nb, base } = prepared;
+      if (target) await target.save(new NotebookSerializer().serialize(nb));
+      return { ...base, status: 'prepared', saves: { ...NO_SAVES, saves: target ? 1 : 0 } };
+    }
+    // 4. Kernel. A kernel that cannot start means execution never began: nothing is written.
+    session = await early.take(prepared.base.kernelName);
+  } catch (err) {
+    await early?.release();
+    throw err;
+  }
+  const { nb, base, target } = prepared;
+  const { outputUri } = base;
 
   // 5. Execute with autosave; the final save happens whatever the outcome.
   const serializer = new NotebookSerializer();
@@ -214,7 +245,8 @@ export async function runNotebook(
       autosaver,
       serializer,
       events: deps.events?.(nb),
-      userExpressions: typeof req.userExpressions === 'function' ? req.userExpressions(language) : req.userExpressions,
+      userExpressions:
+        typeof req.userExpressions === 'function' ? req.userExpressions(base.language) : req.userExpressions,
       logger: log,
       signal: deps.signal,
       now,

@@ -84,8 +84,8 @@ it.each(['nb_fanout', 'nb_fanout_legacy'])(
       (t) => t.taskType === 'notebook_run' && !['extract', 'report'].includes(t.referenceTaskName),
     );
     expect(branches.map((b) => scraps(b).region_code).sort()).toEqual([...regions].sort());
-    const totals = Object.fromEntries(
-      branches.map((b) => [scraps(b).region_code, Number(scraps(b).total_minutes)]),
+    const totals: Record<string, number> = Object.fromEntries(
+      branches.map((b) => [String(scraps(b).region_code), Number(scraps(b).total_minutes)]),
     );
     const report = scraps(task(wf, 'report'));
     expect(report.grand_total_minutes).toBe(Object.values(totals).reduce((a, b) => a + b, 0));

@@ -108,6 +108,40 @@ def _nbc_install_nodelay():
     _nbc_note("TCP_NODELAY patch installed on " + where)
 
 
+def _nbc_install_fast_nudge():
+    # On a new websocket the server "nudges" the kernel with kernel_info requests until IOPub answers,
+    # retrying every 0.5 s. A kernel still booting often misses the first nudge (ZeroMQ's slow joiner),
+    # so the first cell waits up to 0.5 s for nothing. Retry every 50 ms instead. If the server's internals
+    # differ (no nudge method, other delays), nothing changes.
+    try:
+        from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection as conn
+        from tornado.ioloop import IOLoop
+    except Exception:
+        _nbc_note("warning: kernel connection class not found; kernel start uses the stock 0.5 s nudge")
+        return
+    if not hasattr(conn, "nudge"):
+        return
+    original_nudge = conn.nudge
+
+    @_nbc_functools.wraps(original_nudge)
+    def nudge(self, *args, **kwargs):
+        loop = IOLoop.current()
+        if not getattr(loop, "_nbconductor_fast_nudge", False):
+            original_call_later = loop.call_later
+
+            def call_later(delay, callback, *a, **kw):
+                if delay == 0.5 and getattr(callback, "__name__", "") == "nudge":
+                    delay = 0.05
+                return original_call_later(delay, callback, *a, **kw)
+
+            loop.call_later = call_later
+            loop._nbconductor_fast_nudge = True
+        return original_nudge(self, *args, **kwargs)
+
+    conn.nudge = nudge
+    _nbc_note("fast kernel nudge installed")
+
+
 _nbc_kernel_env = _nbc_contextvars.ContextVar("nbconductor_kernel_env", default=None)
 
 
@@ -184,6 +218,7 @@ if _nbc.get("parentPid") and _nbc_os.getppid() == _nbc["parentPid"]:
     _nbc_watch_parent(_nbc["parentPid"])
 if _nbc["nodelay"]:
     _nbc_install_nodelay()
+    _nbc_install_fast_nudge()
 if _nbc["kernelEnv"]:
     _nbc_install_kernel_env()
 `;
