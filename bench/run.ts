@@ -9,8 +9,16 @@ async function main(): Promise<void> {
       const { benchNotebook } = await import('./notebook.js');
       return benchNotebook(rest);
     }
+    case 'worker': {
+      const { benchWorker } = await import('./worker.js');
+      return benchWorker(rest);
+    }
+    case 'engine': {
+      await import('./engine.js');
+      return;
+    }
     default:
-      process.stderr.write(`unknown benchmark "${name}"; try: notebook\n`);
+      process.stderr.write(`unknown benchmark "${name}"; try: notebook, worker, engine\n`);
       process.exitCode = 2;
   }
 }

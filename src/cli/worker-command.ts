@@ -28,7 +28,9 @@ export async function startWorkerRuntime(
   const pool = createKernelPool(provider, {
     sizes: poolSize > 0 ? { python3: poolSize } : {},
     startTimeoutMs: config.kernel.startTimeoutMs,
-    logger: logger.child({ component: 'kernel-pool' }),
+    logger,
+    // Kernels on this machine (local, or a Jupyter Server we started) can chdir to a task's cwd in-kernel.
+    chdirInKernel: config.kernel.jupyterUrl === null,
   });
   void pool.warm().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not pre-start kernels'));
   const worker = await startNotebookWorker({

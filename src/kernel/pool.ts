@@ -51,6 +51,8 @@ export interface KernelLaneStats {
   /** acquire() calls waiting for a kernel that is starting. */
   waiting: number;
   handedOut: number;
+  /** Of those, how many came ready from the pool (the rest were started on demand). */
+  fromPool: number;
   /** Kernels that started successfully (background and on-demand). */
   started: number;
   /** Consecutive failed background starts (0 after a success). */
@@ -98,6 +100,7 @@ class Lane {
   /** Refilling is on once warm() or acquire() touched this name. */
   active = false;
   handedOut = 0;
+  fromPool = 0;
   started = 0;
   failures = 0;
   /** Monotonic count of failed background starts (warm() watches it). */
@@ -363,6 +366,7 @@ export function createKernelPool(provider: KernelProvider, options: KernelPoolOp
       await chdir(session, opts.cwd, opts);
     }
     lane.handedOut += 1;
+    lane.fromPool += 1;
     (opts.logger ?? log).debug({ kernel: lane.name, kernelId: session.id }, 'kernel taken from the pool');
     return session;
   }
@@ -399,6 +403,7 @@ export function createKernelPool(provider: KernelProvider, options: KernelPoolOp
         starting: lane.starting.size,
         waiting: lane.waiters.length,
         handedOut: lane.handedOut,
+        fromPool: lane.fromPool,
         started: lane.started,
         failures: lane.failures,
         retryAt: lane.retryAt,

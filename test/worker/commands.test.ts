@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { packageRoot } from '../../src/paths';
+import type { RunningWorker } from '../../src/cli/worker-command';
 import { runCli } from '../helpers/cli';
 import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
@@ -130,13 +131,14 @@ it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline a
 describe('a worker writing output notebooks to S3, with kernels from a Jupyter Server', () => {
   let stack: PipelineStack;
   let s3: S3TestServer;
+  let worker: RunningWorker;
 
   beforeAll(async () => {
     s3 = await startMoto();
     await s3.createBucket('pipelines');
     stack = await startPipelineStack();
     await stack.register();
-    await stack.startWorker(
+    worker = await stack.startWorker(
       { worker: { outputRoot: 's3://pipelines/runs' }, s3: s3.config() },
       'jupyter-server',
     );
@@ -155,6 +157,8 @@ describe('a worker writing output notebooks to S3, with kernels from a Jupyter S
     });
     const wf = await stack.waitFor(id);
     expect(wf.status).toBe('COMPLETED');
+    // both notebooks ran on kernels the pool had started ahead of need (none started on demand)
+    expect(worker.pool.stats().kernels.python3).toMatchObject({ handedOut: 2, fromPool: 2 });
     const agg = wf.tasks.find((t) => t.referenceTaskName === 'vid_agg');
     expect(agg?.outputData.outputNotebook).toBe(
       `s3://pipelines/runs/nb_linear/${id}/vid_agg/attempt-0.ipynb`,
