@@ -49,25 +49,11 @@ const SYSTEM_TASKS = new Set<string>([
 
 /** Every type a workflow definition may name that has special meaning (used by validation). */
 export const KNOWN_WORKFLOW_TASK_TYPES = new Set<string>([
+  // definitions name FORK_JOIN and FORK_JOIN_DYNAMIC; the FORK task is what they create at run time
+  ...[...SYSTEM_TASKS].filter((t) => t !== T.FORK),
   T.SIMPLE,
   T.FORK_JOIN,
-  T.JOIN,
   T.FORK_JOIN_DYNAMIC,
-  T.SWITCH,
-  T.DECISION,
-  T.DO_WHILE,
-  T.SUB_WORKFLOW,
-  T.INLINE,
-  T.LAMBDA,
-  T.SET_VARIABLE,
-  T.TERMINATE,
-  T.WAIT,
-  T.HUMAN,
-  T.EVENT,
-  T.HTTP,
-  T.START_WORKFLOW,
-  T.NOOP,
-  T.JSON_JQ_TRANSFORM,
 ]);
 
 /** Types this engine does not implement; a definition using them is rejected at registration. */

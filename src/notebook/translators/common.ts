@@ -169,7 +169,17 @@ export abstract class BaseTranslator implements Translator {
     return intText(v);
   }
 
+  /** How the language spells NaN and ±infinity (papermill's raw `nan`/`inf` unless a language overrides). */
+  protected readonly nonFinite: { nan: string; inf: string; negInf: string } = {
+    nan: 'nan',
+    inf: 'inf',
+    negInf: '-inf',
+  };
+
   protected float(x: number, _at: string): string {
+    if (Number.isNaN(x)) return this.nonFinite.nan;
+    if (x === Infinity) return this.nonFinite.inf;
+    if (x === -Infinity) return this.nonFinite.negInf;
     return pythonFloatRepr(x);
   }
 

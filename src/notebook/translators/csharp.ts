@@ -25,7 +25,6 @@ import {
   itemPath,
   keyPath,
   kindOf,
-  pythonFloatRepr,
   pythonUnicodeEscape,
 } from './common';
 
@@ -60,12 +59,11 @@ export class CSharpTranslator extends BaseTranslator {
     return `System.Numerics.BigInteger.Parse("${b}")`;
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return 'double.NaN';
-    if (x === Infinity) return 'double.PositiveInfinity';
-    if (x === -Infinity) return 'double.NegativeInfinity';
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = {
+    nan: 'double.NaN',
+    inf: 'double.PositiveInfinity',
+    negInf: 'double.NegativeInfinity',
+  };
 
   protected str(s: string): string {
     return csharpString(s);

@@ -40,12 +40,7 @@ export class FSharpTranslator extends BaseTranslator {
     return inRange(b, INT64_MIN, INT64_MAX) ? `${b}L` : `${b}I`;
   }
 
-  protected override float(x: number, at: string): string {
-    if (Number.isNaN(x)) return 'nan';
-    if (x === Infinity) return 'infinity';
-    if (x === -Infinity) return '-infinity';
-    return super.float(x, at);
-  }
+  protected override readonly nonFinite = { nan: 'nan', inf: 'infinity', negInf: '-infinity' };
 
   protected str(s: string): string {
     return pythonString(s);

@@ -15,7 +15,6 @@ import {
   hex,
   itemPath,
   keyPath,
-  pythonFloatRepr,
   pythonUnicodeEscape,
 } from './common';
 
@@ -28,12 +27,7 @@ export class JuliaTranslator extends BaseTranslator {
     return 'nothing';
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return 'NaN';
-    if (x === Infinity) return 'Inf';
-    if (x === -Infinity) return '-Inf';
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = { nan: 'NaN', inf: 'Inf', negInf: '-Inf' };
 
   protected str(s: string, at: string): string {
     if (hasLoneSurrogate(s)) this.fail(at, 'the string contains a lone UTF-16 surrogate');

@@ -11,16 +11,7 @@
  * - a one-element list holding a list renders as `@(,@(...))`: `@(@(1, 2))` flattens to `@(1, 2)`.
  */
 import type { ParamValue } from '../values';
-import {
-  BaseTranslator,
-  intBigint,
-  intText,
-  isLoneSurrogate,
-  itemPath,
-  keyPath,
-  kindOf,
-  pythonFloatRepr,
-} from './common';
+import { BaseTranslator, intBigint, intText, isLoneSurrogate, itemPath, keyPath, kindOf } from './common';
 
 const DECIMAL_MAX = 79228162514264337593543950335n;
 const SINGLE_QUOTES = /['\u2018-\u201b]/g;
@@ -70,12 +61,11 @@ export class PowerShellTranslator extends BaseTranslator {
     return b <= DECIMAL_MAX && b >= -DECIMAL_MAX ? intText(v) : `[bigint]'${b}'`;
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return '[double]::NaN';
-    if (x === Infinity) return '[double]::PositiveInfinity';
-    if (x === -Infinity) return '[double]::NegativeInfinity';
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = {
+    nan: '[double]::NaN',
+    inf: '[double]::PositiveInfinity',
+    negInf: '[double]::NegativeInfinity',
+  };
 
   protected str(s: string): string {
     return powershellString(s);

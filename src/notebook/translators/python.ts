@@ -4,14 +4,7 @@
  * depends on the environment; single-line forms are what its tests pin).
  */
 import type { ParamValue } from '../values';
-import {
-  BaseTranslator,
-  escapeCodePoints,
-  keyPath,
-  itemPath,
-  pythonFloatRepr,
-  pythonUnicodeEscape,
-} from './common';
+import { BaseTranslator, escapeCodePoints, keyPath, itemPath, pythonUnicodeEscape } from './common';
 
 /** Python's `unicode_escape` then `"` → `\"`, in double quotes: pure printable ASCII, cannot break out. */
 export function pythonString(s: string): string {
@@ -32,12 +25,11 @@ export class PythonTranslator extends BaseTranslator {
     return b ? 'True' : 'False';
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return "float('nan')";
-    if (x === Infinity) return "float('inf')";
-    if (x === -Infinity) return "float('-inf')";
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = {
+    nan: "float('nan')",
+    inf: "float('inf')",
+    negInf: "float('-inf')",
+  };
 
   protected str(s: string): string {
     return pythonString(s);

@@ -15,7 +15,6 @@ import {
   hex,
   itemPath,
   keyPath,
-  pythonFloatRepr,
   pythonUnicodeEscape,
 } from './common';
 
@@ -37,12 +36,7 @@ export class RTranslator extends BaseTranslator {
     return b ? 'TRUE' : 'FALSE';
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return 'NaN';
-    if (x === Infinity) return 'Inf';
-    if (x === -Infinity) return '-Inf';
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = { nan: 'NaN', inf: 'Inf', negInf: '-Inf' };
 
   protected str(s: string, at: string): string {
     if (s.includes('\0')) this.fail(at, 'R strings cannot contain NUL characters');

@@ -21,7 +21,6 @@ import {
   intBigint,
   itemPath,
   keyPath,
-  pythonFloatRepr,
 } from './common';
 
 const NAMED: Record<number, string> = {
@@ -63,12 +62,11 @@ export class ScalaTranslator extends BaseTranslator {
     return `BigInt("${b}")`;
   }
 
-  protected override float(x: number): string {
-    if (Number.isNaN(x)) return 'Double.NaN';
-    if (x === Infinity) return 'Double.PositiveInfinity';
-    if (x === -Infinity) return 'Double.NegativeInfinity';
-    return pythonFloatRepr(x);
-  }
+  protected override readonly nonFinite = {
+    nan: 'Double.NaN',
+    inf: 'Double.PositiveInfinity',
+    negInf: 'Double.NegativeInfinity',
+  };
 
   protected str(s: string): string {
     return scalaString(s);
