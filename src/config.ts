@@ -67,13 +67,19 @@ export interface Config {
     readonly shutdownGraceMs: number;
     readonly kernelPoolSize: number;
   };
-  /** Environment handed to child processes (kernels, servers, pip). */
+  /** Environment handed to child processes we run ourselves (pip, setup). */
   readonly childEnv: Readonly<Record<string, string>>;
+  /**
+   * Environment for kernels and the Jupyter Servers we start: childEnv without nbconductor's own
+   * credentials (Conductor key/secret, Jupyter token), which user code must not be able to print into
+   * an output notebook. Cloud credentials (AWS_*) stay: notebooks read their data with them.
+   */
+  readonly kernelEnv: Readonly<Record<string, string>>;
 }
 
 /** A partial config as found in a file or built from flags (same shape, every key optional). */
 export type ConfigInput = {
-  [K in keyof Config]?: K extends 'childEnv'
+  [K in keyof Config]?: K extends 'childEnv' | 'kernelEnv'
     ? never
     : Partial<{ -readonly [P in keyof Config[K]]: Config[K][P] }>;
 };
@@ -126,6 +132,7 @@ function defaults(root: string, home: string): Config {
       kernelPoolSize: 1,
     },
     childEnv: {},
+    kernelEnv: {},
   };
 }
 
@@ -170,6 +177,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** The environment's contribution. Standard variables (AWS_*, CONDUCTOR_*, JUPYTER_*) are honoured. */
+/** Credentials of nbconductor itself, kept out of kernel environments. */
+const KERNEL_ENV_WITHHELD = new Set([
+  'CONDUCTOR_AUTH_KEY',
+  'CONDUCTOR_AUTH_SECRET',
+  'NBCONDUCTOR_JUPYTER_TOKEN',
+  'JUPYTER_TOKEN',
+  'JPY_API_TOKEN',
+]);
+
 function fromEnv(env: Env): ConfigInput {
   const jupyterPath = nonEmpty(env.JUPYTER_PATH);
   return {
@@ -250,7 +266,7 @@ function merge(base: Config, layer: ConfigInput, origin: string): Config {
   for (const [section, values] of Object.entries(layer)) {
     if (values === undefined) continue;
     const current = (base as unknown as Record<string, unknown>)[section];
-    if (current === undefined || section === 'childEnv') {
+    if (current === undefined || section === 'childEnv' || section === 'kernelEnv') {
       throw new NbcError('E_CONFIG', `unknown configuration section "${section}" (from ${origin})`, {
         field: section,
       });
@@ -384,6 +400,7 @@ export function compileConfig(options: CompileOptions = {}): Config {
         : path.resolve(cwd, config.worker.outputRoot),
     },
     childEnv,
+    kernelEnv: Object.fromEntries(Object.entries(childEnv).filter(([k]) => !KERNEL_ENV_WITHHELD.has(k))),
   };
   validate(resolved);
   return deepFreeze(resolved);

@@ -46,7 +46,7 @@ export async function createKernelProviderFromConfig(
       spawn: {
         python: venvPaths(venv).python,
         rootDir: choice.serverRootDir ?? '/',
-        baseEnv: config.childEnv,
+        baseEnv: config.kernelEnv,
       },
       logger,
     });
@@ -58,7 +58,7 @@ export async function createKernelProviderFromConfig(
     jupyterPath: config.kernel.jupyterPath,
     userDataDir: config.kernel.jupyterDataDir,
     envPrefixes: [venv],
-    baseEnv: config.childEnv,
+    baseEnv: config.kernelEnv,
     logger,
   });
 }

@@ -289,6 +289,37 @@ describe('nbconductor run', () => {
     expect(JSON.stringify(await readNb('own-server.ipynb'))).toContain('42');
   });
 
+  it("keeps nbconductor's own credentials out of the kernel's environment", async () => {
+    const r = await runCli(
+      [
+        'run',
+        fixturePath('env-probe'),
+        'env.ipynb',
+        '-y',
+        'names: [CONDUCTOR_AUTH_SECRET, NBCONDUCTOR_JUPYTER_TOKEN, AWS_ACCESS_KEY_ID]',
+      ],
+      {
+        cwd: dir,
+        env: {
+          CONDUCTOR_AUTH_SECRET: 'conductor-secret-value',
+          NBCONDUCTOR_JUPYTER_TOKEN: 'jupyter-token-value',
+          AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(
+      ((await readNb('env.ipynb')).cells[2] as CodeCell).outputs
+        .map((o) => (o as { text: string }).text)
+        .join(''),
+    );
+    expect(printed).toEqual({
+      CONDUCTOR_AUTH_SECRET: null,
+      NBCONDUCTOR_JUPYTER_TOKEN: null,
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    });
+  });
+
   it('works as an installed binary (bin/nbconductor.js)', async () => {
     const r = await runBin(
       ['run', fixturePath('trivial'), 'bin.ipynb', '-p', 'n', '4', '--no-progress-bar'],
