@@ -41,9 +41,8 @@ function credentialsOf(config: Readonly<S3Config>): S3ClientConfig['credentials'
 
 export function createS3Client(config: Readonly<S3Config>): S3Client {
   const credentials = credentialsOf(config);
-  // The SDK warns once per process that future versions will need Node >= 22; that is not the user's
-  // concern on every run (the version is pinned in package.json).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The SDK's Node >= 22 notice is silenced by the entry points (bin/nbconductor.js, the test runner):
+  // library code does not touch the environment.
   const { S3Client: Client } = loadS3Sdk();
   return new Client({
     region: config.region,
