@@ -2,7 +2,7 @@
  * Configuration, compiled once: defaults → config file → environment → flags; validated; deep-frozen;
  * passed down. This is the only module that reads the environment (`env` is injected for tests).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -404,10 +404,4 @@ export function compileConfig(options: CompileOptions = {}): Config {
   };
   validate(resolved);
   return deepFreeze(resolved);
-}
-
-/** True when a file exists at the conventional location (used by `up` to pick up a project config). */
-export function hasConfigFile(cwd: string, name = 'nbconductor.config.yaml'): string | null {
-  const p = path.join(cwd, name);
-  return existsSync(p) ? p : null;
 }

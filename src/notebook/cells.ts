@@ -1,7 +1,7 @@
 /** Cell constructors and ids (nbformat 4.5: every cell has a unique id matching ^[a-zA-Z0-9-_]{1,64}$). */
 import { randomBytes } from 'node:crypto';
 
-import type { Cell, CellMetadata, CodeCell, MarkdownCell, Notebook } from './types';
+import type { CellMetadata, CodeCell, MarkdownCell, Notebook } from './types';
 
 const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 
@@ -37,8 +37,4 @@ export function newMarkdownCell(
 /** Deep copy (notebooks are plain JSON in memory). */
 export function cloneNotebook(nb: Notebook): Notebook {
   return structuredClone(nb);
-}
-
-export function cellSource(cell: Cell): string {
-  return cell.source;
 }

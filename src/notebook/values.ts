@@ -21,18 +21,6 @@ export interface ParamObject {
 /** Insertion-ordered name → value, as papermill's dict. */
 export type Parameters = Record<string, ParamValue>;
 
-export function isIntValue(v: ParamValue): v is number | bigint {
-  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
-}
-
-export function isFloatValue(v: ParamValue): v is number | FloatValue {
-  return v instanceof FloatValue || (typeof v === 'number' && !Number.isInteger(v));
-}
-
-export function floatOf(v: number | FloatValue): number {
-  return v instanceof FloatValue ? v.value : v;
-}
-
 export function isParamObject(v: ParamValue): v is ParamObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FloatValue);
 }

@@ -22,15 +22,6 @@ export function toBuffer(body: WriteBody): Buffer {
   return Buffer.concat(blocks);
 }
 
-/** Byte length of a body without materialising it. */
-export function bodyLength(body: WriteBody): number {
-  if (typeof body === 'string') return Buffer.byteLength(body);
-  if (Buffer.isBuffer(body)) return body.length;
-  let n = 0;
-  for (const c of body) n += Buffer.byteLength(c);
-  return n;
-}
-
 export function isAbortError(err: unknown): boolean {
   return (
     err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR')

@@ -26,10 +26,6 @@ export function uriScheme(uri: string): string {
   return 'file'; // plain paths, and the rare `file:/abs` form
 }
 
-export function isSupportedScheme(scheme: string): scheme is SupportedScheme {
-  return (SUPPORTED_SCHEMES as readonly string[]).includes(scheme);
-}
-
 export function unsupportedSchemeError(uri: string): NbcError {
   const scheme = uriScheme(uri);
   return new NbcError(

@@ -4,6 +4,7 @@
  * execution) and each action runs in its own savepoint, recorded as an execution `<messageId>_<i>` so a
  * message processed twice (crash between commit and mark) never repeats an action.
  */
+import { coalescedKick } from '../coalesce';
 import type { EngineContext } from '../context';
 import { expandInlineJson, isTruthy } from '../expressions';
 import type { WorkflowExecutor } from '../executor/executor';
@@ -24,7 +25,6 @@ function parsePayload(text: string): unknown {
 }
 
 export class EventProcessor {
-  private scheduled = false;
   private stopped = false;
 
   constructor(
@@ -32,14 +32,11 @@ export class EventProcessor {
     private readonly exec: WorkflowExecutor,
   ) {}
 
-  kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.drain();
-    });
-  }
+  /** Drain soon (calls before the next event-loop turn coalesce into one drain). */
+  readonly kick = coalescedKick(
+    () => this.drain(),
+    () => this.stopped,
+  );
 
   stop(): void {
     this.stopped = true;

@@ -4,6 +4,7 @@
  * dies mid-call the task is picked up again after a restart (at-least-once, as Conductor). The result is
  * applied like a task update, then the workflow is decided.
  */
+import { coalescedKick } from '../coalesce';
 import type { EngineContext } from '../context';
 import { isTerminal, isWorkflowTerminal } from '../model/status';
 import { T } from '../model/task-types';
@@ -19,7 +20,6 @@ const MAX_IN_FLIGHT = 16;
 
 export class AsyncTaskRunner {
   private inFlight = 0;
-  private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
@@ -30,14 +30,11 @@ export class AsyncTaskRunner {
     private readonly exec: WorkflowExecutor,
   ) {}
 
-  kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.drain();
-    });
-  }
+  /** Drain soon (calls before the next event-loop turn coalesce into one drain). */
+  readonly kick = coalescedKick(
+    () => this.drain(),
+    () => this.stopped,
+  );
 
   async stop(): Promise<void> {
     this.stopped = true;
