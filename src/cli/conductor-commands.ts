@@ -7,29 +7,9 @@ import path from 'node:path';
 
 import { NbcError, errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { sdkLogger } from '../worker/sdk-logger';
+import { connectConductor as connect, type ConductorTarget } from '../worker/conductor-client';
 
-type Sdk = typeof import('@io-orkes/conductor-javascript');
-type Client = Awaited<ReturnType<Sdk['orkesConductorClient']>>;
-
-export interface ConductorTarget {
-  serverUrl: string;
-  keyId: string | null;
-  keySecret: string | null;
-}
-
-export async function connect(
-  target: ConductorTarget,
-  logger: Logger,
-): Promise<{ sdk: Sdk; client: Client }> {
-  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
-  const client = await sdk.orkesConductorClient({
-    serverUrl: target.serverUrl,
-    ...(target.keyId && target.keySecret ? { keyId: target.keyId, keySecret: target.keySecret } : {}),
-    logger: sdkLogger(logger),
-  });
-  return { sdk, client };
-}
+export type { ConductorTarget } from '../worker/conductor-client';
 
 async function readJson(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((err: unknown) => {

@@ -4,14 +4,15 @@
  * (and nbconvert's coalesce_streams) would, so progress bars don't leave thousands of lines behind.
  */
 import type { JupyterMessage } from '../kernel/messages';
-import type {
-  CodeCell,
-  DisplayDataOutput,
-  ExecuteResultOutput,
-  JSONObject,
-  MimeBundle,
-  Output,
-  StreamOutput,
+import {
+  isJSONObject,
+  type CodeCell,
+  type DisplayDataOutput,
+  type ExecuteResultOutput,
+  type JSONObject,
+  type MimeBundle,
+  type Output,
+  type StreamOutput,
 } from '../notebook/types';
 
 type DisplayOutput = DisplayDataOutput | ExecuteResultOutput;
@@ -72,16 +73,16 @@ function appendStream(target: StreamOutput, chunk: string): void {
 }
 
 function toMimeBundle(v: unknown): MimeBundle {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as MimeBundle) : {};
+  return isJSONObject(v) ? v : {};
 }
 
 function toMetadata(v: unknown): JSONObject {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as JSONObject) : {};
+  return isJSONObject(v) ? v : {};
 }
 
 function displayIdOf(content: JSONObject): string | undefined {
   const transient = content.transient;
-  if (transient && typeof transient === 'object' && !Array.isArray(transient)) {
+  if (isJSONObject(transient)) {
     const id = transient.display_id;
     if (typeof id === 'string' && id) return id;
   }

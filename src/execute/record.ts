@@ -5,7 +5,7 @@
  */
 import { newMarkdownCell } from '../notebook/cells';
 import type { Cell, CellPapermillMetadata, JSONObject, Notebook } from '../notebook/types';
-import { ERROR_CELL_TAG, cellTags } from '../notebook/types';
+import { ERROR_CELL_TAG, cellTags, papermillMetadata } from '../notebook/types';
 
 export interface NotebookRecordInit {
   inputPath: string;
@@ -18,12 +18,9 @@ function isoNow(now: Date): string {
   return now.toISOString().replace('Z', '000+00:00');
 }
 
-export function papermillMeta(nb: Notebook): JSONObject {
-  const existing = nb.metadata.papermill;
-  if (existing && typeof existing === 'object' && !Array.isArray(existing)) return existing;
-  const created: JSONObject = { default_parameters: {}, parameters: {}, environment_variables: {} };
-  nb.metadata.papermill = created;
-  return created;
+/** What papermill puts in `metadata.papermill` when it loads a notebook without one. */
+function papermillOnLoad(): JSONObject {
+  return { default_parameters: {}, parameters: {}, environment_variables: {} };
 }
 
 function cellMeta(cell: Cell): CellPapermillMetadata {
@@ -37,7 +34,7 @@ export function removeErrorMarkers(nb: Notebook): void {
 
 /** Paths and version, as papermill's prepare_notebook_metadata; report mode hides code inputs. */
 export function prepareRecord(nb: Notebook, init: NotebookRecordInit, reportMode: boolean): void {
-  const meta = papermillMeta(nb);
+  const meta = papermillMetadata(nb, papermillOnLoad());
   // papermill initialises these legacy keys on load; readers may expect them.
   meta.default_parameters ??= {};
   meta.parameters ??= {};
@@ -57,7 +54,7 @@ export function prepareRecord(nb: Notebook, init: NotebookRecordInit, reportMode
 
 /** papermill's notebook_start: clear outputs and mark every cell pending. */
 export function startRecord(nb: Notebook, now: Date): void {
-  const meta = papermillMeta(nb);
+  const meta = papermillMetadata(nb, papermillOnLoad());
   meta.start_time = isoNow(now);
   meta.end_time = null;
   meta.duration = null;
@@ -90,7 +87,7 @@ export function cellFailed(nb: Notebook, cell: Cell): void {
   const m = cellMeta(cell);
   m.exception = true;
   m.status = 'failed';
-  papermillMeta(nb).exception = true;
+  papermillMetadata(nb, papermillOnLoad()).exception = true;
 }
 
 export function cellCompleted(cell: Cell, startedAt: Date, now: Date): void {
@@ -105,7 +102,7 @@ export function cellCompleted(cell: Cell, startedAt: Date, now: Date): void {
  * as "pending" (papermill marks them "completed" after a timeout or dead kernel, hiding the failure).
  */
 export function completeRecord(nb: Notebook, startedAt: Date, now: Date, failed: boolean): void {
-  const meta = papermillMeta(nb);
+  const meta = papermillMetadata(nb, papermillOnLoad());
   meta.end_time = isoNow(now);
   meta.duration = (now.getTime() - startedAt.getTime()) / 1000;
   meta.exception = failed ? true : null;

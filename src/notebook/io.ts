@@ -8,7 +8,14 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { NbcError } from '../errors';
 import { isValidCellId, newCellId } from './cells';
 import { NOTEBOOK_V4_SCHEMA } from './schema';
-import type { Cell, JSONObject, JSONValue, Notebook, Output } from './types';
+import {
+  isJSONObject,
+  type Cell,
+  type JSONObject,
+  type JSONValue,
+  type Notebook,
+  type Output,
+} from './types';
 
 let validator: ValidateFunction | undefined;
 
@@ -119,11 +126,8 @@ export function parseNotebookJson(text: string | Buffer, source: string): JSONOb
 
 /** The kernel a parsed (not yet validated) notebook asks for, if it names one. */
 export function peekKernelName(raw: JSONObject): string | undefined {
-  const spec =
-    raw.metadata && typeof raw.metadata === 'object' && !Array.isArray(raw.metadata)
-      ? raw.metadata.kernelspec
-      : undefined;
-  const name = spec && typeof spec === 'object' && !Array.isArray(spec) ? spec.name : undefined;
+  const spec = isJSONObject(raw.metadata) ? raw.metadata.kernelspec : undefined;
+  const name = isJSONObject(spec) ? spec.name : undefined;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 

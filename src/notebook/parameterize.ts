@@ -15,6 +15,7 @@ import {
   type JSONObject,
   type JSONValue,
   type Notebook,
+  papermillMetadata,
 } from './types';
 import { toPlainJSON, type Parameters } from './values';
 
@@ -66,14 +67,6 @@ export function resolveKernelAndLanguage(
 
 function firstTagged(nb: Notebook, tag: string): number {
   return nb.cells.findIndex((c) => hasTag(c, tag));
-}
-
-function papermillMetadata(nb: Notebook): JSONObject {
-  const existing = nb.metadata.papermill;
-  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing)) return existing;
-  const created: JSONObject = {};
-  nb.metadata.papermill = created;
-  return created;
 }
 
 /**

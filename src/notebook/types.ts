@@ -112,3 +112,16 @@ export function cellTags(cell: Cell): string[] {
 export function hasTag(cell: Cell, tag: string): boolean {
   return cellTags(cell).includes(tag);
 }
+
+/** A JSON object (not null, not a list). */
+export function isJSONObject(v: unknown): v is JSONObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `metadata.papermill`, set to `created` first when it is missing (or not an object). */
+export function papermillMetadata(nb: Notebook, created: JSONObject = {}): JSONObject {
+  const existing = nb.metadata.papermill;
+  if (isJSONObject(existing)) return existing;
+  nb.metadata.papermill = created;
+  return created;
+}

@@ -1,9 +1,5 @@
 /** Small JSON helpers shared by the results modules. */
-import type { JSONObject } from '../notebook/types';
-
-export function isPlainObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isJSONObject as isPlainObject } from '../notebook/types';
 
 /**
  * Set `key` as an own enumerable property. Names come from notebooks and kernels: a plain assignment of

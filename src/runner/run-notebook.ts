@@ -23,7 +23,7 @@ import { EarlyKernel } from './early-kernel';
 import type { Logger } from '../log';
 import { NotebookSerializer, parseNotebookJson, peekKernelName, validateNotebook } from '../notebook/io';
 import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/parameterize';
-import type { JSONObject, Notebook } from '../notebook/types';
+import { isJSONObject, type JSONObject, type Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import { openOutputTarget, type OutputTarget } from '../storage/output-target';
 import type { Storage } from '../storage/registry';
@@ -162,7 +162,7 @@ async function prepare(
   );
   const existing = nb.metadata.nbconductor;
   nb.metadata.nbconductor = {
-    ...(existing && typeof existing === 'object' && !Array.isArray(existing) ? existing : {}),
+    ...(isJSONObject(existing) ? existing : {}),
     version: deps.version,
     run_id: runId,
     kernel_name: kernelName,

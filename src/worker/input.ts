@@ -3,7 +3,7 @@
  * fails terminally with a reason that names the field.
  */
 import { NbcError } from '../errors';
-import type { JSONObject, JSONValue } from '../notebook/types';
+import { isJSONObject, type JSONObject, type JSONValue } from '../notebook/types';
 
 export interface NotebookRunInput {
   notebook: string;
@@ -37,16 +37,12 @@ function isKnownKey(k: string): boolean {
   return KNOWN.has(k) || k.startsWith('__');
 }
 
-function isObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Validates a task's inputData; throws one E_USAGE error listing every problem (field: what is wrong). */
 export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const problems: string[] = [];
   const bad = (field: string, msg: string): void => void problems.push(`inputData.${field}: ${msg}`);
-  const input: JSONObject = isObject(raw) ? raw : {};
-  if (!isObject(raw)) problems.push('inputData must be an object');
+  const input: JSONObject = isJSONObject(raw) ? raw : {};
+  if (!isJSONObject(raw)) problems.push('inputData must be an object');
 
   const str = (field: string, required = false): string | undefined => {
     const v = input[field];
@@ -76,14 +72,14 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   let parameters: JSONObject = {};
   const p = input.parameters;
   if (p !== undefined && p !== null) {
-    if (isObject(p)) parameters = p;
+    if (isJSONObject(p)) parameters = p;
     else bad('parameters', `must be an object of name → value, got ${JSON.stringify(p)}`);
   }
 
   const timeouts: NotebookRunInput['timeouts'] = {};
   const t = input.timeouts;
   if (t !== undefined && t !== null) {
-    if (!isObject(t)) bad('timeouts', 'must be an object {startSeconds, cellSeconds, totalSeconds}');
+    if (!isJSONObject(t)) bad('timeouts', 'must be an object {startSeconds, cellSeconds, totalSeconds}');
     else {
       for (const [k, v] of Object.entries(t)) {
         if (k !== 'startSeconds' && k !== 'cellSeconds' && k !== 'totalSeconds') {
@@ -136,5 +132,5 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
 
 /** Keys in inputData the contract does not know (logged as a warning: a likely typo). */
 export function unknownInputKeys(raw: unknown): string[] {
-  return isObject(raw) ? Object.keys(raw).filter((k) => !isKnownKey(k)) : [];
+  return isJSONObject(raw) ? Object.keys(raw).filter((k) => !isKnownKey(k)) : [];
 }

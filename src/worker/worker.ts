@@ -8,15 +8,13 @@ import type { Logger } from '../log';
 import { errorMessage } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
 import { LeaseKeeper } from './lease';
+import { connectConductor, type ConductorTarget } from './conductor-client';
 import { sdkLogger } from './sdk-logger';
-
-type Sdk = typeof import('@io-orkes/conductor-javascript');
-type Client = Awaited<ReturnType<Sdk['orkesConductorClient']>>;
 
 export const NOTEBOOK_RUN = 'notebook_run';
 
 export interface NotebookWorkerOptions {
-  conductor: { serverUrl: string; keyId: string | null; keySecret: string | null };
+  conductor: ConductorTarget;
   workerId: string;
   domain: string | null;
   concurrency: number;
@@ -45,15 +43,8 @@ interface Running {
 }
 
 export async function startNotebookWorker(options: NotebookWorkerOptions): Promise<NotebookWorker> {
-  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
   const { logger } = options;
-  const client: Client = await sdk.orkesConductorClient({
-    serverUrl: options.conductor.serverUrl,
-    ...(options.conductor.keyId && options.conductor.keySecret
-      ? { keyId: options.conductor.keyId, keySecret: options.conductor.keySecret }
-      : {}),
-    logger: sdkLogger(logger),
-  });
+  const { sdk, client } = await connectConductor(options.conductor, logger);
   const tasks = new sdk.TaskClient(client);
   const workflows = new sdk.WorkflowExecutor(client);
   const running = new Map<string, Running>();
