@@ -95,6 +95,22 @@ export function createS3Backend(options: S3BackendOptions): S3Backend {
     }
   }
 
+  /** PutObject parameters, with the write-once / replace-ours condition (S3 evaluates it atomically). */
+  function putParams(loc: Location, body: Buffer, opts: WriteOptions, contentType: string) {
+    return {
+      Bucket: loc.bucket,
+      Key: loc.key,
+      Body: body,
+      ContentType: contentType,
+      ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      ...(opts.ifMatch !== undefined ? { IfMatch: opts.ifMatch } : {}),
+    };
+  }
+
+  function conditionOf(opts: WriteOptions): 'ifNoneMatch' | 'ifMatch' | undefined {
+    return opts.ifNoneMatch ? 'ifNoneMatch' : opts.ifMatch !== undefined ? 'ifMatch' : undefined;
+  }
+
   async function putSingle(
     loc: Location,
     body: Buffer,
@@ -102,19 +118,11 @@ export function createS3Backend(options: S3BackendOptions): S3Backend {
     contentType: string,
   ): Promise<WriteResult> {
     const { PutObjectCommand } = loadS3Sdk();
-    const condition = opts.ifNoneMatch ? 'ifNoneMatch' : opts.ifMatch !== undefined ? 'ifMatch' : undefined;
+    const condition = conditionOf(opts);
     try {
-      const out = await getClient().send(
-        new PutObjectCommand({
-          Bucket: loc.bucket,
-          Key: loc.key,
-          Body: body,
-          ContentType: contentType,
-          ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
-          ...(opts.ifMatch !== undefined ? { IfMatch: opts.ifMatch } : {}),
-        }),
-        { abortSignal: opts.signal },
-      );
+      const out = await getClient().send(new PutObjectCommand(putParams(loc, body, opts, contentType)), {
+        abortSignal: opts.signal,
+      });
       if (out.$metadata.attempts !== undefined && out.$metadata.attempts > 1) {
         logger.info({ uri: loc.uri, attempts: out.$metadata.attempts }, 'S3 write succeeded after retries');
       }
@@ -137,7 +145,7 @@ export function createS3Backend(options: S3BackendOptions): S3Backend {
     contentType: string,
   ): Promise<WriteResult> {
     const { Upload } = loadS3LibStorage();
-    const condition = opts.ifNoneMatch ? 'ifNoneMatch' : opts.ifMatch !== undefined ? 'ifMatch' : undefined;
+    const condition = conditionOf(opts);
     const abortController = new AbortController();
     const onAbort = (): void => abortController.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -149,14 +157,7 @@ export function createS3Backend(options: S3BackendOptions): S3Backend {
         abortController,
         partSize,
         queueSize: options.queueSize ?? 4,
-        params: {
-          Bucket: loc.bucket,
-          Key: loc.key,
-          Body: body,
-          ContentType: contentType,
-          ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
-          ...(opts.ifMatch !== undefined ? { IfMatch: opts.ifMatch } : {}),
-        },
+        params: putParams(loc, body, opts, contentType),
       });
       const out = await upload.done();
       logger.debug({ uri: loc.uri, bytes: body.length, partSize }, 'S3 multipart upload complete');
