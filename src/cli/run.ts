@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 
 import type { Config, ConfigInput } from '../config';
 import { EXIT_OK, exitCodeFor, NbcError } from '../errors';
+import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
 import { serializeNotebook } from '../notebook/io';
 import { mergeParameterSources } from '../notebook/param-sources';
 import { packageVersion } from '../paths';
-import { defaultOutputPath, runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
+import { defaultOutputPath, runNotebook } from '../runner/run-notebook';
 import { createStorage } from '../storage/registry';
 import type { CliIO } from './io';
 import { createKernelProviderFromConfig } from './kernels';
@@ -143,10 +144,6 @@ async function readParameterFiles(
   return out;
 }
 
-function printOutcome(io: CliIO, outcome: RunNotebookOutcome): void {
-  if (outcome.outputUri && outcome.outputUri !== '-') io.stdout.write(`${outcome.outputUri}\n`);
-}
-
 export async function runCommand(
   input: string,
   output: string | undefined,
@@ -154,14 +151,6 @@ export async function runCommand(
   ctx: RunContext,
 ): Promise<number> {
   const { io, config, logger } = ctx;
-  const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger });
-  const parameters = mergeParameterSources({
-    base64: o.parametersBase64 ?? [],
-    files: await readParameterFiles(o.parametersFile ?? [], ctx, storage),
-    yaml: o.parametersYaml ?? [],
-    typed: ctx.typed,
-    raw: ctx.raw,
-  });
   const toStdout = output === '-';
   const runId =
     new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z') +
@@ -170,9 +159,18 @@ export async function runCommand(
   const outputUri = toStdout ? null : (output ?? defaultOutputPath(config.worker.outputRoot, input, runId));
   const showBar = o.progressBar !== false && !o.logOutput && !toStdout && io.stderr.isTTY === true;
 
-  const provider = o.prepareOnly ? null : await createKernelProviderFromConfig(config, logger);
+  const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger });
+  let provider: KernelProvider | null = null;
   let bar: ReturnType<typeof progressBarEvents> | undefined;
   try {
+    const parameters = mergeParameterSources({
+      base64: o.parametersBase64 ?? [],
+      files: await readParameterFiles(o.parametersFile ?? [], ctx, storage),
+      yaml: o.parametersYaml ?? [],
+      typed: ctx.typed,
+      raw: ctx.raw,
+    });
+    provider = o.prepareOnly ? null : await createKernelProviderFromConfig(config, logger);
     const outcome = await runNotebook(
       {
         input,
@@ -211,11 +209,8 @@ export async function runCommand(
       },
     );
     bar?.stop();
-    if (toStdout) {
-      io.stdout.write(serializeNotebook(outcome.notebook));
-    } else {
-      printOutcome(io, outcome);
-    }
+    if (toStdout) io.stdout.write(serializeNotebook(outcome.notebook));
+    else if (outcome.outputUri) io.stdout.write(`${outcome.outputUri}\n`);
     if (outcome.error) {
       logger.error({ code: outcome.error.code, output: outcome.outputUri }, outcome.error.message);
       return exitCodeFor(outcome.error);
