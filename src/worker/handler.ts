@@ -200,17 +200,25 @@ export async function handleNotebookRun(
       },
     );
 
-    // 3. Results that flow downstream.
-    const { scraps, outputs, outputErrors } = await resultsOf(outcome, input, deps, log, signal);
+    // 3. Results that flow downstream. Execution has happened: whatever fails now, the output notebook
+    // is reported.
     const outputData: JSONObject = {
       outputNotebook: outcome.outputUri,
       parameters: outcome.parameters as unknown as JSONObject,
-      scraps,
-      outputs,
       durationMs: outcome.execution?.durationMs ?? 0,
       cells: outcome.execution?.cells ?? { total: 0, executed: 0 },
       kernel: outcome.kernelName,
     };
+    let results: Awaited<ReturnType<typeof resultsOf>>;
+    try {
+      results = await resultsOf(outcome, input, deps, log, signal);
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'storing the results of the notebook failed');
+      taskLog.append(`could not store results: ${errorMessage(err)}`);
+      return failure(err, outputData);
+    }
+    const { scraps, outputs, outputErrors } = results;
+    Object.assign(outputData, { scraps, outputs });
     if (Object.keys(outputErrors).length > 0) outputData.outputErrors = outputErrors;
     if (outcome.error) {
       const f = outcome.execution?.failure;

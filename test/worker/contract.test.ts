@@ -3,7 +3,7 @@
  * terminally with actionable reasons; a notebook error fails with the error and the output notebook;
  * retries write new attempts; requested variables and large values come back; progress reaches the task log.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { fixturePath } from '../helpers/fixtures';
@@ -132,6 +132,23 @@ it('returns requested kernel variables as JSON and passes large values by URI', 
   const labels = JSON.parse(readFileSync(ref.$ref, 'utf8')) as string[];
   expect(labels).toHaveLength(20_000);
   expect(labels[19_999]).toBe('r19999');
+});
+
+it('still reports the output notebook when storing a large result fails after the run', async () => {
+  const dir = path.join(stack.outputRoot, 'blocked');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'run.outputs'), 'a file where the folder for large values would go');
+  const wf = await runOne({
+    notebook: fixturePath('variables'),
+    parameters: { n: 20_000 },
+    outputs: ['labels'],
+    output: path.join(dir, 'run.ipynb'),
+  });
+  const [a0] = attempts(wf);
+  expect(a0?.status).toBe('FAILED'); // a storage fault: retryable
+  expect(a0?.outputData.outputNotebook).toBe(path.join(dir, 'run.ipynb'));
+  expect(existsSync(path.join(dir, 'run.ipynb'))).toBe(true);
+  expect(a0?.reasonForIncompletion).toMatch(/run\.outputs/);
 });
 
 it('reports an unknown output variable as a failure naming it', async () => {
