@@ -118,7 +118,12 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
         if (predicate ? predicate(wf) : TERMINAL.has(wf.status)) return wf;
         if (!predicate && TERMINAL.has(wf.status)) return wf;
         if (Date.now() > deadline) {
-          const tasks = wf.tasks.map((t) => `${t.referenceTaskName}:${t.status}`).join(', ');
+          const tasks = wf.tasks
+            .map(
+              (t) =>
+                `${t.referenceTaskName}:${t.status}${t.reasonForIncompletion ? ` (${t.reasonForIncompletion})` : ''}`,
+            )
+            .join(', ');
           throw new Error(`workflow ${id} still ${wf.status} after ${timeoutMs} ms (tasks: ${tasks})`);
         }
         await new Promise((r) => setTimeout(r, 100));
