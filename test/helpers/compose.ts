@@ -120,6 +120,11 @@ export function interpolateCompose(raw: ComposeFile, env: Env): ComposeFile {
 
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|(^|_)KEY($|_)|ACCESS_KEY/i;
 
+/** Names of variables that hold credentials (by the usual naming). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** Secrets are required variables (`${VAR:?…}`) or optional with an empty default; never a literal value. */
 export function secretProblems(raw: ComposeFile): string[] {
   const problems: string[] = [];
