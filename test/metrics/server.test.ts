@@ -1,22 +1,19 @@
 /**
  * The metrics listener answers Prometheus and nothing else: GET /metrics in the text format, loopback by
  * default, and refusals for browser pages (Origin), DNS-rebinding Host names, other methods and paths,
- * and scrapes without the token when one is set. The engine's endpoint through `nbconductor server`.
+ * and scrapes without the token when one is set.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 
 import { Counter, Registry } from 'prom-client';
 
-import { runServerCommand } from '../../src/cli/server-command';
 import { compileConfig } from '../../src/config';
 import { EXIT_BAD_INPUT } from '../../src/errors';
 import { startMetrics } from '../../src/metrics';
 import { hasBearerToken, hostName, isAllowedHost } from '../../src/metrics/guard';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
 import { runCli } from '../helpers/cli';
-import { captureLogger, quietLogger } from '../helpers/logger';
+import { quietLogger } from '../helpers/logger';
 import { parseExposition, request, scrapeUntil, value } from '../helpers/prometheus';
 
 describe('request checks', () => {
@@ -152,58 +149,4 @@ describe('listener', () => {
       expect(r.stderr).toContain('--metrics-port must be a port number');
     }
   });
-});
-
-it('nbconductor server --metrics-port serves the engine counts on their own listener', async () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nbc-metrics-server-'));
-  const { logger, lines } = captureLogger('info');
-  const controller = new AbortController();
-  const running = runServerCommand({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    memory: false,
-    metrics: { port: 0, host: '127.0.0.1', allowedHosts: [], token: null },
-    logger,
-    signal: controller.signal,
-  });
-  try {
-    const urls = await (async () => {
-      for (let i = 0; i < 500; i++) {
-        const engine = lines.find((l) => l.msg?.startsWith('nbconductor engine listening'));
-        const metrics = lines.find((l) => l.msg === 'serving Prometheus metrics');
-        if (engine && metrics) return { engine: engine.url as string, metrics: metrics.url as string };
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error('the server did not log both URLs');
-    })();
-    expect(new URL(urls.metrics).port).not.toBe(new URL(urls.engine).port);
-    const post = (p: string, body: unknown): Promise<Response> =>
-      fetch(`${urls.engine}${p}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    await post('/api/metadata/taskdefs', [{ name: 'queued_task', ownerEmail: 't@example.com' }]);
-    await post('/api/metadata/workflow', {
-      name: 'queued_wf',
-      version: 1,
-      ownerEmail: 't@example.com',
-      tasks: [{ name: 'queued_task', taskReferenceName: 'q', type: 'SIMPLE' }],
-    });
-    for (let i = 0; i < 3; i++) expect((await post('/api/workflow/queued_wf', {})).status).toBe(200);
-    const samples = await scrapeUntil(urls.metrics, (s) =>
-      s.some((x) => x.name === 'nbconductor_engine_workflows'),
-    );
-    expect(value(samples, 'nbconductor_engine_queue_depth', { queue: 'queued_task' })).toBe(3);
-    expect(value(samples, 'nbconductor_engine_workflows', { workflow: 'queued_wf', status: 'RUNNING' })).toBe(
-      3,
-    );
-    // the engine's API port does not serve them
-    expect((await fetch(`${urls.engine}/metrics`)).status).toBe(404);
-  } finally {
-    controller.abort();
-    await running;
-    rmSync(dataDir, { recursive: true, force: true });
-  }
 });
