@@ -67,6 +67,17 @@ export interface Config {
     readonly shutdownGraceMs: number;
     readonly kernelPoolSize: number;
   };
+  /** The Prometheus endpoint (`GET /metrics`) of a worker, engine or `up` process. */
+  readonly metrics: {
+    /** Port to serve on; null: no endpoint. */
+    readonly port: number | null;
+    /** Interface to bind (loopback unless a scraper on another host needs it). */
+    readonly host: string;
+    /** Host names answered besides loopback names and IP literals (e.g. the compose service name). */
+    readonly allowedHosts: readonly string[];
+    /** When set, scrapes must send `Authorization: Bearer <token>`. */
+    readonly token: string | null;
+  };
   /** Environment handed to child processes we run ourselves (pip, setup). */
   readonly childEnv: Readonly<Record<string, string>>;
   /**
@@ -131,6 +142,7 @@ function defaults(root: string, home: string): Config {
       shutdownGraceMs: 30_000,
       kernelPoolSize: 1,
     },
+    metrics: { port: null, host: '127.0.0.1', allowedHosts: [], token: null },
     childEnv: {},
     kernelEnv: {},
   };
@@ -184,6 +196,7 @@ const KERNEL_ENV_WITHHELD = new Set([
   'NBCONDUCTOR_JUPYTER_TOKEN',
   'JUPYTER_TOKEN',
   'JPY_API_TOKEN',
+  'NBCONDUCTOR_METRICS_TOKEN',
 ]);
 
 function fromEnv(env: Env): ConfigInput {
@@ -228,6 +241,16 @@ function fromEnv(env: Env): ConfigInput {
       workerId: nonEmpty(env.NBCONDUCTOR_WORKER_ID),
       domain: nonEmpty(env.NBCONDUCTOR_WORKER_DOMAIN),
       outputRoot: nonEmpty(env.NBCONDUCTOR_OUTPUT_ROOT),
+      kernelPoolSize: envNumber(env, 'NBCONDUCTOR_KERNEL_POOL_SIZE'),
+    }),
+    metrics: stripUndefined({
+      port: envNumber(env, 'NBCONDUCTOR_METRICS_PORT'),
+      host: nonEmpty(env.NBCONDUCTOR_METRICS_HOST),
+      allowedHosts: nonEmpty(env.NBCONDUCTOR_METRICS_ALLOWED_HOSTS)
+        ?.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+      token: nonEmpty(env.NBCONDUCTOR_METRICS_TOKEN),
     }),
   };
 }
@@ -362,6 +385,28 @@ function validate(c: Config): void {
     'must be an integer >= 0',
   );
   check(c.worker.pollIntervalMs > 0, 'worker.pollIntervalMs', 'must be > 0');
+  check(
+    c.metrics.port === null ||
+      (Number.isInteger(c.metrics.port) && c.metrics.port >= 0 && c.metrics.port < 65536),
+    'metrics.port',
+    'must be 0-65535, or null for no metrics endpoint',
+  );
+  check(
+    typeof c.metrics.host === 'string' && c.metrics.host !== '',
+    'metrics.host',
+    'must be an interface address',
+  );
+  check(
+    Array.isArray(c.metrics.allowedHosts) &&
+      c.metrics.allowedHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+$/.test(h)),
+    'metrics.allowedHosts',
+    'must be a list of host names',
+  );
+  check(
+    c.metrics.token === null || (typeof c.metrics.token === 'string' && c.metrics.token !== ''),
+    'metrics.token',
+    'must be a non-empty string or null',
+  );
 }
 
 function deepFreeze<T>(o: T): T {

@@ -30,6 +30,25 @@ export interface MainOptions {
   signal?: AbortSignal;
 }
 
+/** A `--port`-style flag: a whole number 0-65535 (0 picks a free port), or undefined when not given. */
+function portFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new NbcError('E_USAGE', `${flag} must be a port number (0-65535), got ${JSON.stringify(value)}`, {
+      field: flag,
+    });
+  return port;
+}
+
+function metricsFlags(value: string | undefined): ConfigInput['metrics'] {
+  const port = portFlag('--metrics-port', value);
+  return port === undefined ? {} : { port };
+}
+
+const METRICS_PORT_HELP =
+  'serve Prometheus metrics on GET /metrics at this port (127.0.0.1 unless metrics.host)';
+
 function mergeInputs(a: ConfigInput, b: ConfigInput): ConfigInput {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b))
@@ -107,29 +126,30 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--port <port>', 'port (default 8080; 0 picks a free one)')
     .option('--data <dir>', 'data directory for the SQLite store (default runs/.engine)')
     .option('--memory', 'keep everything in memory (nothing survives a restart)')
-    .action(async (o: { host?: string; port?: string; data?: string; memory?: boolean }) => {
-      const port = o.port === undefined ? undefined : Number(o.port);
-      if (port !== undefined && !Number.isInteger(port))
-        throw new NbcError('E_USAGE', `--port must be a number, got ${JSON.stringify(o.port)}`, {
-          field: '--port',
+    .option('--metrics-port <port>', METRICS_PORT_HELP)
+    .action(
+      async (o: { host?: string; port?: string; data?: string; memory?: boolean; metricsPort?: string }) => {
+        const port = portFlag('--port', o.port);
+        const { config, logger: log } = setup({
+          engine: {
+            ...(o.host ? { host: o.host } : {}),
+            ...(port !== undefined ? { port } : {}),
+            ...(o.data ? { dataDir: o.data } : {}),
+          },
+          metrics: metricsFlags(o.metricsPort),
         });
-      const { config, logger: log } = setup({
-        engine: {
-          ...(o.host ? { host: o.host } : {}),
-          ...(port !== undefined ? { port } : {}),
-          ...(o.data ? { dataDir: o.data } : {}),
-        },
-      });
-      const { runServerCommand } = require('./server-command') as typeof import('./server-command');
-      await runServerCommand({
-        host: config.engine.host,
-        port: config.engine.port,
-        dataDir: config.engine.dataDir,
-        memory: o.memory === true,
-        logger: log,
-        signal,
-      });
-    });
+        const { runServerCommand } = require('./server-command') as typeof import('./server-command');
+        await runServerCommand({
+          host: config.engine.host,
+          port: config.engine.port,
+          dataDir: config.engine.dataDir,
+          memory: o.memory === true,
+          metrics: config.metrics,
+          logger: log,
+          signal,
+        });
+      },
+    );
 
   const collectPairs = (v: string, prev: string[] = []): string[] => [...prev, v];
   const conductor = (config: Config, url?: string): ConductorTarget => ({
@@ -149,6 +169,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--kernel-provider <kind>', 'local (default) or jupyter-server')
     .option('--jupyter-url <url>', 'use kernels from this Jupyter Server')
     .option('--jupyter-token <token>', 'token for --jupyter-url')
+    .option('--metrics-port <port>', METRICS_PORT_HELP)
     .action(
       async (o: {
         conductorUrl?: string;
@@ -157,6 +178,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         kernelProvider?: string;
         jupyterUrl?: string;
         jupyterToken?: string;
+        metricsPort?: string;
       }) => {
         const { config, logger: log } = setup({
           ...(o.conductorUrl ? { conductor: { serverUrl: o.conductorUrl } } : {}),
@@ -169,6 +191,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
             jupyterUrl: o.jupyterUrl,
             jupyterToken: o.jupyterToken,
           }).kernel,
+          metrics: metricsFlags(o.metricsPort),
         });
         const { runWorkerCommand } = require('./worker-command') as typeof import('./worker-command');
         await runWorkerCommand(config, log, io.cwd, signal);
@@ -244,6 +267,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--definitions <dir>', 'definitions directory', 'workflows')
     .option('--serve', 'keep serving the Conductor API after the run (Ctrl-C to stop)')
     .option('--kernel-provider <kind>', 'jupyter-server (default for up) or local')
+    .option('--metrics-port <port>', METRICS_PORT_HELP)
     .action(
       async (o: {
         workflow: string;
@@ -251,9 +275,11 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         definitions: string;
         serve?: boolean;
         kernelProvider?: string;
+        metricsPort?: string;
       }) => {
         const { config, logger: log } = setup({
           kernel: { provider: (o.kernelProvider ?? 'jupyter-server') as Config['kernel']['provider'] },
+          metrics: metricsFlags(o.metricsPort),
         });
         const { upCommand } = require('./up') as typeof import('./up');
         exitCode = await upCommand(

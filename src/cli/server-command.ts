@@ -3,7 +3,9 @@
  * `signal` aborts (the CLI wires SIGTERM/SIGINT to it), then stops it cleanly. The engine module (and
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
+import type { Config } from '../config';
 import type { Logger } from '../log';
+import { startMetricsEndpoint } from './metrics';
 
 export interface ServerCommandOptions {
   host: string;
@@ -12,6 +14,8 @@ export interface ServerCommandOptions {
   dataDir: string;
   /** Keep everything in memory (tests, demos): nothing survives a restart. */
   memory: boolean;
+  /** The Prometheus endpoint's settings (queue depths, workflow counts); off when its port is null. */
+  metrics?: Config['metrics'];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -30,13 +34,17 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },
     `nbconductor engine listening on ${engine.url} (Conductor API under /api)`,
   );
+  let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {
+    if (options.metrics) metrics = await startMetricsEndpoint(options.metrics, options.logger);
+    metrics?.engine(engine.stats);
     if (!options.signal.aborted) {
       await new Promise<void>((resolve) =>
         options.signal.addEventListener('abort', () => resolve(), { once: true }),
       );
     }
   } finally {
+    await metrics?.stop();
     options.logger.info('nbconductor engine stopping');
     await engine.stop();
     options.logger.info('nbconductor engine stopped');

@@ -10,6 +10,7 @@ import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
 import type { CliIO } from './io';
+import { startMetricsEndpoint } from './metrics';
 import { startWorkerRuntime } from './worker-command';
 
 export interface UpOptions {
@@ -64,9 +65,17 @@ export async function upCommand(
   const engine = await startEmbeddedEngine(config, logger);
   const target = { serverUrl: engine.url, keyId: null, keySecret: null };
   let runtime: Awaited<ReturnType<typeof startWorkerRuntime>> | undefined;
+  let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {
     out(`nbconductor engine: ${engine.url}/api (data in ${relative(io.cwd, config.engine.dataDir)})`);
-    runtime = await startWorkerRuntime(config, logger, { conductorUrl: engine.url, cwd: io.cwd });
+    metrics = await startMetricsEndpoint(config.metrics, logger);
+    metrics?.engine(engine.stats);
+    if (metrics) out(`metrics: ${metrics.url}`);
+    runtime = await startWorkerRuntime(config, logger, {
+      conductorUrl: engine.url,
+      cwd: io.cwd,
+      metrics: metrics?.worker(config.worker.workerId),
+    });
     out(
       `worker: ${config.worker.concurrency} concurrent notebooks, kernels via ${config.kernel.jupyterUrl ?? config.kernel.provider}`,
     );
@@ -106,6 +115,7 @@ export async function upCommand(
     await runtime
       ?.stop()
       .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'worker shutdown failed'));
+    await metrics?.stop();
     await engine.stop();
   }
 }

@@ -18,9 +18,11 @@ import type { EngineOptions } from './context';
 import { Engine } from './engine';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
+import { engineStatsReader, type EngineStats } from './stats';
 import { openDb } from './store/db';
 
 export type { EngineOptions } from './context';
+export type { EngineStats } from './stats';
 
 export interface StartEngineOptions {
   host?: string;
@@ -38,6 +40,8 @@ export interface RunningEngine {
   /** Base URL, e.g. `http://127.0.0.1:8080` (the API is under `/api`). */
   url: string;
   port: number;
+  /** Queue depths and workflow counts, read from the store now (for metrics). */
+  stats(): EngineStats;
   /** Stops accepting requests, finishes in-flight ones, closes the database. */
   stop(): Promise<void>;
 }
@@ -76,6 +80,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   return {
     url,
     port,
+    stats: engineStatsReader(engine.ctx),
     stop() {
       stopping ??= (async () => {
         await engine.stop();

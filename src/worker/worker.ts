@@ -4,11 +4,14 @@
  * within a grace period, then interrupts them (partial output saved, FAILED reported so Conductor
  * reschedules) and waits until every accepted task's result has been posted.
  */
+import { performance } from 'node:perf_hooks';
+
 import type { Logger } from '../log';
 import { errorMessage } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
 import { LeaseKeeper } from './lease';
 import { connectConductor, type ConductorTarget } from './conductor-client';
+import type { WorkerObserver } from './observer';
 import { sdkLogger } from './sdk-logger';
 
 export const NOTEBOOK_RUN = 'notebook_run';
@@ -22,6 +25,8 @@ export interface NotebookWorkerOptions {
   /** Everything the handler needs except Conductor access (added here from the client). */
   handler: Omit<HandlerDeps, 'fetchWorkflow' | 'addTaskLog' | 'workerId'>;
   logger: Logger;
+  /** Told about tasks, polls and lease extensions (metrics). */
+  observer?: WorkerObserver;
 }
 
 export interface NotebookWorker {
@@ -44,6 +49,7 @@ interface Running {
 
 export async function startNotebookWorker(options: NotebookWorkerOptions): Promise<NotebookWorker> {
   const { logger } = options;
+  const observer = options.observer ?? {};
   const { sdk, client } = await connectConductor(options.conductor, logger);
   const tasks = new sdk.TaskClient(client);
   const workflows = new sdk.WorkflowExecutor(client);
@@ -52,17 +58,23 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
     post(o: { url: string; body: unknown; throwOnError: boolean }): Promise<unknown>;
   };
   const leases = new LeaseKeeper(async (taskId, workflowInstanceId) => {
-    await rawClient.post({
-      url: '/api/tasks',
-      body: {
-        taskId,
-        workflowInstanceId,
-        status: 'IN_PROGRESS',
-        extendLease: true,
-        workerId: options.workerId,
-      },
-      throwOnError: true,
-    });
+    try {
+      await rawClient.post({
+        url: '/api/tasks',
+        body: {
+          taskId,
+          workflowInstanceId,
+          status: 'IN_PROGRESS',
+          extendLease: true,
+          workerId: options.workerId,
+        },
+        throwOnError: true,
+      });
+    } catch (err) {
+      observer.leaseExtended?.(false);
+      throw err;
+    }
+    observer.leaseExtended?.(true);
   }, logger);
   let stopping = false;
 
@@ -103,10 +115,17 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
           const controller = new AbortController();
           running.set(taskId, { controller, reported, markReported });
           if (stopping) controller.abort(new Error('worker shutting down'));
+          const observed = { taskId, workflowType: task.workflowType ?? '' };
+          const startedAt = performance.now();
+          let status = 'FAILED';
+          observer.taskStarted?.(observed);
           try {
-            return await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
+            const result = await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
+            status = result.status;
+            return result;
           } finally {
             leases.untrack(taskId);
+            observer.taskFinished?.(observed, { status, durationMs: performance.now() - startedAt });
           }
         },
       },
@@ -121,6 +140,8 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
       },
       eventListeners: [
         {
+          onPollStarted: (e) => observer.polled?.(e.taskType),
+          onPollFailure: (e) => observer.pollFailed?.(e.taskType, e.cause),
           onTaskUpdateCompleted: (e) => settle(e.taskId),
           onTaskUpdateFailure: (e) => {
             logger.error(

@@ -1,12 +1,17 @@
-/** `runServerCommand`: serves the API, logs the URL, stops cleanly when the signal aborts. */
+/** `runServerCommand`: serves the API, logs the URL, stops cleanly when the signal aborts; metrics on request. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { runServerCommand } from '../../src/cli/server-command';
-import { captureLogger } from '../helpers/logger';
+import { runServerCommand, type ServerCommandOptions } from '../../src/cli/server-command';
+import { captureLogger, type CapturedLine } from '../helpers/logger';
+import { scrapeUntil, value } from '../helpers/prometheus';
 
-it('serves /health on the logged URL until aborted, keeping data in the data dir', async () => {
+/** The command running on a fresh data dir, and the URLs it logged (waits for each message given). */
+async function startServer(
+  metrics: ServerCommandOptions['metrics'],
+  messages: ((l: CapturedLine) => boolean)[],
+): Promise<{ dataDir: string; lines: CapturedLine[]; urls: string[]; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-server-'));
   const { logger, lines } = captureLogger('info');
   const controller = new AbortController();
@@ -15,23 +20,72 @@ it('serves /health on the logged URL until aborted, keeping data in the data dir
     port: 0,
     dataDir,
     memory: false,
+    metrics,
     logger,
     signal: controller.signal,
   });
-  const started = await (async () => {
-    for (let i = 0; i < 200; i++) {
-      const line = lines.find((l) => typeof l.url === 'string');
-      if (line) return line;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('no URL logged');
-  })();
-  const url = started.url as string;
+  const stop = async (): Promise<void> => {
+    controller.abort();
+    await running;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 500; i++) {
+    const found = messages.map((m) => lines.find(m));
+    if (found.every((l) => typeof l?.url === 'string'))
+      return { dataDir, lines, urls: found.map((l) => l?.url as string), stop };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await stop();
+  throw new Error('the server did not log its URLs');
+}
+
+const engineListening = (l: CapturedLine): boolean =>
+  l.msg?.startsWith('nbconductor engine listening') ?? false;
+
+it('serves /health on the logged URL until aborted, keeping data in the data dir', async () => {
+  const { dataDir, lines, urls, stop } = await startServer(undefined, [engineListening]);
+  const url = urls[0] as string;
   expect((await fetch(`${url}/health`)).status).toBe(200);
   expect(fs.existsSync(path.join(dataDir, 'engine.db'))).toBe(true);
-  controller.abort();
-  await running;
+  await stop();
   await expect(fetch(`${url}/health`)).rejects.toThrow();
   expect(lines.some((l) => l.msg === 'nbconductor engine stopped')).toBe(true);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  expect(lines.some((l) => l.msg === 'serving Prometheus metrics')).toBe(false);
+});
+
+it('with a metrics port, serves the engine counts on their own listener', async () => {
+  const { urls, stop } = await startServer({ port: 0, host: '127.0.0.1', allowedHosts: [], token: null }, [
+    engineListening,
+    (l) => l.msg === 'serving Prometheus metrics',
+  ]);
+  const [engine, metrics] = urls as [string, string];
+  try {
+    expect(new URL(metrics).port).not.toBe(new URL(engine).port);
+    const post = (p: string, body: unknown): Promise<Response> =>
+      fetch(`${engine}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await post('/api/metadata/taskdefs', [{ name: 'queued_task', ownerEmail: 't@example.com' }]);
+    await post('/api/metadata/workflow', {
+      name: 'queued_wf',
+      version: 1,
+      ownerEmail: 't@example.com',
+      tasks: [{ name: 'queued_task', taskReferenceName: 'q', type: 'SIMPLE' }],
+    });
+    for (let i = 0; i < 3; i++) expect((await post('/api/workflow/queued_wf', {})).status).toBe(200);
+    const samples = await scrapeUntil(metrics, (s) =>
+      s.some((x) => x.name === 'nbconductor_engine_workflows'),
+    );
+    expect(value(samples, 'nbconductor_engine_queue_depth', { queue: 'queued_task' })).toBe(3);
+    expect(value(samples, 'nbconductor_engine_workflows', { workflow: 'queued_wf', status: 'RUNNING' })).toBe(
+      3,
+    );
+    // the engine's API port does not serve them
+    expect((await fetch(`${engine}/metrics`)).status).toBe(404);
+  } finally {
+    await stop();
+  }
+  await expect(fetch(metrics)).rejects.toThrow();
 });

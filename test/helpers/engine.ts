@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startEngine, type EngineOptions } from '../../src/engine';
+import { startEngine, type EngineOptions, type EngineStats } from '../../src/engine';
 import type { Logger } from '../../src/log';
 import { quietLogger } from './logger';
 
 export interface TestEngine {
   url: string;
   dataDir: string | undefined;
+  stats(): EngineStats;
   stop(): Promise<void>;
 }
 
@@ -40,6 +41,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
   return {
     url: engine.url,
     dataDir,
+    stats: engine.stats,
     async stop() {
       await engine.stop();
       if (own && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

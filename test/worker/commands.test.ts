@@ -109,11 +109,13 @@ it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline a
           NBCONDUCTOR_OUTPUT_ROOT: path.join(dir, 'runs'),
           NBCONDUCTOR_ENGINE_DATA: path.join(dir, 'engine'),
           NBCONDUCTOR_ENGINE_PORT: '0',
+          NBCONDUCTOR_METRICS_PORT: '0', // engine and worker metrics on one registry
         },
       },
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nbconductor engine: http:\/\/127\.0\.0\.1:\d+\/api/);
+    expect(r.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(r.stdout).toMatch(/kernels via jupyter-server/);
     expect(r.stdout).toMatch(/nb_linear COMPLETED/);
     const notebooks = r.stdout

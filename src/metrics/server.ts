@@ -1,0 +1,103 @@
+/**
+ * The Prometheus listener: `GET /metrics` in the text exposition format, nothing else. Bound to loopback
+ * by default; refuses browser requests (Origin), foreign Host names, other methods and paths, and, when a
+ * token is configured, scrapes without it. No CORS headers, no request bodies read.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Registry } from 'prom-client';
+
+import { errorMessage } from '../errors';
+import type { Logger } from '../log';
+import { hasBearerToken, isAllowedHost } from './guard';
+
+export interface MetricsServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  allowedHosts: readonly string[];
+  token: string | null;
+  registry: Registry;
+  logger: Logger;
+}
+
+export interface MetricsServer {
+  /** e.g. `http://127.0.0.1:9464/metrics` */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+function reply(
+  res: http.ServerResponse,
+  status: number,
+  text: string,
+  extra: http.OutgoingHttpHeaders = {},
+): void {
+  const body = Buffer.from(`${text}\n`, 'utf8');
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': body.length,
+    ...extra,
+  });
+  res.end(body);
+}
+
+export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
+  const log = o.logger.child({ component: 'metrics' });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.resume(); // a body is never read
+    if (req.headers.origin !== undefined) return reply(res, 403, 'browser requests are not served');
+    if (!isAllowedHost(req.headers.host, o.allowedHosts)) return reply(res, 403, 'unknown Host');
+    if (req.method !== 'GET') return reply(res, 405, 'only GET is served', { allow: 'GET' });
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/metrics') return reply(res, 404, 'not found: the metrics are at /metrics');
+    if (o.token !== null && !hasBearerToken(req.headers.authorization, o.token))
+      return reply(res, 401, 'a bearer token is required', { 'www-authenticate': 'Bearer' });
+    const text = await o.registry.metrics();
+    const body = Buffer.from(text, 'utf8');
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': o.registry.contentType,
+      'content-length': body.length,
+    });
+    res.end(body);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err: errorMessage(err) }, 'metrics: collecting failed');
+      if (!res.headersSent) reply(res, 500, 'collecting metrics failed');
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}/metrics`;
+  log.info({ url }, 'serving Prometheus metrics');
+  return {
+    url,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
