@@ -12,15 +12,17 @@ import type { Logger } from '../log';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
 import { registerMetadataRoutes } from './api/metadata';
+import { registerSchedulerRoutes } from './api/scheduler';
 import { registerTaskRoutes } from './api/tasks';
 import { registerWorkflowRoutes } from './api/workflow';
-import type { EngineOptions } from './context';
+import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
 import { openDb } from './store/db';
 
-export type { EngineOptions } from './context';
+export type { EngineOptions, EngineOptionsInput } from './context';
+export type { SchedulerOptions } from './scheduler/fire';
 
 export interface StartEngineOptions {
   host?: string;
@@ -31,7 +33,7 @@ export interface StartEngineOptions {
   memory?: boolean;
   logger: Logger;
   clock?: () => number;
-  options?: Partial<EngineOptions>;
+  options?: EngineOptionsInput;
 }
 
 export interface RunningEngine {
@@ -51,6 +53,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   registerWorkflowRoutes(router, engine);
   registerTaskRoutes(router, engine);
   registerEventRoutes(router, engine);
+  registerSchedulerRoutes(router, engine);
   const server = createHttpServer({
     router,
     logger: o.logger,

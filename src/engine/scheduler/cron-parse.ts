@@ -102,7 +102,8 @@ function parseBits(value: string, type: FieldType): boolean[] {
   const bits = new Array<boolean>(type.max + 1).fill(false);
   for (const part of value.split(',')) {
     const slash = part.indexOf('/');
-    let [lo, hi] = parseRange(slash === -1 ? part : part.slice(0, slash), type);
+    const [lo, end] = parseRange(slash === -1 ? part : part.slice(0, slash), type);
+    let hi = end;
     let step = 1;
     if (slash !== -1) {
       const rangeText = part.slice(0, slash);
