@@ -126,6 +126,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         port: config.engine.port,
         dataDir: config.engine.dataDir,
         memory: o.memory === true,
+        scheduler: config.scheduler,
         logger: log,
         signal,
       });

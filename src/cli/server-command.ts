@@ -3,7 +3,19 @@
  * `signal` aborts (the CLI wires SIGTERM/SIGINT to it), then stops it cleanly. The engine module (and
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
+import type { Config } from '../config';
+import type { SchedulerOptions } from '../engine';
 import type { Logger } from '../log';
+
+/** The engine's scheduler options from the `scheduler` config section. */
+export function schedulerOptions(c: Config['scheduler']): SchedulerOptions {
+  return {
+    catchUpDefault: c.catchUpDefault,
+    catchUpMax: c.catchUpMax,
+    historyPerSchedule: c.historyPerSchedule,
+    historyMaxAgeMs: c.historyMaxAgeDays * 86_400_000,
+  };
+}
 
 export interface ServerCommandOptions {
   host: string;
@@ -12,6 +24,8 @@ export interface ServerCommandOptions {
   dataDir: string;
   /** Keep everything in memory (tests, demos): nothing survives a restart. */
   memory: boolean;
+  /** The `scheduler` config section (engine defaults when absent). */
+  scheduler?: Config['scheduler'];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -25,6 +39,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     dataDir: options.memory ? undefined : options.dataDir,
     memory: options.memory,
     logger: options.logger,
+    options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
   });
   options.logger.info(
     { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },
