@@ -64,6 +64,8 @@ export class Engine {
       tx: new Transactor(o.db, o.logger, () => {
         defs.invalidate();
         workflows.invalidate();
+        // Assigned below; a rollback can only happen once the engine runs.
+        this.scheduler?.store.invalidate();
       }),
       defs,
       workflows,

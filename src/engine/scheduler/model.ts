@@ -85,8 +85,18 @@ export interface EffectiveCron {
   label: string;
 }
 
+const parsedCrons = new WeakMap<WorkflowSchedule, EffectiveCron[]>();
+
 /** `cronSchedules` when non-empty (Conductor's precedence), else `cronExpression` in `zoneId`. */
 export function effectiveCrons(s: WorkflowSchedule): EffectiveCron[] {
+  const cached = parsedCrons.get(s);
+  if (cached) return cached;
+  const crons = parseCrons(s);
+  parsedCrons.set(s, crons);
+  return crons;
+}
+
+function parseCrons(s: WorkflowSchedule): EffectiveCron[] {
   const list =
     s.cronSchedules.length > 0
       ? s.cronSchedules

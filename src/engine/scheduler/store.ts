@@ -49,6 +49,8 @@ function slot(r: RawSlot): SlotRow {
 
 export class ScheduleStore {
   private readonly stmts;
+  /** Parsed schedules by name (the firing loop reads one per fire); dropped on every write and rollback. */
+  private readonly cache = new Map<string, WorkflowSchedule>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -89,18 +91,30 @@ export class ScheduleStore {
     };
   }
 
+  /** The stored schedule; callers must not modify it (build a new object and `put` it). */
   get(name: string): WorkflowSchedule | undefined {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
     const row = this.stmts.get.get(name) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as WorkflowSchedule) : undefined;
+    if (!row) return undefined;
+    const s = JSON.parse(row.json) as WorkflowSchedule;
+    this.cache.set(name, s);
+    return s;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
   }
 
   put(s: WorkflowSchedule): void {
+    this.cache.delete(s.name);
     const { nextRunTime: _ignored, ...stored } = s;
     this.stmts.put.run(s.name, s.startWorkflowRequest.name, s.paused ? 1 : 0, JSON.stringify(stored));
   }
 
   /** Removes the schedule and its pending slots; its execution history stays (as Conductor's archive). */
   delete(name: string): boolean {
+    this.cache.delete(name);
     this.stmts.deleteSlots.run(name);
     return this.stmts.delete.run(name).changes > 0;
   }
