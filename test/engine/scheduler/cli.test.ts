@@ -139,3 +139,11 @@ it('the repository’s workflows/ register with their schedules', async () => {
     startWorkflowRequest: { name: 'nb_fanout' },
   });
 });
+
+it('the compose file enables Conductor’s scheduler, so the same schedule files register there', () => {
+  const YAML = require('yaml') as typeof import('yaml');
+  const compose = YAML.parse(
+    fs.readFileSync(path.join(packageRoot(), 'docker-compose.conductor.yml'), 'utf8'),
+  ) as Json;
+  expect(compose.services['conductor-server'].environment['conductor.scheduler.enabled']).toBe('true');
+});
