@@ -5,17 +5,16 @@
  * count as missed (the catch-up rule applies), as after an engine restart.
  */
 import type { EngineContext } from '../context';
+import { DeadlineTimer } from '../deadline-timer';
 import type { SchedulerOptions, SlotFirer } from './fire';
 import type { ScheduleStore, SlotRow } from './store';
 
 const BATCH = 250;
-const MAX_TIMER_MS = 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
 const RETRY_MS = 60_000;
 
 export class SchedulerLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private nextAt = Infinity;
+  private readonly timer: DeadlineTimer;
   private stopped = true;
   private paused = false;
   private availableSince = 0;
@@ -26,7 +25,13 @@ export class SchedulerLoop {
     private readonly store: ScheduleStore,
     private readonly firer: SlotFirer,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.timer = new DeadlineTimer(
+      ctx.clock,
+      () => store.earliestSlot(),
+      () => this.run(),
+    );
+  }
 
   get isPaused(): boolean {
     return this.paused;
@@ -35,61 +40,37 @@ export class SchedulerLoop {
   start(): void {
     this.stopped = false;
     this.availableSince = this.ctx.clock();
-    this.armFromDb();
+    if (!this.paused) this.timer.enable();
   }
 
   stop(): void {
     this.stopped = true;
-    this.clear();
+    this.timer.disable();
   }
 
   pause(): void {
     this.paused = true;
-    this.clear();
+    this.timer.disable();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.availableSince = this.ctx.clock();
-    this.armFromDb();
+    if (!this.stopped) this.timer.enable();
   }
 
   /** A slot was stored for `dueAt`; wake earlier if needed. */
   notify(dueAt: number): void {
-    if (dueAt < this.nextAt) this.arm(dueAt);
+    this.timer.notify(dueAt);
   }
 
   /** Re-reads the earliest slot (after deletes or an admin requeue). */
   rearm(): void {
-    this.armFromDb();
-  }
-
-  private clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.nextAt = Infinity;
-  }
-
-  private arm(at: number): void {
-    if (this.stopped || this.paused) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.nextAt = at;
-    const delay = Math.min(Math.max(0, at - this.ctx.clock()), MAX_TIMER_MS);
-    this.timer = setTimeout(() => this.run(), delay);
-    this.timer.unref();
-  }
-
-  private armFromDb(): void {
-    if (this.stopped || this.paused) return;
-    const next = this.store.earliestSlot();
-    if (next === null) this.clear();
-    else this.arm(next);
+    this.timer.rearm();
   }
 
   private run(): void {
-    this.timer = undefined;
-    this.nextAt = Infinity;
     if (this.stopped || this.paused) return;
     const now = this.ctx.clock();
     const due = this.store.due(now, BATCH);
@@ -101,13 +82,13 @@ export class SchedulerLoop {
       } catch (err) {
         this.ctx.logger.error({ err }, 'scheduler: firing a batch of slots failed');
         // Retry the whole batch shortly rather than spinning on a persistent fault.
-        this.arm(this.ctx.clock() + 1000);
+        this.timer.arm(this.ctx.clock() + 1000);
         return;
       }
     }
     if (now - this.lastPrune >= PRUNE_EVERY_MS) this.prune(now);
     if (due.length === BATCH) setImmediate(() => this.run());
-    else this.armFromDb();
+    else this.timer.rearm();
   }
 
   /** One slot in a savepoint: a fault in one schedule neither blocks the others nor spins. */

@@ -235,46 +235,46 @@ describe('catch-up after the scheduler was paused (/admin/pause), as after downt
     return { pausedAt, resumedAt };
   }
 
-  it('catch-up off: one late run for the first missed slot, the others SKIPPED, then on schedule', async () => {
-    const { resumedAt } = await missSlots('cu-off', false, 4);
+  /** After the resume: waits for an on-time run, pauses, and splits the missed slots by outcome. */
+  async function outcome(
+    name: string,
+    resumedAt: number,
+  ): Promise<{ all: Json[]; late: Json[]; skipped: Json[] }> {
     await waitFor('a run after the resume', async () =>
-      (await executions(h.url, 'scheduleName IN (cu-off) AND state IN (EXECUTED)')).some(
+      (await executions(h.url, `scheduleName IN (${name}) AND state IN (EXECUTED)`)).some(
         (e) => e.scheduledTime > resumedAt,
       ),
     );
-    await pause('cu-off');
-    const all = await executions(h.url, 'scheduleName IN (cu-off)');
+    await pause(name);
+    const all = await executions(h.url, `scheduleName IN (${name})`);
     const missed = all.filter((e) => e.scheduledTime < resumedAt && e.executionTime >= resumedAt - 5);
-    const late = missed.filter((e) => e.state === 'EXECUTED');
-    const skipped = missed.filter((e) => e.state === 'SKIPPED');
+    const slots = all.map((e) => e.scheduledTime as number);
+    expect(new Set(slots).size).toBe(slots.length);
+    // No slot between the first fire and the last is unaccounted for.
+    for (let t = Math.min(...slots); t <= Math.max(...slots); t += 1000) expect(slots).toContain(t);
+    return {
+      all,
+      late: missed.filter((e) => e.state === 'EXECUTED'),
+      skipped: missed.filter((e) => e.state === 'SKIPPED'),
+    };
+  }
+
+  it('catch-up off: one late run for the first missed slot, the others SKIPPED, then on schedule', async () => {
+    const { resumedAt } = await missSlots('cu-off', false, 4);
+    const { late, skipped } = await outcome('cu-off', resumedAt);
     expect(late).toHaveLength(1);
     expect(skipped.length).toBeGreaterThanOrEqual(3);
     expect(late[0]?.scheduledTime).toBeLessThan(Math.min(...skipped.map((e) => e.scheduledTime as number)));
     for (const s of skipped) expect(s.reason).toMatch(/catch-up is off/);
-    const slots = all.map((e) => e.scheduledTime as number);
-    expect(new Set(slots).size).toBe(slots.length);
-    // No slot between the first fire and now is unaccounted for.
-    for (let t = Math.min(...slots); t <= Math.max(...slots); t += 1000) expect(slots).toContain(t);
   });
 
   it('catch-up on: missed slots run in order up to the cap (2 here); the rest are SKIPPED', async () => {
     const { resumedAt } = await missSlots('cu-on', true, 4);
-    await waitFor('a run after the resume', async () =>
-      (await executions(h.url, 'scheduleName IN (cu-on) AND state IN (EXECUTED)')).some(
-        (e) => e.scheduledTime > resumedAt,
-      ),
-    );
-    await pause('cu-on');
-    const all = await executions(h.url, 'scheduleName IN (cu-on)');
-    const missed = all.filter((e) => e.scheduledTime < resumedAt && e.executionTime >= resumedAt - 5);
-    const late = missed.filter((e) => e.state === 'EXECUTED');
-    const skipped = missed.filter((e) => e.state === 'SKIPPED');
+    const { late, skipped } = await outcome('cu-on', resumedAt);
     expect(late).toHaveLength(2);
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     expect(late[1]?.scheduledTime).toBe((late[0]?.scheduledTime as number) + 1000);
     for (const s of skipped) expect(s.reason).toMatch(/catch-up cap of 2/);
-    const slots = all.map((e) => e.scheduledTime as number);
-    for (let t = Math.min(...slots); t <= Math.max(...slots); t += 1000) expect(slots).toContain(t);
   });
 });
 
