@@ -380,11 +380,7 @@ function validate(c: Config): void {
     'must be an integer >= 0',
   );
   check(c.worker.pollIntervalMs > 0, 'worker.pollIntervalMs', 'must be > 0');
-  check(
-    typeof c.scheduler.catchUpDefault === 'boolean',
-    'scheduler.catchUpDefault',
-    'must be true or false',
-  );
+  check(typeof c.scheduler.catchUpDefault === 'boolean', 'scheduler.catchUpDefault', 'must be true or false');
   check(
     Number.isInteger(c.scheduler.catchUpMax) && c.scheduler.catchUpMax >= 0,
     'scheduler.catchUpMax',
