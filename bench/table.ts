@@ -23,3 +23,9 @@ export function printTable(headers: string[], rows: string[][]): void {
   process.stdout.write(`${line(headers)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
 }
+
+/** The value after `--name` in argv, or the fallback. */
+export function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+}

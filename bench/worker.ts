@@ -17,7 +17,7 @@ import type { KernelProviderKind } from '../src/kernel/provider';
 import { silentLogger } from '../src/log';
 import { packageRoot } from '../src/paths';
 import { venvPaths } from '../src/python/venv';
-import { median, percentile, printTable } from './table';
+import { arg, median, percentile, printTable } from './table';
 
 type Sdk = typeof import('@io-orkes/conductor-javascript');
 
@@ -25,11 +25,6 @@ interface TaskView {
   status: string;
   scheduledTime?: number;
   outputData?: { outputNotebook?: string };
-}
-
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 }
 
 /** ms from the task being scheduled to the first code cell starting (from the output notebook's record). */

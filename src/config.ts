@@ -58,6 +58,17 @@ export interface Config {
     readonly port: number;
     readonly dataDir: string;
   };
+  /** The embedded engine's `/api/scheduler`. */
+  readonly scheduler: {
+    /** `runCatchupScheduleInstances` for a schedule that leaves it out (Conductor: false). */
+    readonly catchUpDefault: boolean;
+    /** Most missed slots one catch-up runs after downtime; later ones are recorded SKIPPED. */
+    readonly catchUpMax: number;
+    /** Execution records kept per schedule (newest first). */
+    readonly historyPerSchedule: number;
+    /** Execution records older than this many days are dropped (0: keep by count only). */
+    readonly historyMaxAgeDays: number;
+  };
   readonly worker: {
     readonly concurrency: number;
     readonly pollIntervalMs: number;
@@ -133,6 +144,7 @@ function defaults(root: string, home: string): Config {
     log: { level: 'info' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
+    scheduler: { catchUpDefault: false, catchUpMax: 100, historyPerSchedule: 1000, historyMaxAgeDays: 30 },
     worker: {
       concurrency: 2,
       pollIntervalMs: 100,
@@ -235,6 +247,12 @@ function fromEnv(env: Env): ConfigInput {
     engine: stripUndefined({
       dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA),
       port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT'),
+    }),
+    scheduler: stripUndefined({
+      catchUpDefault: envBool(env, 'NBCONDUCTOR_SCHEDULER_CATCH_UP'),
+      catchUpMax: envNumber(env, 'NBCONDUCTOR_SCHEDULER_CATCH_UP_MAX'),
+      historyPerSchedule: envNumber(env, 'NBCONDUCTOR_SCHEDULER_HISTORY_PER_SCHEDULE'),
+      historyMaxAgeDays: envNumber(env, 'NBCONDUCTOR_SCHEDULER_HISTORY_MAX_AGE_DAYS'),
     }),
     worker: stripUndefined({
       concurrency: envNumber(env, 'NBCONDUCTOR_WORKER_CONCURRENCY'),
@@ -406,6 +424,22 @@ function validate(c: Config): void {
     c.metrics.token === null || (typeof c.metrics.token === 'string' && c.metrics.token !== ''),
     'metrics.token',
     'must be a non-empty string or null',
+  );
+  check(typeof c.scheduler.catchUpDefault === 'boolean', 'scheduler.catchUpDefault', 'must be true or false');
+  check(
+    Number.isInteger(c.scheduler.catchUpMax) && c.scheduler.catchUpMax >= 0,
+    'scheduler.catchUpMax',
+    'must be an integer >= 0',
+  );
+  check(
+    Number.isInteger(c.scheduler.historyPerSchedule) && c.scheduler.historyPerSchedule >= 1,
+    'scheduler.historyPerSchedule',
+    'must be an integer >= 1',
+  );
+  check(
+    typeof c.scheduler.historyMaxAgeDays === 'number' && c.scheduler.historyMaxAgeDays >= 0,
+    'scheduler.historyMaxAgeDays',
+    'must be >= 0 (0 keeps records by count only)',
   );
 }
 

@@ -26,16 +26,37 @@ export interface Definitions {
   taskDefs: Record<string, unknown>[];
   workflows: { file: string; def: Record<string, unknown> }[];
   eventHandlers: { file: string; def: Record<string, unknown> }[];
+  /** `schedules/*.json`: the body `POST /api/scheduler/schedules` takes. */
+  schedules: { file: string; def: Record<string, unknown> }[];
 }
 
-/** taskdefs.json (a list), one WorkflowDef per other *.json, event handlers under events/. */
+/** Checks a schedule file as the embedded engine would (a real Conductor stores a bad cron silently). */
+function checkSchedule(file: string, json: unknown): Record<string, unknown> {
+  // Lazy: the checker brings luxon, which other commands do not need.
+  const { scheduleFromBody } =
+    require('../engine/scheduler/model') as typeof import('../engine/scheduler/model');
+  const { ApiError } = require('../engine/api-errors') as typeof import('../engine/api-errors');
+  try {
+    scheduleFromBody(json, false);
+  } catch (err) {
+    if (err instanceof ApiError)
+      throw new NbcError('E_USAGE', `${file}: ${err.message}`, {
+        uri: file,
+        field: err.validationErrors?.[0]?.path,
+      });
+    throw err;
+  }
+  return json as Record<string, unknown>;
+}
+
+/** taskdefs.json (a list), one WorkflowDef per other *.json, event handlers under events/, schedules under schedules/. */
 export async function loadDefinitions(dir: string): Promise<Definitions> {
   const entries = await readdir(dir).catch((err: unknown) => {
     throw new NbcError('E_USAGE', `cannot read definitions directory ${dir}: ${errorMessage(err)}`, {
       uri: dir,
     });
   });
-  const defs: Definitions = { taskDefs: [], workflows: [], eventHandlers: [] };
+  const defs: Definitions = { taskDefs: [], workflows: [], eventHandlers: [], schedules: [] };
   for (const name of entries.sort()) {
     const file = path.join(dir, name);
     if (!name.endsWith('.json')) continue;
@@ -62,6 +83,12 @@ export async function loadDefinitions(dir: string): Promise<Definitions> {
     for (const def of Array.isArray(json) ? json : [json])
       defs.eventHandlers.push({ file, def: def as Record<string, unknown> });
   }
+  const schedulesDir = path.join(dir, 'schedules');
+  const scheduleFiles = await readdir(schedulesDir).catch(() => [] as string[]);
+  for (const name of scheduleFiles.sort().filter((n) => n.endsWith('.json'))) {
+    const file = path.join(schedulesDir, name);
+    defs.schedules.push({ file, def: checkSchedule(file, await readJson(file)) });
+  }
   return defs;
 }
 
@@ -79,6 +106,7 @@ export async function registerDefinitions(
   const { sdk, client } = await connect(target, logger);
   const metadata = new sdk.MetadataClient(client);
   const events = new sdk.EventClient(client);
+  const scheduler = new sdk.SchedulerClient(client);
   try {
     if (defs.taskDefs.length > 0) {
       await metadata.registerTasks(defs.taskDefs as never).catch((err: unknown) => {
@@ -101,10 +129,16 @@ export async function registerDefinitions(
         throw apiError(`registering event handler ${String(e.def.name)} from ${e.file}`, err);
       });
     }
+    // An upsert: an unchanged schedule keeps its pending slot, a changed one takes effect from now.
+    for (const s of defs.schedules) {
+      await scheduler.saveSchedule(s.def as never).catch((err: unknown) => {
+        throw apiError(`registering schedule ${String(s.def.name)} from ${s.file}`, err);
+      });
+    }
   } finally {
     client.stopBackgroundRefresh?.();
   }
-  return `registered ${defs.taskDefs.length} task definitions, ${defs.workflows.length} workflows, ${defs.eventHandlers.length} event handlers from ${dir}`;
+  return `registered ${defs.taskDefs.length} task definitions, ${defs.workflows.length} workflows, ${defs.eventHandlers.length} event handlers, ${defs.schedules.length} schedules from ${dir}`;
 }
 
 /** `-i key=value`: the value is JSON when it parses as JSON (numbers, lists, true), else a string. */

@@ -145,6 +145,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           dataDir: config.engine.dataDir,
           memory: o.memory === true,
           metrics: config.metrics,
+          scheduler: config.scheduler,
           logger: log,
           signal,
         });
@@ -201,7 +202,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
   program
     .command('register')
     .description(
-      'register task definitions, workflows and event handlers from DIR (default workflows/) with a Conductor',
+      'register task definitions, workflows, event handlers and schedules from DIR (default workflows/) with a Conductor',
     )
     .argument('[dir]', 'definitions directory', 'workflows')
     .option('--conductor-url <url>', 'Conductor server URL')
@@ -210,6 +211,19 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       io.stdout.write(
         `${await registerDefinitions(conductor(config, o.conductorUrl), path.resolve(io.cwd, dir), log)}\n`,
       );
+    });
+
+  program
+    .command('schedules')
+    .description('list the schedules on a Conductor with their crons, next runs and last results')
+    .option('--json', 'machine-readable output')
+    .option('--conductor-url <url>', 'Conductor server URL')
+    .action(async (o: { json?: boolean; conductorUrl?: string }) => {
+      const { config, logger: log } = setup();
+      const { listSchedules, formatSchedules } =
+        require('./schedules-command') as typeof import('./schedules-command');
+      const lines = await listSchedules(conductor(config, o.conductorUrl), log);
+      io.stdout.write(o.json ? `${JSON.stringify(lines, null, 2)}\n` : formatSchedules(lines));
     });
 
   program

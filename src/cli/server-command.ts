@@ -4,8 +4,19 @@
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
 import type { Config } from '../config';
+import type { SchedulerOptions } from '../engine';
 import type { Logger } from '../log';
 import { startMetricsEndpoint } from './metrics';
+
+/** The engine's scheduler options from the `scheduler` config section. */
+export function schedulerOptions(c: Config['scheduler']): SchedulerOptions {
+  return {
+    catchUpDefault: c.catchUpDefault,
+    catchUpMax: c.catchUpMax,
+    historyPerSchedule: c.historyPerSchedule,
+    historyMaxAgeMs: c.historyMaxAgeDays * 86_400_000,
+  };
+}
 
 export interface ServerCommandOptions {
   host: string;
@@ -16,6 +27,8 @@ export interface ServerCommandOptions {
   memory: boolean;
   /** The Prometheus endpoint's settings (queue depths, workflow counts); off when its port is null. */
   metrics?: Config['metrics'];
+  /** The `scheduler` config section (engine defaults when absent). */
+  scheduler?: Config['scheduler'];
   logger: Logger;
   signal: AbortSignal;
 }
@@ -29,6 +42,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     dataDir: options.memory ? undefined : options.dataDir,
     memory: options.memory,
     logger: options.logger,
+    options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
   });
   options.logger.info(
     { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },

@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
+import { schedulerOptions } from './server-command';
 import type { CliIO } from './io';
 import { startMetricsEndpoint } from './metrics';
 import { startWorkerRuntime } from './worker-command';
@@ -28,6 +29,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     host: config.engine.host,
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
+    options: { scheduler: schedulerOptions(config.scheduler) },
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });

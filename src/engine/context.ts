@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import type { Logger } from '../log';
 import type { ParamContext } from './params';
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler/fire';
 import type { Db } from './store/db';
 import type { DefinitionStore } from './store/definitions';
 import type { EventStore } from './store/events';
@@ -27,7 +28,14 @@ export interface EngineOptions {
   maxBodyBytes: number;
   /** Values for `${NAME}` lookups of server environment names. */
   env: Record<string, string | undefined>;
+  /** `/api/scheduler`: catch-up default and cap, history retention. */
+  scheduler: SchedulerOptions;
 }
+
+/** Engine options as callers give them: any subset, `scheduler` merged key by key. */
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'scheduler'>> & {
+  scheduler?: Partial<SchedulerOptions>;
+};
 
 export const DEFAULT_OPTIONS: EngineOptions = {
   activeWorkerLastPollMs: 10_000,
@@ -37,6 +45,7 @@ export const DEFAULT_OPTIONS: EngineOptions = {
   maxVariablesBytes: 256 * 1024,
   maxBodyBytes: 32 * 1024 * 1024,
   env: {},
+  scheduler: DEFAULT_SCHEDULER_OPTIONS,
 };
 
 /** Signals fired after a commit so in-process waiters react immediately. */

@@ -3,13 +3,20 @@
  * sweeper, async system-task runner and event processor, with the after-commit signals between them.
  */
 import type { Logger } from '../log';
-import { DEFAULT_OPTIONS, newId, type EngineContext, type EngineOptions } from './context';
+import {
+  DEFAULT_OPTIONS,
+  newId,
+  type EngineContext,
+  type EngineOptions,
+  type EngineOptionsInput,
+} from './context';
 import { EventProcessor } from './events/processor';
 import { closeExpressionWorkers } from './expressions';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
 import { RateLimiter } from './executor/poll';
 import { QueueWaiters } from './queue/waiters';
+import { SchedulerService } from './scheduler/service';
 import type { Db } from './store/db';
 import { DefinitionStore } from './store/definitions';
 import { EventStore } from './store/events';
@@ -24,7 +31,7 @@ export interface EngineCoreOptions {
   db: Db;
   logger: Logger;
   clock?: () => number;
-  options?: Partial<EngineOptions>;
+  options?: EngineOptionsInput;
 }
 
 export class Engine {
@@ -35,11 +42,16 @@ export class Engine {
   readonly sweeper: Sweeper;
   readonly runner: AsyncTaskRunner;
   readonly events: EventProcessor;
+  readonly scheduler: SchedulerService;
 
   constructor(o: EngineCoreOptions) {
     const defs = new DefinitionStore(o.db);
     const workflows = new WorkflowStore(o.db);
-    const options: EngineOptions = { ...DEFAULT_OPTIONS, ...o.options };
+    const options: EngineOptions = {
+      ...DEFAULT_OPTIONS,
+      ...o.options,
+      scheduler: { ...DEFAULT_OPTIONS.scheduler, ...o.options?.scheduler },
+    };
     // Signals are bound after the components exist; until then they are no-ops.
     const signals = {
       queueChanged: (_q: string): void => undefined,
@@ -52,6 +64,8 @@ export class Engine {
       tx: new Transactor(o.db, o.logger, () => {
         defs.invalidate();
         workflows.invalidate();
+        // Assigned below; a rollback can only happen once the engine runs.
+        this.scheduler?.store.invalidate();
       }),
       defs,
       workflows,
@@ -70,20 +84,23 @@ export class Engine {
     this.sweeper = new Sweeper(this.ctx, this.exec);
     this.runner = new AsyncTaskRunner(this.ctx, this.exec);
     this.events = new EventProcessor(this.ctx, this.exec);
+    this.scheduler = new SchedulerService(this.ctx, this.exec, options.scheduler);
     signals.queueChanged = (q) => this.waiters.notify(q);
     signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
     signals.asyncSystemTaskQueued = () => this.runner.kick();
     signals.eventPublished = () => this.events.kick();
   }
 
-  /** Resumes timers, queued system tasks and pending events left by a previous run. */
+  /** Resumes timers, queued system tasks, pending events and schedules left by a previous run. */
   start(): void {
     this.sweeper.start();
+    this.scheduler.loop.start();
     this.runner.kick();
     this.events.kick();
   }
 
   async stop(): Promise<void> {
+    this.scheduler.loop.stop();
     this.sweeper.stop();
     this.events.stop();
     this.waiters.releaseAll();

@@ -12,17 +12,19 @@ import type { Logger } from '../log';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
 import { registerMetadataRoutes } from './api/metadata';
+import { registerSchedulerRoutes } from './api/scheduler';
 import { registerTaskRoutes } from './api/tasks';
 import { registerWorkflowRoutes } from './api/workflow';
-import type { EngineOptions } from './context';
+import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
 import { engineStatsReader, type EngineStats } from './stats';
 import { openDb } from './store/db';
 
-export type { EngineOptions } from './context';
+export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
+export type { SchedulerOptions } from './scheduler/fire';
 
 export interface StartEngineOptions {
   host?: string;
@@ -33,7 +35,7 @@ export interface StartEngineOptions {
   memory?: boolean;
   logger: Logger;
   clock?: () => number;
-  options?: Partial<EngineOptions>;
+  options?: EngineOptionsInput;
 }
 
 export interface RunningEngine {
@@ -55,6 +57,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   registerWorkflowRoutes(router, engine);
   registerTaskRoutes(router, engine);
   registerEventRoutes(router, engine);
+  registerSchedulerRoutes(router, engine);
   const server = createHttpServer({
     router,
     logger: o.logger,

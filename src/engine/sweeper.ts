@@ -5,57 +5,41 @@
  * after a restart.
  */
 import type { EngineContext } from './context';
+import { DeadlineTimer } from './deadline-timer';
 import type { WorkflowExecutor } from './executor/executor';
 
 const BATCH = 100;
-const MAX_TIMER_MS = 3_600_000;
 
 export class Sweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private nextAt = Infinity;
+  private readonly timer: DeadlineTimer;
   private stopped = false;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly exec: WorkflowExecutor,
-  ) {}
+  ) {
+    this.timer = new DeadlineTimer(
+      ctx.clock,
+      () => ctx.queues.nextDecide(),
+      () => this.run(),
+    );
+  }
 
   start(): void {
-    this.armFromDb();
+    this.timer.enable();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer.disable();
   }
 
   /** A deadline was recorded; wake earlier if needed. */
   notify(dueAt: number): void {
-    if (dueAt < this.nextAt) this.arm(dueAt);
-  }
-
-  private arm(at: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.nextAt = at;
-    const delay = Math.min(Math.max(0, at - this.ctx.clock()), MAX_TIMER_MS);
-    this.timer = setTimeout(() => this.run(), delay);
-    this.timer.unref();
-  }
-
-  private armFromDb(): void {
-    const next = this.ctx.queues.nextDecide();
-    if (next === null) {
-      this.nextAt = Infinity;
-      if (this.timer) clearTimeout(this.timer);
-      return;
-    }
-    this.arm(next);
+    this.timer.notify(dueAt);
   }
 
   private run(): void {
-    this.timer = undefined;
-    this.nextAt = Infinity;
     if (this.stopped) return;
     const due = this.ctx.queues.dueDecides(this.ctx.clock(), BATCH);
     for (const workflowId of due) {
@@ -69,6 +53,6 @@ export class Sweeper {
       }
     }
     if (due.length === BATCH) setImmediate(() => this.run());
-    else this.armFromDb();
+    else this.timer.rearm();
   }
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startEngine, type EngineOptions, type EngineStats } from '../../src/engine';
+import { startEngine, type EngineOptionsInput, type EngineStats } from '../../src/engine';
 import type { Logger } from '../../src/log';
 import { quietLogger } from './logger';
 
@@ -22,7 +22,7 @@ export interface TestEngineOptions {
   /** Reuse an existing data dir (restart scenarios); it is then not deleted on stop. */
   dataDir?: string;
   logger?: Logger;
-  options?: Partial<EngineOptions>;
+  options?: EngineOptionsInput;
 }
 
 export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {

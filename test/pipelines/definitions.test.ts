@@ -4,7 +4,7 @@
  * has not run yet, a FORK not followed by a JOIN, a scrap no notebook glues), and each example's data
  * flow is dry-run end to end (support/dry-run.ts). A broken definition fails here, not in production.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -30,6 +30,7 @@ import {
   type WorkflowDef,
   type WorkflowTask,
 } from './support/definitions';
+import { scheduleFromBody } from '../../src/engine/scheduler/model';
 import { dryRun } from './support/dry-run';
 
 const workflows = loadWorkflows();
@@ -491,5 +492,37 @@ describe('workflows/events', () => {
     function params(r: ReturnType<typeof dryRun>, ref: string): JsonObject {
       return (r.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
     }
+  });
+});
+
+describe('workflows/schedules', () => {
+  const dir = path.join(ROOT, 'workflows', 'schedules');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it.each(files)('%s is a schedule the scheduler accepts, for a workflow defined here', (file) => {
+    const body = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as JsonObject;
+    const s = scheduleFromBody(body, false);
+    expect(s.name).toBe(file.slice(0, -'.json'.length));
+    expect(workflows.has(s.startWorkflowRequest.name)).toBe(true);
+  });
+
+  it('nb_fanout_daily: run date (and so the data partition) come from the slot, not from "now"', () => {
+    const body = JSON.parse(readFileSync(path.join(dir, 'nb_fanout_daily.json'), 'utf8')) as JsonObject;
+    const s = scheduleFromBody(body, false);
+    // A run for the 2024-03-05 06:00 UTC slot that only starts the next day (a late or replayed run).
+    const slot = Date.UTC(2024, 2, 5, 6);
+    const input = { ...s.startWorkflowRequest.input, _scheduledTime: slot, _startedByScheduler: s.name };
+    const run = dryRun(workflows.get('nb_fanout') as WorkflowDef, {
+      input: input as JsonObject,
+      now: '2024-03-06T09:30:00.000Z',
+    });
+    expect(run.tasks.get('extract')?.input.parameters).toMatchObject({ run_date: '2024-03-05' });
+    expect(run.output).toMatchObject({ run_date: '2024-03-05' });
+    // Started by hand (no slot), the run date is still today's.
+    const manual = dryRun(workflows.get('nb_fanout') as WorkflowDef, {
+      input: { regions: ['us'] },
+      now: '2024-03-06T09:30:00.000Z',
+    });
+    expect(manual.tasks.get('extract')?.input.parameters).toMatchObject({ run_date: '2024-03-06' });
   });
 });

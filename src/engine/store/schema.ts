@@ -95,4 +95,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX event_executions_name ON event_executions (name, created);
   `,
+  // Schedules (engine/scheduler): the schedule, one pending slot per cron of it, and the execution
+  // history. The unique (schedule, cron, slot) index is what makes a slot fire at most once.
+  `
+  CREATE TABLE schedules (
+    name TEXT PRIMARY KEY,
+    workflow_name TEXT NOT NULL,
+    paused INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX schedules_workflow ON schedules (workflow_name);
+
+  CREATE TABLE schedule_slots (
+    schedule_name TEXT NOT NULL,
+    cron_index INTEGER NOT NULL,
+    cron TEXT NOT NULL,
+    next_run INTEGER NOT NULL,
+    catchup_fired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (schedule_name, cron_index)
+  );
+  CREATE INDEX schedule_slots_due ON schedule_slots (next_run);
+
+  CREATE TABLE schedule_executions (
+    execution_id TEXT PRIMARY KEY,
+    schedule_name TEXT NOT NULL,
+    cron_index INTEGER NOT NULL,
+    scheduled_time INTEGER NOT NULL,
+    execution_time INTEGER NOT NULL,
+    workflow_name TEXT NOT NULL,
+    workflow_id TEXT,
+    state TEXT NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX schedule_executions_slot ON schedule_executions (schedule_name, cron_index, scheduled_time);
+  CREATE INDEX schedule_executions_time ON schedule_executions (scheduled_time);
+  `,
 ];

@@ -1,0 +1,212 @@
+/**
+ * Handles one due slot of one cron of a schedule, inside the caller's SQLite transaction: records the
+ * execution and starts the workflow in the same transaction (so a crash leaves both or neither), under a
+ * unique (schedule, cron, slot) key and a workflow id derived from it (so nothing can fire a slot twice),
+ * then moves the cron to its next slot.
+ *
+ * Missed slots (due while the engine was down or the scheduler was paused by `/admin/pause`):
+ *   - catch-up off: the first missed slot runs once, late (Conductor's rule); the rest are recorded SKIPPED;
+ *   - catch-up on: missed slots run in order, at most `catchUpMax` of them; the rest are recorded SKIPPED.
+ * Slots that came due while the engine was running always run, however late.
+ */
+import { nameUuid, type EngineContext } from '../context';
+import type { WorkflowExecutor } from '../executor/executor';
+import { nextSlots } from './cron-next';
+import { effectiveCrons, type EffectiveCron, type ScheduleExecution, type WorkflowSchedule } from './model';
+import type { ScheduleStore, SlotRow } from './store';
+
+/** More missed slots than this in one gap are summed up in the last SKIPPED record instead of one each. */
+export const MAX_SKIP_RECORDS = 1000;
+
+export interface SchedulerOptions {
+  /** `runCatchupScheduleInstances` for a schedule that leaves it out (Conductor: false). */
+  catchUpDefault: boolean;
+  /** Most missed slots one catch-up runs; later missed slots are recorded SKIPPED. */
+  catchUpMax: number;
+  /** Execution records kept per schedule (newest first). */
+  historyPerSchedule: number;
+  /** Execution records older than this are dropped; 0 keeps them by count only. */
+  historyMaxAgeMs: number;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  catchUpDefault: false,
+  catchUpMax: 100,
+  historyPerSchedule: 1000,
+  historyMaxAgeMs: 30 * 86_400_000,
+};
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** The first slot of `cron` after `after` within the schedule's bounds, or null when there is none. */
+export function nextInBounds(s: WorkflowSchedule, cron: EffectiveCron, after: number): number | null {
+  const [next] = nextSlots(cron.spec, cron.zone, after, 1, {
+    start: s.scheduleStartTime,
+    end: s.scheduleEndTime,
+  });
+  return next ?? null;
+}
+
+export class SlotFirer {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly exec: WorkflowExecutor,
+    private readonly store: ScheduleStore,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /**
+   * Processes `row` (its slot is due). `availableSince`: since when the scheduler has been able to fire;
+   * slots before it were missed. Returns the number of workflows started.
+   */
+  process(row: SlotRow, now: number, availableSince: number): number {
+    const schedule = this.store.get(row.scheduleName);
+    const cron = schedule ? effectiveCrons(schedule)[row.cronIndex] : undefined;
+    if (!schedule || schedule.paused || !cron || cron.label !== row.cron) {
+      this.store.deleteSlot(row.scheduleName, row.cronIndex);
+      return 0;
+    }
+    const slot = row.nextRun;
+    const missed = slot < availableSince;
+    let started = 0;
+    let catchupFired = missed ? row.catchupFired : 0;
+    let after = slot;
+    if (!missed || !schedule.runCatchupScheduleInstances || catchupFired < this.options.catchUpMax) {
+      started = this.fire(schedule, cron, slot, now);
+      if (missed) catchupFired += 1;
+    } else {
+      after = this.skip(
+        schedule,
+        cron,
+        slot - 1,
+        availableSince,
+        `catch-up cap of ${this.options.catchUpMax} slots reached`,
+      );
+      catchupFired = 0;
+    }
+    if (missed && !schedule.runCatchupScheduleInstances) {
+      after = this.skip(
+        schedule,
+        cron,
+        slot,
+        availableSince,
+        'missed while the scheduler was not running; catch-up is off',
+      );
+      catchupFired = 0;
+    }
+    const next = nextInBounds(schedule, cron, after);
+    if (next === null) this.store.deleteSlot(row.scheduleName, row.cronIndex);
+    else this.store.putSlot({ ...row, nextRun: next, catchupFired });
+    return started;
+  }
+
+  /**
+   * Records every slot of `cron` in (after, until) as SKIPPED (one record each, up to MAX_SKIP_RECORDS;
+   * the last one then says until when more were skipped). Returns the last slot skipped (or `after`).
+   */
+  private skip(
+    s: WorkflowSchedule,
+    cron: EffectiveCron,
+    after: number,
+    until: number,
+    reason: string,
+  ): number {
+    let last = after;
+    let recorded = 0;
+    for (;;) {
+      const slot = nextInBounds(s, cron, last);
+      if (slot === null || slot >= until) return last;
+      if (recorded === MAX_SKIP_RECORDS - 1) {
+        let end = slot;
+        for (let t = nextInBounds(s, cron, end); t !== null && t < until; t = nextInBounds(s, cron, end))
+          end = t;
+        this.record(s, cron, slot, {
+          state: 'SKIPPED',
+          reason: `${reason} (this and every slot up to ${iso(end)} skipped; only the first ${MAX_SKIP_RECORDS} are recorded one by one)`,
+        });
+        return end;
+      }
+      this.record(s, cron, slot, { state: 'SKIPPED', reason });
+      recorded += 1;
+      last = slot;
+    }
+  }
+
+  private record(
+    s: WorkflowSchedule,
+    cron: EffectiveCron,
+    slot: number,
+    fields: Pick<ScheduleExecution, 'state'> & Partial<ScheduleExecution>,
+  ): boolean {
+    return this.store.addExecution(
+      {
+        executionId: this.ctx.newId(),
+        scheduleName: s.name,
+        scheduledTime: slot,
+        executionTime: this.ctx.clock(),
+        workflowName: s.startWorkflowRequest.name,
+        startWorkflowRequest: s.startWorkflowRequest,
+        zoneId: cron.zoneId,
+        ...fields,
+      },
+      cron.index,
+    );
+  }
+
+  /** Starts the workflow for `slot` unless this slot was handled before; records the outcome. */
+  private fire(s: WorkflowSchedule, cron: EffectiveCron, slot: number, now: number): number {
+    if (this.store.wasHandled(s.name, cron.index, slot)) return 0;
+    const workflowId = nameUuid(`scheduler:${s.name}:${cron.index}:${slot}`);
+    if (this.ctx.workflows.exists(workflowId)) return 0;
+    const executionId = this.ctx.newId();
+    const swr = s.startWorkflowRequest;
+    const base: ScheduleExecution = {
+      executionId,
+      scheduleName: s.name,
+      scheduledTime: slot,
+      executionTime: now,
+      workflowName: swr.name,
+      startWorkflowRequest: swr,
+      state: 'EXECUTED',
+      zoneId: cron.zoneId,
+    };
+    try {
+      this.ctx.tx.savepoint(() =>
+        this.exec.startWorkflow({
+          name: swr.name,
+          version: swr.version,
+          workflowDefinition: swr.workflowDef as never,
+          correlationId: swr.correlationId,
+          priority: swr.priority,
+          taskToDomain: Object.keys(swr.taskToDomain).length > 0 ? swr.taskToDomain : undefined,
+          createdBy: s.createdBy || undefined,
+          workflowId,
+          input: {
+            ...swr.input,
+            _startedByScheduler: s.name,
+            _scheduledTime: slot,
+            _executedTime: now,
+            _executionId: executionId,
+            _schedulerCron: cron.label,
+          },
+        }),
+      );
+      this.store.addExecution({ ...base, workflowId }, cron.index);
+      return 1;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const stack = err instanceof Error && err.stack ? err.stack : message;
+      this.ctx.logger.warn(
+        { err: message, schedule: s.name, scheduledTime: slot },
+        'scheduler: start failed',
+      );
+      this.store.addExecution(
+        { ...base, state: 'FAILED', reason: message.slice(0, 999), stackTrace: stack.slice(0, 2000) },
+        cron.index,
+      );
+      return 0;
+    }
+  }
+}

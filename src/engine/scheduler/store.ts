@@ -1,0 +1,215 @@
+/**
+ * Schedules, their pending slots (one row per cron of a schedule: the next slot to fire and how many
+ * overdue slots the current catch-up has fired) and their execution history, in the engine's SQLite.
+ */
+import type { Db } from '../store/db';
+import type { ScheduleExecution, WorkflowSchedule } from './model';
+
+export interface SlotRow {
+  scheduleName: string;
+  cronIndex: number;
+  /** `<expression> <zoneId>` of the cron this row belongs to (to keep a pending slot across an upsert). */
+  cron: string;
+  nextRun: number;
+  catchupFired: number;
+}
+
+export interface ScheduleFilter {
+  workflowName?: string;
+  /** Case-insensitive substring. */
+  scheduleName?: string;
+  paused?: boolean;
+}
+
+export interface ExecutionQuery {
+  where: string;
+  params: unknown[];
+  orderBy: string;
+  start: number;
+  size: number;
+}
+
+interface RawSlot {
+  schedule_name: string;
+  cron_index: number;
+  cron: string;
+  next_run: number;
+  catchup_fired: number;
+}
+
+function slot(r: RawSlot): SlotRow {
+  return {
+    scheduleName: r.schedule_name,
+    cronIndex: r.cron_index,
+    cron: r.cron,
+    nextRun: r.next_run,
+    catchupFired: r.catchup_fired,
+  };
+}
+
+export class ScheduleStore {
+  private readonly stmts;
+  /** Parsed schedules by name (the firing loop reads one per fire); dropped on every write and rollback. */
+  private readonly cache = new Map<string, WorkflowSchedule>();
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      get: db.prepare('SELECT json FROM schedules WHERE name = ?'),
+      put: db.prepare(
+        'INSERT INTO schedules (name, workflow_name, paused, json) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET workflow_name = excluded.workflow_name, paused = excluded.paused, json = excluded.json',
+      ),
+      delete: db.prepare('DELETE FROM schedules WHERE name = ?'),
+      slots: db.prepare('SELECT * FROM schedule_slots WHERE schedule_name = ? ORDER BY cron_index'),
+      putSlot: db.prepare(
+        'INSERT INTO schedule_slots (schedule_name, cron_index, cron, next_run, catchup_fired) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (schedule_name, cron_index) DO UPDATE SET cron = excluded.cron, next_run = excluded.next_run, ' +
+          'catchup_fired = excluded.catchup_fired',
+      ),
+      deleteSlot: db.prepare('DELETE FROM schedule_slots WHERE schedule_name = ? AND cron_index = ?'),
+      deleteSlots: db.prepare('DELETE FROM schedule_slots WHERE schedule_name = ?'),
+      due: db.prepare('SELECT * FROM schedule_slots WHERE next_run <= ? ORDER BY next_run LIMIT ?'),
+      earliest: db.prepare('SELECT MIN(next_run) AS t FROM schedule_slots'),
+      nextRun: db.prepare('SELECT MIN(next_run) AS t FROM schedule_slots WHERE schedule_name = ?'),
+      addExecution: db.prepare(
+        'INSERT INTO schedule_executions (execution_id, schedule_name, cron_index, scheduled_time, execution_time, ' +
+          'workflow_name, workflow_id, state, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      fired: db.prepare(
+        'SELECT 1 FROM schedule_executions WHERE schedule_name = ? AND cron_index = ? AND scheduled_time = ?',
+      ),
+      lastExecution: db.prepare(
+        'SELECT json FROM schedule_executions WHERE schedule_name = ? ORDER BY scheduled_time DESC, execution_time DESC LIMIT 1',
+      ),
+      pruneCount: db.prepare(
+        `DELETE FROM schedule_executions WHERE execution_id IN (
+           SELECT execution_id FROM (
+             SELECT execution_id, ROW_NUMBER() OVER (PARTITION BY schedule_name ORDER BY scheduled_time DESC) AS rn
+             FROM schedule_executions) WHERE rn > ?)`,
+      ),
+      pruneAge: db.prepare('DELETE FROM schedule_executions WHERE scheduled_time < ?'),
+    };
+  }
+
+  /** The stored schedule; callers must not modify it (build a new object and `put` it). */
+  get(name: string): WorkflowSchedule | undefined {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    const row = this.stmts.get.get(name) as { json: string } | undefined;
+    if (!row) return undefined;
+    const s = JSON.parse(row.json) as WorkflowSchedule;
+    this.cache.set(name, s);
+    return s;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  put(s: WorkflowSchedule): void {
+    this.cache.delete(s.name);
+    const { nextRunTime: _ignored, ...stored } = s;
+    this.stmts.put.run(s.name, s.startWorkflowRequest.name, s.paused ? 1 : 0, JSON.stringify(stored));
+  }
+
+  /** Removes the schedule and its pending slots; its execution history stays (as Conductor's archive). */
+  delete(name: string): boolean {
+    this.cache.delete(name);
+    this.stmts.deleteSlots.run(name);
+    return this.stmts.delete.run(name).changes > 0;
+  }
+
+  list(filter: ScheduleFilter = {}): WorkflowSchedule[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.workflowName) {
+      where.push('workflow_name = ?');
+      params.push(filter.workflowName);
+    }
+    if (filter.scheduleName) {
+      where.push("LOWER(name) LIKE ? ESCAPE '\\'");
+      params.push(`%${filter.scheduleName.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (filter.paused !== undefined) {
+      where.push('paused = ?');
+      params.push(filter.paused ? 1 : 0);
+    }
+    const sql = `SELECT json FROM schedules ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name`;
+    return (this.db.prepare(sql).all(...params) as { json: string }[]).map(
+      (r) => JSON.parse(r.json) as WorkflowSchedule,
+    );
+  }
+
+  slots(name: string): SlotRow[] {
+    return (this.stmts.slots.all(name) as RawSlot[]).map(slot);
+  }
+
+  putSlot(s: SlotRow): void {
+    this.stmts.putSlot.run(s.scheduleName, s.cronIndex, s.cron, s.nextRun, s.catchupFired);
+  }
+
+  deleteSlot(name: string, cronIndex: number): void {
+    this.stmts.deleteSlot.run(name, cronIndex);
+  }
+
+  deleteSlots(name: string): void {
+    this.stmts.deleteSlots.run(name);
+  }
+
+  due(now: number, limit: number): SlotRow[] {
+    return (this.stmts.due.all(now, limit) as RawSlot[]).map(slot);
+  }
+
+  earliestSlot(): number | null {
+    return (this.stmts.earliest.get() as { t: number | null }).t;
+  }
+
+  nextRun(name: string): number | undefined {
+    return (this.stmts.nextRun.get(name) as { t: number | null }).t ?? undefined;
+  }
+
+  /** False when this (schedule, cron, slot) already has a record: the slot was handled before. */
+  addExecution(e: ScheduleExecution, cronIndex: number): boolean {
+    const r = this.stmts.addExecution.run(
+      e.executionId,
+      e.scheduleName,
+      cronIndex,
+      e.scheduledTime,
+      e.executionTime,
+      e.workflowName,
+      e.workflowId ?? null,
+      e.state,
+      JSON.stringify(e),
+    );
+    return r.changes > 0;
+  }
+
+  wasHandled(name: string, cronIndex: number, scheduledTime: number): boolean {
+    return this.stmts.fired.get(name, cronIndex, scheduledTime) !== undefined;
+  }
+
+  lastExecution(name: string): ScheduleExecution | undefined {
+    const row = this.stmts.lastExecution.get(name) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as ScheduleExecution) : undefined;
+  }
+
+  searchExecutions(q: ExecutionQuery): { totalHits: number; results: ScheduleExecution[] } {
+    const where = q.where ? `WHERE ${q.where}` : '';
+    const total = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM schedule_executions ${where}`)
+      .get(...q.params) as {
+      n: number;
+    };
+    const rows = this.db
+      .prepare(`SELECT json FROM schedule_executions ${where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`)
+      .all(...q.params, q.size, q.start) as { json: string }[];
+    return { totalHits: total.n, results: rows.map((r) => JSON.parse(r.json) as ScheduleExecution) };
+  }
+
+  /** History rule: each schedule keeps its newest `perSchedule` records and none older than `before`. */
+  prune(perSchedule: number, before: number | null): number {
+    let n = this.stmts.pruneCount.run(perSchedule).changes;
+    if (before !== null) n += this.stmts.pruneAge.run(before).changes;
+    return n;
+  }
+}
