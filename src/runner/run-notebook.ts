@@ -30,8 +30,13 @@ import type { Storage } from '../storage/registry';
 
 export interface RunNotebookRequest {
   input: string;
-  /** Output URI, or a nunjucks template over the parameters and run facts; `null` writes nothing. */
+  /** Output URI (a nunjucks template when `renderOutput`); `null` writes nothing. */
   output: string | null;
+  /**
+   * Render `output` as a template over the parameters and run facts (the CLI's OUTPUT argument). The
+   * worker renders its output template itself, once, and passes the result as a plain URI.
+   */
+  renderOutput?: boolean;
   parameters: Parameters;
   kernel?: string;
   language?: string;
@@ -124,7 +129,7 @@ async function prepare(
 
   // 2. Output URI (templates see the parameters and the run's facts).
   let outputUri: string | null = req.output;
-  if (outputUri !== null && isTemplate(outputUri)) {
+  if (outputUri !== null && req.renderOutput === true && isTemplate(outputUri)) {
     // the template engine is loaded only for templated outputs
     const { renderOutputPath } =
       require('../templates/output-path') as typeof import('../templates/output-path');
