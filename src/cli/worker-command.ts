@@ -44,6 +44,7 @@ export async function startWorkerRuntime(
       storage,
       acquireKernel: (name, o) => pool.acquire(name, o),
       outputRoot: config.worker.outputRoot,
+      outputRoots: config.worker.outputRoots,
       kernelCwd: config.kernel.jupyterUrl === null ? options.cwd : undefined,
       defaults: {
         startTimeoutMs: config.kernel.startTimeoutMs,

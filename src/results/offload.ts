@@ -30,6 +30,8 @@ export interface OffloadOptions {
   limitBytes?: number;
   kind: OffloadKind;
   signal?: AbortSignal;
+  /** Checks each file's URI before it is written (the worker's output roots); throws to refuse it. */
+  guard?: (uri: string) => Promise<void>;
 }
 
 /** What replaces an offloaded value in the task output. */
@@ -111,6 +113,7 @@ export async function offloadLargeValues(
     }
     folder ??= offloadFolder(options.baseUri, options.kind);
     const uri = joinUri(folder, `${valueFileName(name)}.json`);
+    await options.guard?.(uri);
     await writeOnce(options.storage, uri, text, options.signal);
     const ref: ValueRef = { $ref: uri, bytes };
     setOwn(out, name, ref as unknown as JSONValue);

@@ -152,6 +152,17 @@ export function dirname(uri: string): string {
   }
 }
 
+/**
+ * A value made safe as one path segment (a folder or file name) on every backend: runs of characters
+ * other than ASCII letters, digits, `.`, `_` and `-` become `_` (no separators, no control characters),
+ * a name of dots only (`.`, `..`) becomes underscores, and the result has 1 to 200 characters.
+ */
+export function pathSegment(value: string): string {
+  const safe = value.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 200);
+  if (safe === '') return '_';
+  return /^\.+$/.test(safe) ? safe.replace(/\./g, '_') : safe;
+}
+
 const SENSITIVE_QUERY = /sig|token|secret|password|credential|key|auth/i;
 
 /**

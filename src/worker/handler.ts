@@ -16,7 +16,7 @@ import {
   scrapData,
 } from '../results';
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
-import type { Storage } from '../storage';
+import { createOutputRoots, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
@@ -42,7 +42,10 @@ export interface HandlerDeps {
   ): Promise<KernelSession>;
   fetchWorkflow: FetchWorkflow;
   addTaskLog: AddTaskLog;
+  /** The default output root: the default layout and relative `output` paths go under it. */
   outputRoot: string;
+  /** More roots the worker may write under (config worker.outputRoots). */
+  outputRoots?: readonly string[];
   /**
    * Default working directory for kernels (tasks may set `cwd`): the worker's own directory for kernels
    * on this machine; unset for a remote Jupyter Server, where that path means nothing.
@@ -89,6 +92,7 @@ async function resultsOf(
   outcome: RunNotebookOutcome,
   input: NotebookRunInput,
   deps: HandlerDeps,
+  roots: OutputRoots,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<{
@@ -108,9 +112,15 @@ async function resultsOf(
     limitBytes: deps.offloadLimitBytes,
     signal,
   };
+  // Values written next to the notebook obey the same rule as the notebook itself.
+  const guard = (kind: string) => async (uri: string) => void (await roots.confine(uri, kind));
   return {
-    scraps: await offloadLargeValues(rawScraps, { ...common, kind: 'scraps' }),
-    outputs: await offloadLargeValues(decoded.values, { ...common, kind: 'outputs' }),
+    scraps: await offloadLargeValues(rawScraps, { ...common, kind: 'scraps', guard: guard('scraps') }),
+    outputs: await offloadLargeValues(decoded.values, {
+      ...common,
+      kind: 'outputs',
+      guard: guard('outputs'),
+    }),
     outputErrors: decoded.errors,
   };
 }
@@ -126,6 +136,7 @@ export async function handleNotebookRun(
   const log = deps.logger.child({ taskId: task.taskId, workflowId: task.workflowInstanceId, taskRef });
   const taskLog = new TaskLogAppender(task.taskId, deps.addTaskLog, log);
   try {
+    const roots = createOutputRoots([deps.outputRoot, ...(deps.outputRoots ?? [])]);
     // 1. Contract and templates: problems here are terminal (retrying cannot fix the input).
     const input = parseNotebookRunInput(asJsonData(task.inputData ?? {}));
     const unknown = unknownInputKeys(task.inputData);
@@ -136,7 +147,8 @@ export async function handleNotebookRun(
       logger: log,
     });
     const retryCount = task.retryCount ?? 0;
-    const output =
+    // Checked before anything is read, run or created (issue 7 §3).
+    const output = await roots.confine(
       rendered.output !== null
         ? attemptOutput(rendered.output, retryCount)
         : defaultAttemptOutput(deps.outputRoot, {
@@ -144,7 +156,9 @@ export async function handleNotebookRun(
             workflowId: task.workflowInstanceId,
             taskRef,
             retryCount,
-          });
+          }),
+      'output',
+    );
     log.info({ notebook: input.notebook, output }, 'running notebook');
     taskLog.append(
       `nbconductor: running ${input.notebook} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
@@ -211,7 +225,7 @@ export async function handleNotebookRun(
     };
     let results: Awaited<ReturnType<typeof resultsOf>>;
     try {
-      results = await resultsOf(outcome, input, deps, log, signal);
+      results = await resultsOf(outcome, input, deps, roots, log, signal);
     } catch (err) {
       log.error({ err: errorMessage(err) }, 'storing the results of the notebook failed');
       taskLog.append(`could not store results: ${errorMessage(err)}`);

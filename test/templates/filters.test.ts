@@ -123,12 +123,34 @@ describe('path helpers', () => {
     ['{{ "/tmp/x/y/" | basename }}', 'y'],
     ['{{ "runs/out.ipynb" | basename(".ipynb") }}', 'out'],
     ['{{ "name" | basename }}', 'name'],
+    ['{{ "us-east" | pathSegment }}', 'us-east'],
+    ['{{ "../../etc/passwd" | pathSegment }}', '.._.._etc_passwd'],
+    ['{{ ".." | pathSegment }}', '__'],
+    ['{{ "." | pathSegment }}', '_'],
+    ['{{ "a/b\\\\c" | pathSegment }}', 'a_b_c'],
+    ['{{ "%2e%2e" | pathSegment }}', '_2e_2e'],
+    ['{{ "" | pathSegment }}', '_'],
+    ['{{ 2024 | pathSegment }}', '2024'],
+    ['{{ "Région" | pathSegment }}', 'R_gion'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
 
   it('refuses a slug with nothing left in it', () => {
     expectTemplateError(() => render('{{ "%%%" | slug }}'), 'p', /no letters or digits/);
+  });
+
+  it('keeps any value to one path segment, however long', () => {
+    expect(renderString('{{ v | pathSegment }}', { v: 'line\nbreak\u0000x\u2028' }, 'p')).toBe(
+      'line_break_x_',
+    );
+    const long = renderString('{{ v | pathSegment }}', { v: 'a'.repeat(1000) }, 'p');
+    expect(long).toBe('a'.repeat(200));
+    expectTemplateError(
+      () => renderString('{{ v | pathSegment }}', { v: ['a'] }, 'p'),
+      'p',
+      /string or a number/,
+    );
   });
 });
 

@@ -1,0 +1,150 @@
+/**
+ * Hostile task input through the engine and the SDK (issue 7): values from workflow input are data,
+ * never templates, and never paths out of the output roots.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { fixturePath } from '../helpers/fixtures';
+import { startPipelineStack, type PipelineStack, type TaskRun } from '../helpers/pipeline';
+
+let stack: PipelineStack;
+let outside: string;
+let counter = 0;
+
+beforeAll(async () => {
+  stack = await startPipelineStack();
+  await stack.registerTaskDefs([
+    {
+      name: 'notebook_run',
+      ownerEmail: 't@example.com',
+      retryCount: 0,
+      timeoutSeconds: 300,
+      responseTimeoutSeconds: 60,
+    },
+  ]);
+  await stack.startWorker();
+  outside = mkdtempSync(path.join(os.tmpdir(), 'nbc-outside-'));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (outside) rmSync(outside, { recursive: true, force: true });
+});
+
+/** Runs a one-task workflow (ref `nb`) with this notebook_run definition and input; returns the task. */
+async function runOne(
+  inputParameters: Record<string, unknown>,
+  workflowInput: Record<string, unknown>,
+): Promise<TaskRun> {
+  const name = `safety_${++counter}`;
+  await stack.registerWorkflow({
+    name,
+    version: 1,
+    schemaVersion: 2,
+    ownerEmail: 't@example.com',
+    tasks: [{ name: 'notebook_run', taskReferenceName: 'nb', type: 'SIMPLE', inputParameters }],
+  });
+  const wf = await stack.waitFor(await stack.start(name, workflowInput));
+  const task = wf.tasks.find((t) => t.referenceTaskName === 'nb');
+  if (!task) throw new Error(`no task in ${JSON.stringify(wf)}`);
+  return task;
+}
+
+describe('input values are data, never templates (§4)', () => {
+  it('a template inside an input value is passed on as text (second-order injection)', async () => {
+    const task = await runOne(
+      { notebook: fixturePath('simple'), parameters: { msg: '${workflow.input.msg}' } },
+      { msg: '{{ workflow.input.secret }}', secret: 's3cr3t-value' },
+    );
+    expect(task.status).toBe('COMPLETED');
+    expect(task.outputData.parameters).toEqual({ msg: '{{ workflow.input.secret }}' });
+    const saved = readFileSync(String(task.outputData.outputNotebook), 'utf8');
+    expect(saved).not.toContain('s3cr3t-value');
+  });
+
+  it('an output URI from input is not rendered (neither by the worker nor by the runner)', async () => {
+    const out = path.join(stack.outputRoot, 'literal', '{{ workflow.input.secret }}.ipynb');
+    const task = await runOne(
+      { notebook: fixturePath('simple'), output: '${workflow.input.out}' },
+      { out, secret: 's3cr3t-value' },
+    );
+    expect(task.status).toBe('COMPLETED');
+    expect(task.outputData.outputNotebook).toBe(out);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('a definition string mixing ${} and {{ }} fails terminally, naming the field', async () => {
+    const task = await runOne(
+      { notebook: fixturePath('simple'), parameters: { msg: '${workflow.input.a}-{{ now }}' } },
+      { a: 'x' },
+    );
+    expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+    expect(task.reasonForIncompletion).toMatch(/inputParameters\.parameters\.msg: one string mixes/);
+  });
+});
+
+describe('outputs stay under the output roots (§3)', () => {
+  const hostile: [string, (root: string) => string, RegExp][] = [
+    ['../ segments', () => '../../../../escape/x.ipynb', /contains a "\.\." segment/],
+    [
+      '%2e%2e in a file:// URL',
+      (root) => `${pathToFileURL(root).href}/%2e%2e/%2e%2e/escape/x.ipynb`,
+      /"\.\."/,
+    ],
+    [
+      'an absolute path elsewhere',
+      () => path.join(outside, 'escape', 'x.ipynb'),
+      /is outside the output roots/,
+    ],
+    ['a newline', (root) => `${root}/a\nb/x.ipynb`, /control character/],
+  ];
+  it.each(hostile)('%s in ${workflow.input.out} fails terminally, creating nothing', async (_, make, why) => {
+    const task = await runOne(
+      { notebook: fixturePath('simple'), output: '${workflow.input.out}' },
+      { out: make(stack.outputRoot) },
+    );
+    expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+    expect(task.reasonForIncompletion).toMatch(why);
+    expect(task.reasonForIncompletion).toContain(`output roots (${stack.outputRoot})`);
+    expect(task.reasonForIncompletion).toMatch(/^output: /);
+    expect(task.outputData.outputNotebook).toBeUndefined();
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(path.join(path.dirname(stack.outputRoot), 'escape'))).toBe(false);
+  });
+
+  it('the same value through a template with | pathSegment stays one folder under the root', async () => {
+    const task = await runOne(
+      {
+        notebook: fixturePath('simple'),
+        output: 'by-region/{{ workflow.input.region | pathSegment }}/x.ipynb',
+      },
+      { region: '../../etc' },
+    );
+    expect(task.status).toBe('COMPLETED');
+    expect(task.outputData.outputNotebook).toBe(
+      path.join(stack.outputRoot, 'by-region', '.._.._etc', 'x.ipynb'),
+    );
+  });
+
+  it('values offloaded next to the notebook obey the same rule (a link out of the root is refused)', async () => {
+    const dir = path.join(stack.outputRoot, 'linked');
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(outside, path.join(dir, 'run.outputs'));
+    const task = await runOne(
+      {
+        notebook: fixturePath('variables'),
+        parameters: { n: 20_000 },
+        outputs: ['labels'],
+        output: '${workflow.input.out}',
+      },
+      { out: path.join(dir, 'run.ipynb') },
+    );
+    expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+    expect(task.reasonForIncompletion).toMatch(/^outputs: .*run\.outputs.* is outside the output roots/);
+    expect(task.outputData.outputNotebook).toBe(path.join(dir, 'run.ipynb')); // the run itself is reported
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
