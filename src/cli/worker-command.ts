@@ -45,6 +45,7 @@ export async function startWorkerRuntime(
       acquireKernel: (name, o) => pool.acquire(name, o),
       outputRoot: config.worker.outputRoot,
       outputRoots: config.worker.outputRoots,
+      allowedNotebookUrls: config.worker.allowedNotebookUrls,
       kernelCwd: config.kernel.jupyterUrl === null ? options.cwd : undefined,
       defaults: {
         startTimeoutMs: config.kernel.startTimeoutMs,

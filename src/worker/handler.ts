@@ -18,6 +18,7 @@ import {
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
 import { createOutputRoots, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
+import { checkNotebookSource } from './notebook-source';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
 import { asJsonData, renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
@@ -46,6 +47,8 @@ export interface HandlerDeps {
   outputRoot: string;
   /** More roots the worker may write under (config worker.outputRoots). */
   outputRoots?: readonly string[];
+  /** URL prefixes notebooks may be read from over http(s) (config worker.allowedNotebookUrls). */
+  allowedNotebookUrls?: readonly string[];
   /**
    * Default working directory for kernels (tasks may set `cwd`): the worker's own directory for kernels
    * on this machine; unset for a remote Jupyter Server, where that path means nothing.
@@ -139,6 +142,7 @@ export async function handleNotebookRun(
     const roots = createOutputRoots([deps.outputRoot, ...(deps.outputRoots ?? [])]);
     // 1. Contract and templates: problems here are terminal (retrying cannot fix the input).
     const input = parseNotebookRunInput(asJsonData(task.inputData ?? {}));
+    checkNotebookSource(input.notebook, deps.allowedNotebookUrls ?? []);
     const unknown = unknownInputKeys(task.inputData);
     if (unknown.length > 0) log.warn({ keys: unknown }, 'notebook_run input has unknown keys (ignored)');
     const rendered = await renderTaskTemplates(input.parameters, input.output, task, {

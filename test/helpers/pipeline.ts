@@ -12,6 +12,7 @@ import { compileConfig, type Config, type ConfigInput } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
+import type { Logger } from '../../src/log';
 import { packageRoot } from '../../src/paths';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
@@ -53,8 +54,12 @@ export interface PipelineStack {
   workflow(id: string): Promise<WorkflowRun>;
   /** Waits until `predicate` holds for the workflow (or it is terminal); fails after `timeoutMs`. */
   waitFor(id: string, predicate?: (wf: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
-  /** An in-process worker (local kernels unless told otherwise). */
-  startWorker(overrides?: ConfigInput, provider?: KernelProviderKind): Promise<RunningWorker>;
+  /** An in-process worker (local kernels unless told otherwise; silent unless given a logger). */
+  startWorker(
+    overrides?: ConfigInput,
+    provider?: KernelProviderKind,
+    logger?: Logger,
+  ): Promise<RunningWorker>;
   /** The real `nbconductor worker` CLI in a child process (for kill/signal tests). */
   spawnWorker(workerId: string, extraConfig?: Record<string, unknown>): ChildProcess;
   /** SIGKILL every child worker still running (call after each test so none steals later tasks). */
@@ -129,12 +134,12 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    startWorker: async (overrides = {}, provider = 'local') => {
+    startWorker: async (overrides = {}, provider = 'local', workerLogger = logger) => {
       const config = testConfig(outputRoot, engine.url, {
         ...overrides,
         kernel: { provider, ...overrides.kernel },
       });
-      const w = await startWorkerRuntime(config, logger, { cwd: packageRoot() });
+      const w = await startWorkerRuntime(config, workerLogger, { cwd: packageRoot() });
       workers.push(w);
       return w;
     },

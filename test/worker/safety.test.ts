@@ -3,18 +3,34 @@
  * never templates, and never paths out of the output roots.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { fixturePath } from '../helpers/fixtures';
+import { captureLogger } from '../helpers/logger';
 import { startPipelineStack, type PipelineStack, type TaskRun } from '../helpers/pipeline';
 
 let stack: PipelineStack;
 let outside: string;
 let counter = 0;
+/** Serves the `simple` fixture notebook at any path; records the paths asked for. */
+let server: http.Server;
+let base: string;
+const requested: string[] = [];
+const workerLog = captureLogger('info');
 
 beforeAll(async () => {
+  const notebook = readFileSync(fixturePath('simple'));
+  server = http.createServer((req, res) => {
+    requested.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': notebook.length });
+    res.end(notebook);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stack = await startPipelineStack();
   await stack.registerTaskDefs([
     {
@@ -25,12 +41,18 @@ beforeAll(async () => {
       responseTimeoutSeconds: 60,
     },
   ]);
-  await stack.startWorker();
+  await stack.startWorker(
+    { worker: { allowedNotebookUrls: [`${base}/allowed/`] } },
+    'local',
+    workerLog.logger,
+  );
   outside = mkdtempSync(path.join(os.tmpdir(), 'nbc-outside-'));
 });
 
 afterAll(async () => {
   await stack?.stop();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
   if (outside) rmSync(outside, { recursive: true, force: true });
 });
 
@@ -146,5 +168,27 @@ describe('outputs stay under the output roots (§3)', () => {
     expect(task.reasonForIncompletion).toMatch(/^outputs: .*run\.outputs.* is outside the output roots/);
     expect(task.outputData.outputNotebook).toBe(path.join(dir, 'run.ipynb')); // the run itself is reported
     expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('notebooks over http(s) only from allowed sources (§1)', () => {
+  it('a URL outside worker.allowedNotebookUrls fails terminally before it is fetched', async () => {
+    for (const uri of [
+      `${base}/other/nb.ipynb`,
+      `${base}/allowed-evil/nb.ipynb`,
+      `${base}/allowed/../other/nb.ipynb`,
+    ]) {
+      const task = await runOne({ notebook: '${workflow.input.nb}' }, { nb: uri });
+      expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+      expect(task.reasonForIncompletion).toMatch(/^notebook: \S+ is not an allowed notebook source/);
+      expect(task.reasonForIncompletion).toContain('worker.allowedNotebookUrls');
+    }
+    expect(requested).toEqual([]);
+  });
+
+  it('a URL under an allowed prefix runs', async () => {
+    const task = await runOne({ notebook: `${base}/allowed/nb.ipynb`, parameters: { msg: 'hi' } }, {});
+    expect(task.status).toBe('COMPLETED');
+    expect(requested).toEqual(['/allowed/nb.ipynb']);
   });
 });
