@@ -166,11 +166,12 @@ export function pathSegment(value: string): string {
 const SENSITIVE_QUERY = /sig|token|secret|password|credential|key|auth/i;
 
 /**
- * A URI safe to show in messages and logs: http(s) user info is dropped and query values that look like
- * credentials (presigned-URL signatures, tokens) are masked. Other schemes carry no secrets.
+ * A URI safe to show in messages and logs: user info is masked and, for http(s), query values that look
+ * like credentials (presigned-URL signatures such as X-Amz-Signature / X-Amz-Credential /
+ * X-Amz-Security-Token, `token=`, keys) are masked.
  */
 export function redactUri(uri: string): string {
-  if (!/^https?:\/\//i.test(uri)) return uri;
+  if (!/^https?:\/\//i.test(uri)) return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
   let url: URL;
   try {
     url = new URL(uri);

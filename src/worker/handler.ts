@@ -16,7 +16,7 @@ import {
   scrapData,
 } from '../results';
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
-import { createOutputRoots, type OutputRoots, type Storage } from '../storage';
+import { createOutputRoots, redactUri, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
 import { checkNotebookSource } from './notebook-source';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
@@ -104,7 +104,7 @@ async function resultsOf(
   outputErrors: Record<string, string>;
 }> {
   const rawScraps = scrapData(
-    extractScraps(outcome.notebook, { logger: log, source: outcome.outputUri ?? input.notebook }),
+    extractScraps(outcome.notebook, { logger: log, source: outcome.outputUri ?? redactUri(input.notebook) }),
   );
   const decoded = decodeOutputVariables(input.outputs, outcome.execution?.userExpressions);
   if (outcome.outputUri === null)
@@ -163,9 +163,10 @@ export async function handleNotebookRun(
           }),
       'output',
     );
-    log.info({ notebook: input.notebook, output }, 'running notebook');
+    const shown = redactUri(input.notebook); // no credentials in logs (issue 7 §6)
+    log.info({ notebook: shown, output }, 'running notebook');
     taskLog.append(
-      `nbconductor: running ${input.notebook} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
+      `nbconductor: running ${shown} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
     );
 
     // 2. Run. Write-once: a retry writes a new attempt, never over an earlier record.

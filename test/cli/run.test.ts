@@ -163,6 +163,10 @@ describe('nbconductor run', () => {
       ['run', fixturePath('simple'), 'x8.ipynb', '--execution-timeout', 'soon'],
       /--execution-timeout must be a number/,
     ],
+    [
+      ['run', fixturePath('simple'), 'x9.ipynb', '-p', 'msg', 'x', '-p', 'None', '1'],
+      /parameter None for Python: .{0,4}None.{0,4} is reserved in Python/,
+    ],
   ])('exits 2 on bad usage or input, writing nothing: %j', async (args, message) => {
     const r = await runCli(args, { cwd: dir });
     expect(r.code).toBe(2);

@@ -192,3 +192,42 @@ describe('notebooks over http(s) only from allowed sources (§1)', () => {
     expect(requested).toEqual(['/allowed/nb.ipynb']);
   });
 });
+
+describe('credentials in notebook URIs are redacted (§6)', () => {
+  it('from the worker log, the Conductor task log, the task output and the output notebook', async () => {
+    const secrets = ['pw-SECRET1', 'SECRET2', 'SECRET3', 'SECRET4', 'SECRET5'];
+    const host = base.replace('http://', '');
+    const uri =
+      `http://ann:${secrets[0]}@${host}/allowed/signed.ipynb?X-Amz-Algorithm=AWS4-HMAC-SHA256` +
+      `&X-Amz-Credential=${secrets[1]}&X-Amz-Security-Token=${secrets[2]}&X-Amz-Signature=${secrets[3]}` +
+      `&token=${secrets[4]}`;
+    const task = await runOne({ notebook: '${workflow.input.nb}', parameters: { msg: 'hi' } }, { nb: uri });
+    expect(task.status).toBe('COMPLETED');
+    const logs = await new stack.sdk.TaskClient(stack.client).getTaskLogs(task.taskId);
+    const saved = readFileSync(String(task.outputData.outputNotebook), 'utf8');
+    const workerLines = workerLog.lines.filter((l) => l.taskId === task.taskId || l.notebook !== undefined);
+    expect(workerLines.length).toBeGreaterThan(0);
+    for (const [where, text] of [
+      ['worker log', JSON.stringify(workerLog.lines)],
+      ['task log', JSON.stringify(logs)],
+      ['task output', JSON.stringify(task.outputData)],
+      ['output notebook', saved],
+    ] as const) {
+      for (const s of secrets) expect({ where, leaked: text.includes(s) }).toEqual({ where, leaked: false });
+    }
+    const meta = (JSON.parse(saved) as { metadata: { papermill: { input_path: string } } }).metadata
+      .papermill;
+    expect(meta.input_path).toBe(
+      `http://***@${host}/allowed/signed.ipynb?X-Amz-Algorithm=AWS4-HMAC-SHA256` +
+        '&X-Amz-Credential=***&X-Amz-Security-Token=***&X-Amz-Signature=***&token=***',
+    );
+    expect(JSON.stringify(logs)).toContain(`running http://***@${host}/allowed/signed.ipynb`);
+  });
+});
+
+it('a parameter named after a keyword of the notebook language fails terminally, naming it (§6)', async () => {
+  const task = await runOne({ notebook: fixturePath('simple'), parameters: { msg: 'x', class: 1 } }, {});
+  expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+  expect(task.reasonForIncompletion).toMatch(/parameter class for Python: "class" is reserved in Python/);
+  expect(task.outputData.outputNotebook).toBeUndefined();
+});
