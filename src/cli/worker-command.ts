@@ -1,5 +1,6 @@
 /** `nbconductor worker`: the notebook_run worker against any Conductor (embedded or real). */
 import type { Config } from '../config';
+import { coerceError } from '../errors';
 import { createKernelPool, type KernelPool } from '../kernel/pool';
 import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
@@ -32,7 +33,9 @@ export async function startWorkerRuntime(
     // Kernels on this machine (local, or a Jupyter Server we started) can chdir to a task's cwd in-kernel.
     chdirInKernel: config.kernel.jupyterUrl === null,
   });
-  void pool.warm().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not pre-start kernels'));
+  void pool
+    .warm()
+    .catch((err: unknown) => logger.warn({ err: coerceError(err) }, 'could not pre-start kernels'));
   const worker = await startNotebookWorker({
     conductor: { ...config.conductor, serverUrl: options.conductorUrl ?? config.conductor.serverUrl },
     workerId: config.worker.workerId,

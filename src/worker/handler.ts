@@ -77,10 +77,13 @@ function toParameters(o: JSONObject): Parameters {
   return o as unknown as Parameters;
 }
 
+/** The error behind each failed result, for the outcome log line (logged with its stack). */
+const causes = new WeakMap<NotebookRunResult, Error>();
+
 function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
   const e = coerceError(err);
   const code = isNbcError(e) ? e.code : 'E_INTERNAL';
-  return {
+  const result: NotebookRunResult = {
     status: taskStatusFor(e),
     reasonForIncompletion: `${e.message} [${code}]`.slice(0, 500),
     outputData: {
@@ -89,6 +92,8 @@ function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
     },
     logs: [{ log: `${code}: ${e.message}`, createdTime: Date.now() }],
   };
+  causes.set(result, e);
+  return result;
 }
 
 async function resultsOf(
@@ -134,9 +139,34 @@ export async function handleNotebookRun(
   deps: HandlerDeps,
   signal?: AbortSignal,
 ): Promise<NotebookRunResult> {
-  const now = (deps.now ?? (() => new Date()))();
+  const started = performance.now();
   const taskRef = task.referenceTaskName ?? 'notebook_run';
   const log = deps.logger.child({ taskId: task.taskId, workflowId: task.workflowInstanceId, taskRef });
+  const result = await runTask(task, taskRef, deps, log, signal);
+  // One line per task in the worker's own log, whatever Conductor's task log keeps.
+  const err = causes.get(result);
+  const error = result.outputData.error;
+  log.info(
+    {
+      status: result.status,
+      durationMs: Math.round(performance.now() - started),
+      outputNotebook: result.outputData.outputNotebook ?? null,
+      ...(error !== undefined ? { error } : {}),
+      ...(err !== undefined ? { err } : {}),
+    },
+    `notebook_run ${result.status}`,
+  );
+  return result;
+}
+
+async function runTask(
+  task: NotebookTask,
+  taskRef: string,
+  deps: HandlerDeps,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<NotebookRunResult> {
+  const now = (deps.now ?? (() => new Date()))();
   const taskLog = new TaskLogAppender(task.taskId, deps.addTaskLog, log);
   try {
     const roots = createOutputRoots([deps.outputRoot, ...(deps.outputRoots ?? [])]);
@@ -232,7 +262,7 @@ export async function handleNotebookRun(
     try {
       results = await resultsOf(outcome, input, deps, roots, log, signal);
     } catch (err) {
-      log.error({ err: errorMessage(err) }, 'storing the results of the notebook failed');
+      log.error({ err: coerceError(err) }, 'storing the results of the notebook failed');
       taskLog.append(`could not store results: ${errorMessage(err)}`);
       return failure(err, outputData);
     }
@@ -272,10 +302,10 @@ export async function handleNotebookRun(
     );
     return { status: 'COMPLETED', outputData };
   } catch (err) {
-    log.error(
-      { err: errorMessage(err), code: isNbcError(err) ? err.code : undefined },
-      'notebook_run failed before execution',
-    );
+    // Bad input is the workflow's problem, not the worker's: the outcome line reports it (with the
+    // stack); anything else is logged as an error here too.
+    if (!isNbcError(err) || taskStatusFor(err) !== 'FAILED_WITH_TERMINAL_ERROR')
+      log.error({ err: coerceError(err) }, 'notebook_run failed before execution');
     taskLog.append(`failed before execution: ${errorMessage(err)}`);
     return failure(err);
   } finally {

@@ -231,3 +231,25 @@ it('a parameter named after a keyword of the notebook language fails terminally,
   expect(task.reasonForIncompletion).toMatch(/parameter class for Python: "class" is reserved in Python/);
   expect(task.outputData.outputNotebook).toBeUndefined();
 });
+
+it('the worker logs each task outcome at info: status, duration, output notebook, and the error with its stack (issue 8)', async () => {
+  const ok = await runOne({ notebook: fixturePath('simple'), parameters: { msg: 'x' } }, {});
+  const bad = await runOne({ notebook: fixturePath('cell-error') }, {});
+  const outcome = (id: string) =>
+    workerLog.lines.find((l) => l.taskId === id && /^notebook_run /.test(l.msg ?? ''));
+  expect(outcome(ok.taskId)).toMatchObject({
+    level: 30,
+    status: 'COMPLETED',
+    outputNotebook: ok.outputData.outputNotebook,
+    durationMs: expect.any(Number),
+  });
+  const failed = outcome(bad.taskId);
+  expect(failed).toMatchObject({
+    level: 30,
+    status: 'FAILED',
+    outputNotebook: bad.outputData.outputNotebook,
+    durationMs: expect.any(Number),
+    error: { code: 'E_CELL_ERROR', ename: 'ZeroDivisionError' },
+  });
+  expect((failed?.err as { stack?: string } | undefined)?.stack).toMatch(/\n\s+at /);
+});
