@@ -17,6 +17,7 @@ import { basename, dirname, joinUri, redactUri } from '../storage';
 import { setOwn } from './json';
 
 export { taskOutputSize } from './json';
+import { stringifyJsonExact } from '../json-exact';
 
 /** Default per-value limit: 64 KiB of JSON. */
 export const DEFAULT_OFFLOAD_LIMIT_BYTES = 64 * 1024;
@@ -99,7 +100,7 @@ export async function offloadLargeValues(
   const out: Record<string, JSONValue> = {};
   let folder: string | undefined;
   for (const [name, value] of Object.entries(values)) {
-    const text = JSON.stringify(value);
+    const text = stringifyJsonExact(value);
     const bytes = text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
     if (text === undefined || bytes <= limit) {
       setOwn(out, name, value);

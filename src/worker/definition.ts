@@ -178,13 +178,25 @@ function readAt(v: JSONValue, p: string | number): JSONValue | undefined {
   return isJSONObject(v) && Object.prototype.hasOwnProperty.call(v, p) ? v[p] : undefined;
 }
 
-/** A deep copy made in this realm (the template sandbox checks plain objects by prototype identity). */
-function copyData(v: JSONValue): JSONValue {
-  if (Array.isArray(v)) return v.map(copyData);
-  if (isJSONObject(v)) {
-    let out: JSONValue = {};
-    for (const [k, x] of Object.entries(v)) out = setAt(out, [k], copyData(x));
-    return out;
+/**
+ * A plain-data copy made in this realm: the template sandbox only reads plain objects of our realm
+ * (prototype identity), and what an HTTP client hands back may come from another realm (as under
+ * jest). Like a JSON round trip (undefined and functions dropped, `toJSON` honoured) but bigints stay.
+ */
+export function copyData<T>(value: T): T {
+  return copy(value, 0) as T;
+}
+
+function copy(v: unknown, depth: number): unknown {
+  if (depth > 1000) throw new NbcError('E_USAGE', 'task data is nested more than 1000 levels deep');
+  if (v === null || typeof v !== 'object') return v;
+  const json = (v as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return copy(json.call(v), depth + 1);
+  if (Array.isArray(v))
+    return v.map((x) => (x === undefined || typeof x === 'function' ? null : copy(x, depth + 1)));
+  let out: JSONValue = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x !== undefined && typeof x !== 'function') out = setAt(out, [k], copy(x, depth + 1) as JSONValue);
   }
-  return v;
+  return out;
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { JSONObject } from '../notebook/types';
 import { renderDeep, renderString, taskTemplateContext, usesVariable } from '../templates';
 import {
+  copyData,
   definitionTemplates,
   hasTemplates,
   mergeRendered,
@@ -50,13 +51,8 @@ export interface WorkflowView {
 
 export type FetchWorkflow = (workflowId: string, includeTasks: boolean) => Promise<WorkflowView>;
 
-/**
- * A plain-data copy made in this realm. The template sandbox only reads plain objects of our realm
- * (prototype identity); what an HTTP client hands back may come from another realm (as under jest).
- */
-export function asJsonData<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
+/** A plain-data copy made in this realm (see definition.ts: copyData); ints beyond 2^53 stay exact. */
+export const asJsonData = copyData;
 
 /** ref → {output, status} of the latest attempt (by seq) of each task reference. */
 function tasksView(workflow: WorkflowView): Record<string, { output: unknown; status: string }> {
