@@ -32,6 +32,12 @@ describe('date', () => {
     ['{{ "20240131" | date("DD/MM/YYYY") }}', '31/01/2024'],
     ['{{ "2024-01-31T23:30:00-02:00" | date("YYYY-MM-DD HH:mm") }}', '2024-02-01 01:30'],
     ['{{ "2024-01-31 23:30" | date("HH:mm") }}', '23:30'],
+    // IANA zones, daylight saving time included
+    ['{{ now | date("YYYY-MM-DD HH:mm Z", "Europe/Paris") }}', '2024-02-29 14:05 +01:00'],
+    ['{{ "2024-07-01T12:00:00Z" | date("HH:mm ZZ", tz="America/New_York") }}', '08:00 -0400'],
+    ['{{ "2024-12-01T12:00:00Z" | date("HH:mm ZZ", tz="America/New_York") }}', '07:00 -0500'],
+    ['{{ "2024-03-31T00:59:59Z" | date("HH:mm", "Europe/London") }}', '00:59'],
+    ['{{ "2024-03-31T01:00:00Z" | date("HH:mm", "Europe/London") }}', '02:00'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
@@ -64,6 +70,8 @@ describe('dateAdd, addDays, isoformat', () => {
     ['{{ now | addDays(-1) | date("YYYYMMDD") }}', '20240228'],
     ['{{ ms | isoformat }}', INSTANT],
     ['{{ now | isoformat("+05:30") }}', '2024-02-29T18:35:09.123+05:30'],
+    ['{{ now | isoformat("Asia/Kolkata") }}', '2024-02-29T18:35:09.123+05:30'],
+    ['{{ now | dateAdd(1.5, "days") }}', '2024-03-02T01:05:09.123Z'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
