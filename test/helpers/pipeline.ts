@@ -194,6 +194,26 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
   };
 }
 
+/**
+ * Registers a one-task workflow `name` (a notebook_run task with ref `nb` and these inputParameters),
+ * starts it with `input` and waits for it to end.
+ */
+export async function runNotebookTaskWorkflow(
+  stack: PipelineStack,
+  name: string,
+  inputParameters: Record<string, unknown>,
+  input: Record<string, unknown>,
+): Promise<WorkflowRun> {
+  await stack.registerWorkflow({
+    name,
+    version: 1,
+    schemaVersion: 2,
+    ownerEmail: 't@example.com',
+    tasks: [{ name: 'notebook_run', taskReferenceName: 'nb', type: 'SIMPLE', inputParameters }],
+  });
+  return stack.waitFor(await stack.start(name, input));
+}
+
 /** Lines a child worker printed, as parsed pino records (for waiting on log events). */
 export function watchLines(child: ChildProcess): {
   lines: Record<string, unknown>[];

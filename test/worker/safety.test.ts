@@ -11,7 +11,12 @@ import { pathToFileURL } from 'node:url';
 
 import { fixturePath } from '../helpers/fixtures';
 import { captureLogger } from '../helpers/logger';
-import { startPipelineStack, type PipelineStack, type TaskRun } from '../helpers/pipeline';
+import {
+  runNotebookTaskWorkflow,
+  startPipelineStack,
+  type PipelineStack,
+  type TaskRun,
+} from '../helpers/pipeline';
 
 let stack: PipelineStack;
 let outside: string;
@@ -61,15 +66,7 @@ async function runOne(
   inputParameters: Record<string, unknown>,
   workflowInput: Record<string, unknown>,
 ): Promise<TaskRun> {
-  const name = `safety_${++counter}`;
-  await stack.registerWorkflow({
-    name,
-    version: 1,
-    schemaVersion: 2,
-    ownerEmail: 't@example.com',
-    tasks: [{ name: 'notebook_run', taskReferenceName: 'nb', type: 'SIMPLE', inputParameters }],
-  });
-  const wf = await stack.waitFor(await stack.start(name, workflowInput));
+  const wf = await runNotebookTaskWorkflow(stack, `safety_${++counter}`, inputParameters, workflowInput);
   const task = wf.tasks.find((t) => t.referenceTaskName === 'nb');
   if (!task) throw new Error(`no task in ${JSON.stringify(wf)}`);
   return task;
