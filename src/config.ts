@@ -75,6 +75,10 @@ export interface Config {
     readonly workerId: string;
     readonly domain: string | null;
     readonly outputRoot: string;
+    /** More places the worker may write to besides outputRoot (folders, file:// or s3:// prefixes). */
+    readonly outputRoots: readonly string[];
+    /** URL prefixes notebooks may be read from over http(s); none by default. */
+    readonly allowedNotebookUrls: readonly string[];
     readonly shutdownGraceMs: number;
     readonly kernelPoolSize: number;
   };
@@ -151,6 +155,8 @@ function defaults(root: string, home: string): Config {
       workerId: `${os.hostname()}-${process.pid}`,
       domain: null,
       outputRoot: path.join(root, 'runs'),
+      outputRoots: [],
+      allowedNotebookUrls: [],
       shutdownGraceMs: 30_000,
       kernelPoolSize: 1,
     },
@@ -194,6 +200,12 @@ function envNumber(env: Env, name: string): number | undefined {
     );
   }
   return n;
+}
+
+/** A list from one environment variable: items separated by commas or white space. */
+function envList(env: Env, name: string): string[] | undefined {
+  const v = nonEmpty(env[name]);
+  return v?.split(/[\s,]+/).filter(Boolean);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -259,6 +271,8 @@ function fromEnv(env: Env): ConfigInput {
       workerId: nonEmpty(env.NBCONDUCTOR_WORKER_ID),
       domain: nonEmpty(env.NBCONDUCTOR_WORKER_DOMAIN),
       outputRoot: nonEmpty(env.NBCONDUCTOR_OUTPUT_ROOT),
+      outputRoots: envList(env, 'NBCONDUCTOR_OUTPUT_ROOTS'),
+      allowedNotebookUrls: envList(env, 'NBCONDUCTOR_ALLOWED_NOTEBOOK_URLS'),
       kernelPoolSize: envNumber(env, 'NBCONDUCTOR_KERNEL_POOL_SIZE'),
     }),
     metrics: stripUndefined({
@@ -441,6 +455,25 @@ function validate(c: Config): void {
     'scheduler.historyMaxAgeDays',
     'must be >= 0 (0 keeps records by count only)',
   );
+  check(
+    isStringList(c.worker.outputRoots),
+    'worker.outputRoots',
+    'must be a list of folders, file:// URIs or s3:// prefixes',
+  );
+  check(
+    isStringList(c.worker.allowedNotebookUrls) &&
+      c.worker.allowedNotebookUrls.every((u) => /^https?:\/\/[^/]/i.test(u) && URL.canParse(u)),
+    'worker.allowedNotebookUrls',
+    'must be a list of http(s) URL prefixes, e.g. ["https://notebooks.example.com/team/"]',
+  );
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '');
+}
+
+function resolveRoot(root: string, cwd: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(root) ? root : path.resolve(cwd, root);
 }
 
 function deepFreeze<T>(o: T): T {
@@ -474,9 +507,10 @@ export function compileConfig(options: CompileOptions = {}): Config {
     engine: { ...config.engine, dataDir: path.resolve(cwd, config.engine.dataDir) },
     worker: {
       ...config.worker,
-      outputRoot: /^[a-z][a-z0-9+.-]*:\/\//i.test(config.worker.outputRoot)
-        ? config.worker.outputRoot
-        : path.resolve(cwd, config.worker.outputRoot),
+      outputRoot: resolveRoot(config.worker.outputRoot, cwd),
+      outputRoots: isStringList(config.worker.outputRoots)
+        ? config.worker.outputRoots.map((r) => resolveRoot(r, cwd))
+        : config.worker.outputRoots,
     },
     childEnv,
     kernelEnv: Object.fromEntries(Object.entries(childEnv).filter(([k]) => !KERNEL_ENV_WITHHELD.has(k))),

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'E_STORAGE_AUTH' // credentials rejected / access denied
   | 'E_STORAGE_UNSUPPORTED' // scheme unknown or operation not supported (e.g. write to http)
   | 'E_STORAGE' // transient or unknown storage fault
+  | 'E_NOT_ALLOWED' // outside what the configuration allows (output roots, notebook URL sources)
   // orchestration
   | 'E_CONDUCTOR' // the Conductor API answered with an error
   | 'E_INTERNAL'; // a bug
@@ -89,6 +90,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   E_STORAGE_NOT_FOUND: EXIT_BAD_INPUT,
   E_STORAGE_EXISTS: EXIT_BAD_INPUT,
   E_STORAGE_UNSUPPORTED: EXIT_BAD_INPUT,
+  E_NOT_ALLOWED: EXIT_BAD_INPUT,
   E_KERNEL_START: EXIT_EXECUTION_FAILED,
   E_KERNEL_DIED: EXIT_KERNEL_DIED,
   E_KERNEL_PROTOCOL: EXIT_EXECUTION_FAILED,
@@ -124,6 +126,7 @@ const TASK_STATUSES: Record<ErrorCode, FailureStatus> = {
   E_KERNEL_NOT_FOUND: 'FAILED_WITH_TERMINAL_ERROR',
   E_STORAGE_NOT_FOUND: 'FAILED_WITH_TERMINAL_ERROR',
   E_STORAGE_UNSUPPORTED: 'FAILED_WITH_TERMINAL_ERROR',
+  E_NOT_ALLOWED: 'FAILED_WITH_TERMINAL_ERROR',
   E_STORAGE_EXISTS: 'FAILED',
   E_STORAGE_AUTH: 'FAILED',
   E_STORAGE: 'FAILED',

@@ -19,6 +19,7 @@ import { inspectCommand, type InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from './setup';
+import { stringifyJsonExact } from '../json-exact';
 
 interface GlobalOptions {
   config?: string;
@@ -266,7 +267,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         io.stdout.write(
           `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
         );
-        if (o.follow !== false) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+        if (o.follow !== false) io.stdout.write(`${stringifyJsonExact(result.output, 2) ?? 'null'}\n`);
         exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
       },
     );

@@ -175,6 +175,7 @@ export async function runCommand(
       {
         input,
         output: outputUri,
+        renderOutput: true,
         parameters,
         kernel: o.kernel,
         language: o.language,

@@ -13,6 +13,7 @@ import { schedulerOptions } from './server-command';
 import type { CliIO } from './io';
 import { startMetricsEndpoint } from './metrics';
 import { startWorkerRuntime } from './worker-command';
+import { stringifyJsonExact } from '../json-exact';
 
 export interface UpOptions {
   workflow: string;
@@ -50,9 +51,10 @@ function relative(cwd: string, uri: string): string {
 /** Scalars as they are, lists and objects summarised (the full output is in the engine's API). */
 function summarize(output: Record<string, unknown>): string[] {
   return Object.entries(output).map(([k, v]) => {
-    if (v === null || typeof v !== 'object') return `  ${k}: ${JSON.stringify(v)}`;
+    const text = stringifyJsonExact(v) ?? 'null';
+    if (v === null || typeof v !== 'object') return `  ${k}: ${text}`;
     const n = Array.isArray(v) ? `${v.length} items` : `${Object.keys(v).length} keys`;
-    return `  ${k}: ${JSON.stringify(v).length <= 80 ? JSON.stringify(v) : `(${n})`}`;
+    return `  ${k}: ${text.length <= 80 ? text : `(${n})`}`;
   });
 }
 

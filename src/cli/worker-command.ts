@@ -1,6 +1,7 @@
 /** `nbconductor worker`: the notebook_run worker against any Conductor (embedded or real). */
 import type { Config } from '../config';
 import { observeKernelStarts } from '../kernel/observed-provider';
+import { coerceError } from '../errors';
 import { createKernelPool, type KernelPool } from '../kernel/pool';
 import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
@@ -44,7 +45,9 @@ export async function startWorkerRuntime(
     chdirInKernel: config.kernel.jupyterUrl === null,
   });
   metrics?.watchKernelPool(() => pool.stats());
-  void pool.warm().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not pre-start kernels'));
+  void pool
+    .warm()
+    .catch((err: unknown) => logger.warn({ err: coerceError(err) }, 'could not pre-start kernels'));
   const worker = await startNotebookWorker({
     conductor: { ...config.conductor, serverUrl: options.conductorUrl ?? config.conductor.serverUrl },
     workerId: config.worker.workerId,
@@ -57,6 +60,8 @@ export async function startWorkerRuntime(
       storage,
       acquireKernel: (name, o) => pool.acquire(name, o),
       outputRoot: config.worker.outputRoot,
+      outputRoots: config.worker.outputRoots,
+      allowedNotebookUrls: config.worker.allowedNotebookUrls,
       kernelCwd: config.kernel.jupyterUrl === null ? options.cwd : undefined,
       defaults: {
         startTimeoutMs: config.kernel.startTimeoutMs,

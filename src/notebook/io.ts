@@ -5,6 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
+import { parseJsonExact } from '../json-exact';
 import { NbcError } from '../errors';
 import { isValidCellId, newCellId } from './cells';
 import { NOTEBOOK_V4_SCHEMA } from './schema';
@@ -104,7 +105,7 @@ export function parseNotebookJson(text: string | Buffer, source: string): JSONOb
     throw new NbcError('E_NOTEBOOK_INVALID', `${source} is empty, not a notebook`, { uri: source });
   let raw: unknown;
   try {
-    raw = JSON.parse(str);
+    raw = parseJsonExact(str); // ints beyond 2^53 stay exact, as Python reads them
   } catch (err) {
     throw new NbcError(
       'E_NOTEBOOK_INVALID',

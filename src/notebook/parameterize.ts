@@ -97,9 +97,10 @@ export function parameterizeNotebook(
   const warnings: string[] = [];
   const injectedIndex = firstTagged(nb, INJECTED_PARAMETERS_TAG);
 
-  // Papermill skips injection entirely for empty parameters (no kernel lookup, no cell).
+  // Papermill skips injection entirely for empty parameters (no kernel lookup, no cell), and keeps what
+  // an output notebook recorded: re-running it keeps its injected cell and its parameters.
   if (Object.keys(parameters).length === 0) {
-    meta.parameters = {};
+    meta.parameters ??= {};
     if (injectedIndex >= 0) {
       warnings.push(
         `No parameters passed: the existing '${INJECTED_PARAMETERS_TAG}' cell (index ${injectedIndex}) from a previous run is kept as it is`,

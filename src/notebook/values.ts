@@ -25,10 +25,13 @@ export function isParamObject(v: ParamValue): v is ParamObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FloatValue);
 }
 
-/** Plain JSON view (FloatValue unwrapped, bigint as number when safe, else as a decimal string). */
+/**
+ * Plain JSON view: FloatValue unwrapped; a bigint stays a bigint beyond 2^53 (the notebook serializer and
+ * json-exact.ts write it as its exact digits, as papermill records Python ints), else a number.
+ */
 export function toPlainJSON(v: ParamValue): unknown {
   if (v instanceof FloatValue) return v.value;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   if (Array.isArray(v)) return v.map(toPlainJSON);
   if (isParamObject(v)) {
     const out: Record<string, unknown> = {};

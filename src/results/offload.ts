@@ -17,6 +17,7 @@ import { basename, dirname, joinUri, redactUri } from '../storage';
 import { setOwn } from './json';
 
 export { taskOutputSize } from './json';
+import { stringifyJsonExact } from '../json-exact';
 
 /** Default per-value limit: 64 KiB of JSON. */
 export const DEFAULT_OFFLOAD_LIMIT_BYTES = 64 * 1024;
@@ -30,6 +31,8 @@ export interface OffloadOptions {
   limitBytes?: number;
   kind: OffloadKind;
   signal?: AbortSignal;
+  /** Checks each file's URI before it is written (the worker's output roots); throws to refuse it. */
+  guard?: (uri: string) => Promise<void>;
 }
 
 /** What replaces an offloaded value in the task output. */
@@ -97,7 +100,7 @@ export async function offloadLargeValues(
   const out: Record<string, JSONValue> = {};
   let folder: string | undefined;
   for (const [name, value] of Object.entries(values)) {
-    const text = JSON.stringify(value);
+    const text = stringifyJsonExact(value);
     const bytes = text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
     if (text === undefined || bytes <= limit) {
       setOwn(out, name, value);
@@ -111,6 +114,7 @@ export async function offloadLargeValues(
     }
     folder ??= offloadFolder(options.baseUri, options.kind);
     const uri = joinUri(folder, `${valueFileName(name)}.json`);
+    await options.guard?.(uri);
     await writeOnce(options.storage, uri, text, options.signal);
     const ref: ValueRef = { $ref: uri, bytes };
     setOwn(out, name, ref as unknown as JSONValue);

@@ -25,6 +25,7 @@ import type {
   Notebook,
 } from '../notebook/types';
 import { isPlainObject, setOwn } from './json';
+import { parseJsonExact, stringifyJsonExact } from '../json-exact';
 
 export const GLUE_MIME_PREFIX = 'application/scrapbook.scrap';
 export const RECORD_MIME_PREFIX = 'application/papermill.record';
@@ -83,7 +84,7 @@ function pythonStr(v: JSONValue): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v === null) return 'None';
   if (typeof v === 'number') return String(v);
-  return JSON.stringify(v);
+  return stringifyJsonExact(v) ?? 'None';
 }
 
 /** The encoders' `decode`: json and text yield values, pandas and unknown encoders stay encoded. */
@@ -93,7 +94,7 @@ function decode(name: string, data: JSONValue, encoder: string): Decoded {
       if (typeof data === 'string') {
         // scrapbook: "just in case we somehow got a valid JSON string pushed"
         try {
-          return { ok: true, scrap: { name, data: JSON.parse(data) as JSONValue, encoder } };
+          return { ok: true, scrap: { name, data: parseJsonExact(data) as JSONValue, encoder } };
         } catch {
           return { ok: true, scrap: { name, data, encoder } };
         }
@@ -116,7 +117,7 @@ function payloadToScrap(raw: JSONValue, warn: (reason: string) => void): Scrap |
   let payload: JSONValue = raw;
   if (typeof payload === 'string') {
     try {
-      payload = JSON.parse(payload) as JSONValue;
+      payload = parseJsonExact(payload) as JSONValue;
     } catch {
       warn('payload is a string that is not JSON');
       return undefined;

@@ -26,12 +26,18 @@ import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/para
 import { isJSONObject, type JSONObject, type Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import { openOutputTarget, type OutputTarget } from '../storage/output-target';
+import { redactUri } from '../storage/uri';
 import type { Storage } from '../storage/registry';
 
 export interface RunNotebookRequest {
   input: string;
-  /** Output URI, or a nunjucks template over the parameters and run facts; `null` writes nothing. */
+  /** Output URI (a nunjucks template when `renderOutput`); `null` writes nothing. */
   output: string | null;
+  /**
+   * Render `output` as a template over the parameters and run facts (the CLI's OUTPUT argument). The
+   * worker renders its output template itself, once, and passes the result as a plain URI.
+   */
+  renderOutput?: boolean;
   parameters: Parameters;
   kernel?: string;
   language?: string;
@@ -90,7 +96,8 @@ export interface RunNotebookOutcome {
 const NO_SAVES: AutosaveStats = { saves: 0, totalSaveMs: 0, lastSaveMs: 0, bytes: 0 };
 
 function stem(uri: string): string {
-  const base = uri.split(/[\\/]/).pop() ?? uri;
+  const bare = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri.replace(/[?#].*$/s, '') : uri;
+  const base = bare.split(/[\\/]/).pop() ?? uri;
   return base.replace(/\.ipynb$/i, '') || 'notebook';
 }
 
@@ -115,7 +122,10 @@ async function prepare(
 ): Promise<Prepared> {
   const { storage } = deps;
   // 1. Input and kernel/language (bad input throws here: nothing is written).
-  const input = validateNotebook(raw, req.input);
+  // Credentials in the input URI (user:password@, presigned-URL signatures, tokens) never reach logs,
+  // messages or the output notebook's metadata: everything shown uses the redacted form.
+  const shown = redactUri(req.input);
+  const input = validateNotebook(raw, shown);
   removeErrorMarkers(input);
   const { kernelName, language } = resolveKernelAndLanguage(input, {
     kernel: req.kernel,
@@ -124,7 +134,7 @@ async function prepare(
 
   // 2. Output URI (templates see the parameters and the run's facts).
   let outputUri: string | null = req.output;
-  if (outputUri !== null && isTemplate(outputUri)) {
+  if (outputUri !== null && req.renderOutput === true && isTemplate(outputUri)) {
     // the template engine is loaded only for templated outputs
     const { renderOutputPath } =
       require('../templates/output-path') as typeof import('../templates/output-path');
@@ -135,8 +145,8 @@ async function prepare(
         run: {
           run_id: runId,
           run_uuid: randomUUID(),
-          input_path: req.input,
-          input_name: stem(req.input),
+          input_path: shown,
+          input_name: stem(shown),
           now: now(),
         },
       },
@@ -146,7 +156,7 @@ async function prepare(
 
   // 3. Parameters, as papermill injects them.
   const parameters: Parameters = { ...req.parameters };
-  if (req.injectPaths?.input) parameters.PAPERMILL_INPUT_PATH = req.input;
+  if (req.injectPaths?.input) parameters.PAPERMILL_INPUT_PATH = shown;
   if (req.injectPaths?.output && outputUri !== null) parameters.PAPERMILL_OUTPUT_PATH = outputUri;
   const injected = parameterizeNotebook(input, parameters, {
     kernelName,
@@ -157,7 +167,7 @@ async function prepare(
   const nb = injected.notebook;
   prepareRecord(
     nb,
-    { inputPath: req.input, outputPath: outputUri ?? '', version: deps.version },
+    { inputPath: shown, outputPath: outputUri ?? '', version: deps.version },
     req.reportMode === true,
   );
   const existing = nb.metadata.nbconductor;
@@ -192,9 +202,10 @@ export async function runNotebook(
   const { logger, storage } = deps;
   const now = deps.now ?? (() => new Date());
   const runId = req.runId ?? randomUUID().slice(0, 8);
-  const log = logger.child({ notebook: req.input, runId });
+  const shown = redactUri(req.input);
+  const log = logger.child({ notebook: shown, runId });
 
-  const raw = parseNotebookJson(await storage.read(req.input, { signal: deps.signal }), req.input);
+  const raw = parseNotebookJson(await storage.read(req.input, { signal: deps.signal }), shown);
   // The kernel boots while the input is validated and prepared (it is released if that fails).
   const kernelOptions = {
     cwd: req.cwd,
@@ -281,7 +292,7 @@ export async function runNotebook(
       ...base,
       status: 'failed',
       execution,
-      error: failureError(execution.failure, outputUri ?? req.input),
+      error: failureError(execution.failure, outputUri ?? shown),
       saves,
     };
   }

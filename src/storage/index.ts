@@ -10,6 +10,7 @@ export type {
 } from './types';
 export { createStorage, type CreateStorageOptions } from './registry';
 export { openOutputTarget, type OutputTarget, type OutputTargetOptions } from './output-target';
+export { createOutputRoots, type OutputRoots } from './output-roots';
 export {
   SUPPORTED_SCHEMES,
   basename,
@@ -17,6 +18,7 @@ export {
   isRemote,
   joinUri,
   parseUri,
+  pathSegment,
   redactUri,
   uriScheme,
   type ParsedUri,

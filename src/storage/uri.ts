@@ -152,14 +152,26 @@ export function dirname(uri: string): string {
   }
 }
 
+/**
+ * A value made safe as one path segment (a folder or file name) on every backend: runs of characters
+ * other than ASCII letters, digits, `.`, `_` and `-` become `_` (no separators, no control characters),
+ * a name of dots only (`.`, `..`) becomes underscores, and the result has 1 to 200 characters.
+ */
+export function pathSegment(value: string): string {
+  const safe = value.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 200);
+  if (safe === '') return '_';
+  return /^\.+$/.test(safe) ? safe.replace(/\./g, '_') : safe;
+}
+
 const SENSITIVE_QUERY = /sig|token|secret|password|credential|key|auth/i;
 
 /**
- * A URI safe to show in messages and logs: http(s) user info is dropped and query values that look like
- * credentials (presigned-URL signatures, tokens) are masked. Other schemes carry no secrets.
+ * A URI safe to show in messages and logs: user info is masked and, for http(s), query values that look
+ * like credentials (presigned-URL signatures such as X-Amz-Signature / X-Amz-Credential /
+ * X-Amz-Security-Token, `token=`, keys) are masked.
  */
 export function redactUri(uri: string): string {
-  if (!/^https?:\/\//i.test(uri)) return uri;
+  if (!/^https?:\/\//i.test(uri)) return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
   let url: URL;
   try {
     url = new URL(uri);

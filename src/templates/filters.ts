@@ -10,6 +10,7 @@ import { MISSING, isPlainObject, outputString, readMember, toJsonValue } from '.
 import { addDaysFilter, dateAddFilter, dateFilter, isoformatFilter, splitKwargs } from './dates';
 import { TemplateFault } from './fault';
 import { isSafeString, type NjFunction } from './internals';
+import { pathSegment } from '../storage/uri';
 
 const STOCK_FILTERS = [
   'abs',
@@ -114,6 +115,17 @@ function basenameFilter(value: unknown, suffix: unknown = ''): string {
   const name = path.replace(/\/+$/, '').split('/').pop() ?? '';
   if (typeof suffix !== 'string') throw fault('the suffix must be a string');
   return suffix !== '' && name.endsWith(suffix) && name !== suffix ? name.slice(0, -suffix.length) : name;
+}
+
+/**
+ * `x | pathSegment`: the value made safe as one folder or file name in an output path (no `/`, `\`,
+ * `..` or control characters; see storage/uri.ts). Use it for every value from workflow input.
+ */
+function pathSegmentFilter(value: unknown): string {
+  if (value === null || Array.isArray(value) || isPlainObject(value)) {
+    throw fault('pathSegment takes a string or a number');
+  }
+  return pathSegment(text(value));
 }
 
 /** `x | string`: the output form of a scalar; lists and objects as JSON. */
@@ -245,6 +257,7 @@ const OWN_FILTERS: Record<string, NjFunction> = {
   round: roundFilter,
   slug: slugFilter,
   basename: basenameFilter,
+  pathSegment: pathSegmentFilter,
   join: joinFilter,
   sum: sumFilter,
   sort: sortFilter,

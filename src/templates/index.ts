@@ -11,7 +11,7 @@
  *  - globals: `range(stop)` / `range(start, stop[, step])` (at most maxRangeLength items). No cycler,
  *    joiner, methods (`"x".upper()`), includes/imports/extends, regex literals or async tags.
  *  - filters: default/d (works on undefined names), tojson/dump, string, int, float, round, slug,
- *    basename, date, dateAdd, addDays, isoformat (dates.ts lists the tokens), join, sum, sort,
+ *    basename, pathSegment, date, dateAdd, addDays, isoformat (dates.ts lists the tokens), join, sum, sort,
  *    selectattr, rejectattr, replace, abs, capitalize, dictsort, first, last, length, list, lower,
  *    upper, reject, select, reverse, title, trim, truncate, urlencode, wordcount.
  *  - tests (`x is …`): nunjucks' own, with `defined`/`undefined` working on undefined names.

@@ -2,6 +2,7 @@
  * The worker's render context for `notebook_run` task templates (issue 4): the names task templates
  * can use are `workflow`, `task`, `tasks` and `now`.
  */
+import { toTemplateData } from './data';
 import { normalizeNow } from './dates';
 
 /** What a `notebook_run` task's templates see (DESIGN.md, issue 4). */
@@ -25,11 +26,12 @@ export interface TaskTemplateInput {
  * UTC string (`2024-01-31T12:00:00.000Z`; format it with `| date('YYYYMMDD')`).
  */
 export function taskTemplateContext(input: TaskTemplateInput): Record<string, unknown> {
+  // Ints beyond 2^53 (exact bigints in task data) are seen as their decimal digits.
   const context: Record<string, unknown> = {
-    workflow: input.workflow,
+    workflow: toTemplateData(input.workflow, 'workflow'),
     task: input.task,
     now: normalizeNow(input.now),
   };
-  if (input.tasks !== undefined) context.tasks = input.tasks;
+  if (input.tasks !== undefined) context.tasks = toTemplateData(input.tasks, 'tasks');
   return context;
 }

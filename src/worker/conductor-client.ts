@@ -2,6 +2,7 @@
  * The official SDK's client for a Conductor server (ours or a real one): loaded lazily, Orkes key/secret
  * used only when both are set, SDK logs routed into our pino logger.
  */
+import { parseJsonExact, stringifyJsonExact } from '../json-exact';
 import type { Logger } from '../log';
 import { sdkLogger } from './sdk-logger';
 
@@ -24,5 +25,20 @@ export async function connectConductor(
     ...(target.keyId && target.keySecret ? { keyId: target.keyId, keySecret: target.keySecret } : {}),
     logger: sdkLogger(logger),
   });
+  keepIntegersExact(client);
   return { sdk, client };
+}
+
+/**
+ * Conductor keeps ints beyond 2^53 exact (Java longs); so do we on the wire: bodies are written with
+ * bigints as digits (the SDK would send them as strings) and JSON answers are read with them as bigints
+ * (its `response.json()` would round them). Both through the client's public hooks.
+ */
+function keepIntegersExact(client: ConductorClient): void {
+  client.setConfig({ bodySerializer: (body: unknown) => stringifyJsonExact(body) ?? '' });
+  client.interceptors.response.use((response: Response) => {
+    const text = response.text.bind(response);
+    Object.defineProperty(response, 'json', { value: async () => parseJsonExact(await text()) });
+    return response;
+  });
 }

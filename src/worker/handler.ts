@@ -16,8 +16,9 @@ import {
   scrapData,
 } from '../results';
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
-import type { Storage } from '../storage';
+import { createOutputRoots, redactUri, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
+import { checkNotebookSource } from './notebook-source';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
 import { asJsonData, renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
@@ -42,7 +43,12 @@ export interface HandlerDeps {
   ): Promise<KernelSession>;
   fetchWorkflow: FetchWorkflow;
   addTaskLog: AddTaskLog;
+  /** The default output root: the default layout and relative `output` paths go under it. */
   outputRoot: string;
+  /** More roots the worker may write under (config worker.outputRoots). */
+  outputRoots?: readonly string[];
+  /** URL prefixes notebooks may be read from over http(s) (config worker.allowedNotebookUrls). */
+  allowedNotebookUrls?: readonly string[];
   /**
    * Default working directory for kernels (tasks may set `cwd`): the worker's own directory for kernels
    * on this machine; unset for a remote Jupyter Server, where that path means nothing.
@@ -71,10 +77,13 @@ function toParameters(o: JSONObject): Parameters {
   return o as unknown as Parameters;
 }
 
+/** The error behind each failed result, for the outcome log line (logged with its stack). */
+const causes = new WeakMap<NotebookRunResult, Error>();
+
 function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
   const e = coerceError(err);
   const code = isNbcError(e) ? e.code : 'E_INTERNAL';
-  return {
+  const result: NotebookRunResult = {
     status: taskStatusFor(e),
     reasonForIncompletion: `${e.message} [${code}]`.slice(0, 500),
     outputData: {
@@ -83,12 +92,15 @@ function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
     },
     logs: [{ log: `${code}: ${e.message}`, createdTime: Date.now() }],
   };
+  causes.set(result, e);
+  return result;
 }
 
 async function resultsOf(
   outcome: RunNotebookOutcome,
   input: NotebookRunInput,
   deps: HandlerDeps,
+  roots: OutputRoots,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<{
@@ -97,7 +109,7 @@ async function resultsOf(
   outputErrors: Record<string, string>;
 }> {
   const rawScraps = scrapData(
-    extractScraps(outcome.notebook, { logger: log, source: outcome.outputUri ?? input.notebook }),
+    extractScraps(outcome.notebook, { logger: log, source: outcome.outputUri ?? redactUri(input.notebook) }),
   );
   const decoded = decodeOutputVariables(input.outputs, outcome.execution?.userExpressions);
   if (outcome.outputUri === null)
@@ -108,9 +120,15 @@ async function resultsOf(
     limitBytes: deps.offloadLimitBytes,
     signal,
   };
+  // Values written next to the notebook obey the same rule as the notebook itself.
+  const guard = (kind: string) => async (uri: string) => void (await roots.confine(uri, kind));
   return {
-    scraps: await offloadLargeValues(rawScraps, { ...common, kind: 'scraps' }),
-    outputs: await offloadLargeValues(decoded.values, { ...common, kind: 'outputs' }),
+    scraps: await offloadLargeValues(rawScraps, { ...common, kind: 'scraps', guard: guard('scraps') }),
+    outputs: await offloadLargeValues(decoded.values, {
+      ...common,
+      kind: 'outputs',
+      guard: guard('outputs'),
+    }),
     outputErrors: decoded.errors,
   };
 }
@@ -121,13 +139,40 @@ export async function handleNotebookRun(
   deps: HandlerDeps,
   signal?: AbortSignal,
 ): Promise<NotebookRunResult> {
-  const now = (deps.now ?? (() => new Date()))();
+  const started = performance.now();
   const taskRef = task.referenceTaskName ?? 'notebook_run';
   const log = deps.logger.child({ taskId: task.taskId, workflowId: task.workflowInstanceId, taskRef });
+  const result = await runTask(task, taskRef, deps, log, signal);
+  // One line per task in the worker's own log, whatever Conductor's task log keeps.
+  const err = causes.get(result);
+  const error = result.outputData.error;
+  log.info(
+    {
+      status: result.status,
+      durationMs: Math.round(performance.now() - started),
+      outputNotebook: result.outputData.outputNotebook ?? null,
+      ...(error !== undefined ? { error } : {}),
+      ...(err !== undefined ? { err } : {}),
+    },
+    `notebook_run ${result.status}`,
+  );
+  return result;
+}
+
+async function runTask(
+  task: NotebookTask,
+  taskRef: string,
+  deps: HandlerDeps,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<NotebookRunResult> {
+  const now = (deps.now ?? (() => new Date()))();
   const taskLog = new TaskLogAppender(task.taskId, deps.addTaskLog, log);
   try {
+    const roots = createOutputRoots([deps.outputRoot, ...(deps.outputRoots ?? [])]);
     // 1. Contract and templates: problems here are terminal (retrying cannot fix the input).
     const input = parseNotebookRunInput(asJsonData(task.inputData ?? {}));
+    checkNotebookSource(input.notebook, deps.allowedNotebookUrls ?? []);
     const unknown = unknownInputKeys(task.inputData);
     if (unknown.length > 0) log.warn({ keys: unknown }, 'notebook_run input has unknown keys (ignored)');
     const rendered = await renderTaskTemplates(input.parameters, input.output, task, {
@@ -136,7 +181,8 @@ export async function handleNotebookRun(
       logger: log,
     });
     const retryCount = task.retryCount ?? 0;
-    const output =
+    // Checked before anything is read, run or created (issue 7 §3).
+    const output = await roots.confine(
       rendered.output !== null
         ? attemptOutput(rendered.output, retryCount)
         : defaultAttemptOutput(deps.outputRoot, {
@@ -144,10 +190,13 @@ export async function handleNotebookRun(
             workflowId: task.workflowInstanceId,
             taskRef,
             retryCount,
-          });
-    log.info({ notebook: input.notebook, output }, 'running notebook');
+          }),
+      'output',
+    );
+    const shown = redactUri(input.notebook); // no credentials in logs (issue 7 §6)
+    log.info({ notebook: shown, output }, 'running notebook');
     taskLog.append(
-      `nbconductor: running ${input.notebook} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
+      `nbconductor: running ${shown} → ${output} (attempt ${retryCount}, worker ${deps.workerId})`,
     );
 
     // 2. Run. Write-once: a retry writes a new attempt, never over an earlier record.
@@ -211,9 +260,9 @@ export async function handleNotebookRun(
     };
     let results: Awaited<ReturnType<typeof resultsOf>>;
     try {
-      results = await resultsOf(outcome, input, deps, log, signal);
+      results = await resultsOf(outcome, input, deps, roots, log, signal);
     } catch (err) {
-      log.error({ err: errorMessage(err) }, 'storing the results of the notebook failed');
+      log.error({ err: coerceError(err) }, 'storing the results of the notebook failed');
       taskLog.append(`could not store results: ${errorMessage(err)}`);
       return failure(err, outputData);
     }
@@ -253,10 +302,10 @@ export async function handleNotebookRun(
     );
     return { status: 'COMPLETED', outputData };
   } catch (err) {
-    log.error(
-      { err: errorMessage(err), code: isNbcError(err) ? err.code : undefined },
-      'notebook_run failed before execution',
-    );
+    // Bad input is the workflow's problem, not the worker's: the outcome line reports it (with the
+    // stack); anything else is logged as an error here too.
+    if (!isNbcError(err) || taskStatusFor(err) !== 'FAILED_WITH_TERMINAL_ERROR')
+      log.error({ err: coerceError(err) }, 'notebook_run failed before execution');
     taskLog.append(`failed before execution: ${errorMessage(err)}`);
     return failure(err);
   } finally {

@@ -3,6 +3,7 @@
  * fails terminally with a reason that names the field.
  */
 import { NbcError } from '../errors';
+import { stringifyJsonExact } from '../json-exact';
 import { isJSONObject, type JSONObject, type JSONValue } from '../notebook/types';
 
 export interface NotebookRunInput {
@@ -51,7 +52,7 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
       return undefined;
     }
     if (typeof v !== 'string' || v.trim() === '') {
-      bad(field, `must be a non-empty string, got ${JSON.stringify(v)}`);
+      bad(field, `must be a non-empty string, got ${stringifyJsonExact(v)}`);
       return undefined;
     }
     return v;
@@ -59,7 +60,7 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const bool = (field: string): boolean => {
     const v = input[field];
     if (v === undefined || v === null) return false;
-    if (typeof v !== 'boolean') bad(field, `must be true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean') bad(field, `must be true or false, got ${stringifyJsonExact(v)}`);
     return v === true;
   };
 
@@ -73,7 +74,7 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const p = input.parameters;
   if (p !== undefined && p !== null) {
     if (isJSONObject(p)) parameters = p;
-    else bad('parameters', `must be an object of name → value, got ${JSON.stringify(p)}`);
+    else bad('parameters', `must be an object of name → value, got ${stringifyJsonExact(p)}`);
   }
 
   const timeouts: NotebookRunInput['timeouts'] = {};
@@ -85,7 +86,7 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
         if (k !== 'startSeconds' && k !== 'cellSeconds' && k !== 'totalSeconds') {
           bad(`timeouts.${k}`, 'is not a known timeout (startSeconds, cellSeconds, totalSeconds)');
         } else if (v !== null && (typeof v !== 'number' || !(v > 0))) {
-          bad(`timeouts.${k}`, `must be a positive number of seconds, got ${JSON.stringify(v)}`);
+          bad(`timeouts.${k}`, `must be a positive number of seconds, got ${stringifyJsonExact(v)}`);
         } else if (typeof v === 'number') {
           timeouts[k] = v;
         }
@@ -96,11 +97,11 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const outputs: string[] = [];
   const o = input.outputs;
   if (o !== undefined && o !== null) {
-    if (!Array.isArray(o)) bad('outputs', `must be a list of variable names, got ${JSON.stringify(o)}`);
+    if (!Array.isArray(o)) bad('outputs', `must be a list of variable names, got ${stringifyJsonExact(o)}`);
     else
       o.forEach((name: JSONValue, i) => {
         if (typeof name !== 'string' || !IDENTIFIER.test(name))
-          bad(`outputs[${i}]`, `must be a variable name, got ${JSON.stringify(name)}`);
+          bad(`outputs[${i}]`, `must be a variable name, got ${stringifyJsonExact(name)}`);
         else outputs.push(name);
       });
   }

@@ -4,7 +4,7 @@
  * the response timeout is not re-delivered. Ours rather than the SDK's because the SDK stops its
  * heartbeats at stopPolling(), which would let a draining task time out during a graceful shutdown.
  */
-import { errorMessage } from '../errors';
+import { coerceError } from '../errors';
 import type { Logger } from '../log';
 
 export type SendHeartbeat = (taskId: string, workflowInstanceId: string) => Promise<void>;
@@ -52,7 +52,7 @@ export class LeaseKeeper {
         this.logger.trace({ taskId }, 'lease extended');
         return;
       } catch (err) {
-        this.logger.warn({ taskId, attempt, err: errorMessage(err) }, 'lease extension failed');
+        this.logger.warn({ taskId, attempt, err: coerceError(err) }, 'lease extension failed');
       }
     }
   }

@@ -1,16 +1,11 @@
 /** Where a notebook_run attempt writes its output notebook: one immutable object per attempt. */
-import { joinUri } from '../storage';
+import { joinUri, pathSegment as segment } from '../storage';
 
 export interface AttemptFacts {
   workflowType: string;
   workflowId: string;
   taskRef: string;
   retryCount: number;
-}
-
-function segment(s: string): string {
-  // Keep URIs and paths portable: no separators or control characters from user-chosen names.
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
 }
 
 /** `<outputRoot>/<workflowType>/<workflowId>/<taskRef>/attempt-<retryCount>.ipynb` */

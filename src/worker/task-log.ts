@@ -2,7 +2,7 @@
  * Cell progress appended to the task's Conductor log (visible in Conductor's UI), batched so a chatty
  * notebook costs at most one request per `intervalMs`. Log failures are logged, never fatal.
  */
-import { errorMessage } from '../errors';
+import { coerceError } from '../errors';
 import type { Logger } from '../log';
 
 export type AddTaskLog = (taskId: string, message: string) => Promise<void>;
@@ -36,7 +36,7 @@ export class TaskLogAppender {
     this.lines = [];
     this.sending = this.sending.then(() =>
       this.add(this.taskId, message).catch((err: unknown) =>
-        this.logger.warn({ err: errorMessage(err) }, 'could not append to the Conductor task log'),
+        this.logger.warn({ err: coerceError(err) }, 'could not append to the Conductor task log'),
       ),
     );
   }

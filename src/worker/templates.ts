@@ -1,11 +1,24 @@
 /**
- * Runtime parameters: nunjucks templates in the task's `parameters` and `output`, rendered against
- * `{workflow, task, tasks, now}`. The workflow is read from Conductor only when a template refers to it,
- * and with its tasks only when a template uses `tasks`.
+ * Runtime parameters: nunjucks templates written in the task's definition (`parameters` leaves and
+ * `output`), rendered against `{workflow, task, tasks, now}`. Values that arrived through Conductor's
+ * `${…}` are data, never rendered (definition.ts). The workflow is read from Conductor once when the
+ * definition has templates (for its registered definition, and its input), with its tasks only when a
+ * template uses `tasks`.
  */
 import type { Logger } from '../log';
 import type { JSONObject } from '../notebook/types';
-import { isTemplateString, renderDeep, renderString, taskTemplateContext, usesVariable } from '../templates';
+import { renderDeep, renderString, taskTemplateContext, usesVariable } from '../templates';
+import {
+  copyData,
+  definitionTemplates,
+  hasTemplates,
+  mergeRendered,
+  registeredTask,
+  templateTree,
+  type DefinitionTemplates,
+  type WorkflowDefinitionView,
+  type WorkflowTaskView,
+} from './definition';
 
 /** What the worker needs from a polled task (a subset of Conductor's Task). */
 export interface TaskFacts {
@@ -15,6 +28,8 @@ export interface TaskFacts {
   correlationId?: string;
   referenceTaskName?: string;
   retryCount?: number;
+  /** The task's definition as Conductor hands it out (for dynamically forked tasks, made from data). */
+  workflowTask?: WorkflowTaskView;
 }
 
 export interface WorkflowView {
@@ -24,6 +39,8 @@ export interface WorkflowView {
   correlationId?: string;
   input?: Record<string, unknown>;
   variables?: Record<string, unknown>;
+  /** The definition the workflow runs with (Conductor includes it in the workflow). */
+  workflowDefinition?: WorkflowDefinitionView;
   tasks?: {
     referenceTaskName?: string;
     status?: string;
@@ -34,20 +51,8 @@ export interface WorkflowView {
 
 export type FetchWorkflow = (workflowId: string, includeTasks: boolean) => Promise<WorkflowView>;
 
-/**
- * A plain-data copy made in this realm. The template sandbox only reads plain objects of our realm
- * (prototype identity); what an HTTP client hands back may come from another realm (as under jest).
- */
-export function asJsonData<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
-function hasTemplates(value: unknown): boolean {
-  if (typeof value === 'string') return isTemplateString(value);
-  if (Array.isArray(value)) return value.some(hasTemplates);
-  if (value && typeof value === 'object') return Object.values(value).some(hasTemplates);
-  return false;
-}
+/** A plain-data copy made in this realm (see definition.ts: copyData); ints beyond 2^53 stay exact. */
+export const asJsonData = copyData;
 
 /** ref → {output, status} of the latest attempt (by seq) of each task reference. */
 function tasksView(workflow: WorkflowView): Record<string, { output: unknown; status: string }> {
@@ -70,22 +75,42 @@ export interface RenderedInput {
   fetchedTasks: boolean;
 }
 
+function readsTasks(t: DefinitionTemplates): boolean {
+  return usesVariable(templateTree(t.parameters), 'tasks') || usesVariable(t.output, 'tasks');
+}
+
 export async function renderTaskTemplates(
   parameters: JSONObject,
   output: string | null,
   task: TaskFacts,
   deps: { fetchWorkflow: FetchWorkflow; now: Date; logger: Logger },
 ): Promise<RenderedInput> {
-  const templated = { parameters, output };
-  if (!hasTemplates(templated)) return { parameters, output, fetchedWorkflow: false, fetchedTasks: false };
+  const asData = { parameters, output, fetchedWorkflow: false, fetchedTasks: false };
+  // The polled definition says whether there is anything to render at all (no request if not).
+  const polled = definitionTemplates(task.workflowTask?.inputParameters);
+  if (!hasTemplates(polled)) return asData;
 
-  const needsTasks = usesVariable(templated, 'tasks');
-  const needsWorkflow = needsTasks || usesVariable(templated, 'workflow');
-  let workflow: WorkflowView = {};
-  if (needsWorkflow) {
-    workflow = asJsonData(await deps.fetchWorkflow(task.workflowInstanceId, needsTasks));
-    deps.logger.debug({ includeTasks: needsTasks }, 'read the workflow for templates');
+  let needsTasks = readsTasks(polled);
+  let workflow = asJsonData(await deps.fetchWorkflow(task.workflowInstanceId, needsTasks));
+  deps.logger.debug({ includeTasks: needsTasks }, 'read the workflow for templates');
+  const ref = task.referenceTaskName ?? '';
+  let templates = polled;
+  if (workflow.workflowDefinition !== undefined) {
+    const registered = registeredTask(workflow.workflowDefinition, ref);
+    templates = definitionTemplates(registered?.inputParameters);
+    if (registered === undefined) {
+      deps.logger.warn(
+        { taskRef: ref },
+        'the task is not in its workflow definition (a dynamically forked task): its input is data, templates in it are not rendered',
+      );
+    }
   }
+  if (!hasTemplates(templates)) return { ...asData, fetchedWorkflow: true, fetchedTasks: needsTasks };
+  if (!needsTasks && readsTasks(templates)) {
+    needsTasks = true;
+    workflow = asJsonData(await deps.fetchWorkflow(task.workflowInstanceId, true));
+  }
+
   const context = taskTemplateContext({
     workflow: {
       workflowId: task.workflowInstanceId,
@@ -96,22 +121,24 @@ export async function renderTaskTemplates(
     },
     task: {
       taskId: task.taskId,
-      referenceTaskName: task.referenceTaskName ?? '',
+      referenceTaskName: ref,
       retryCount: task.retryCount ?? 0,
     },
     ...(needsTasks ? { tasks: tasksView(workflow) } : {}),
     now: deps.now,
   });
-  const renderedParameters = renderDeep(parameters, context, 'parameters') as JSONObject;
-  // The output template also sees the rendered parameters, e.g. out/{{ parameters.region_code }}.ipynb
+  const rendered = renderDeep(templateTree(templates.parameters), context, 'parameters');
+  const renderedParameters = mergeRendered(parameters, templates.parameters, rendered as JSONObject);
+  // The output template also sees the rendered parameters, e.g. out/{{ parameters.region_code }}.ipynb.
+  // It is rendered here, once: the runner takes the result as a plain URI.
   const renderedOutput =
-    output !== null && isTemplateString(output)
-      ? renderString(output, { ...context, parameters: renderedParameters }, 'output')
+    templates.output !== null
+      ? renderString(templates.output, { ...context, parameters: renderedParameters }, 'output')
       : output;
   return {
     parameters: renderedParameters,
     output: renderedOutput,
-    fetchedWorkflow: needsWorkflow,
+    fetchedWorkflow: true,
     fetchedTasks: needsTasks,
   };
 }

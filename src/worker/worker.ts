@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 
 import type { Logger } from '../log';
-import { errorMessage } from '../errors';
+import { coerceError } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
 import { LeaseKeeper } from './lease';
 import { connectConductor, type ConductorTarget } from './conductor-client';
@@ -145,14 +145,14 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
           onTaskUpdateCompleted: (e) => settle(e.taskId),
           onTaskUpdateFailure: (e) => {
             logger.error(
-              { taskId: e.taskId, err: errorMessage(e.cause) },
+              { taskId: e.taskId, err: coerceError(e.cause) },
               'Conductor did not accept a task result',
             );
             settle(e.taskId);
           },
         },
       ],
-      onError: (err: Error) => logger.warn({ err: err.message }, 'worker error'),
+      onError: (err: Error) => logger.warn({ err }, 'worker error'),
     },
   );
   manager.startPolling();

@@ -66,6 +66,28 @@ describe('nbconductor run', () => {
     expect(injected(nb)).toBe('# Parameters\na = 12\nb = 2.0\ng = False\nd = None\nc = "text"\ne = "42"\n');
   });
 
+  it('records ints beyond 2^53 exactly, and a re-run with no parameters keeps the injected cell and the recorded parameters (papermill)', async () => {
+    const first = await runCli(
+      ['run', fixturePath('simple'), 'big.ipynb', '-p', 'msg', '18446744073709551617'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(first.code).toBe(0);
+    const raw = await readFile(path.join(dir, 'big.ipynb'), 'utf8');
+    expect(raw).toMatch(/"parameters": \{\n\s+"msg": 18446744073709551617\n/);
+    expect(injected(await readNb('big.ipynb'))).toBe('# Parameters\nmsg = 18446744073709551617\n');
+
+    const again = await runCli(['run', 'big.ipynb', 'again.ipynb'], { cwd: dir });
+    expect(again.code).toBe(0);
+    const rerun = await readFile(path.join(dir, 'again.ipynb'), 'utf8');
+    expect(rerun).toMatch(/"parameters": \{\n\s+"msg": 18446744073709551617\n/);
+    const nb = await readNb('again.ipynb');
+    expect(injected(nb)).toBe('# Parameters\nmsg = 18446744073709551617\n');
+    const printed = nb.cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs : []));
+    expect(JSON.stringify(printed)).toContain('18446744073709551617\\n');
+  });
+
   it('merges -b, -f, -y, -p and -r with papermill precedence', async () => {
     await writeFile(path.join(dir, 'params.yaml'), 'c: from-file\na: 2\nf: {k: 1}\n');
     const b64 = Buffer.from('c: from-b64\na: 1\nd: kept\n').toString('base64');
@@ -162,6 +184,10 @@ describe('nbconductor run', () => {
     [
       ['run', fixturePath('simple'), 'x8.ipynb', '--execution-timeout', 'soon'],
       /--execution-timeout must be a number/,
+    ],
+    [
+      ['run', fixturePath('simple'), 'x9.ipynb', '-p', 'msg', 'x', '-p', 'None', '1'],
+      /parameter None for Python: .{0,4}None.{0,4} is reserved in Python/,
     ],
   ])('exits 2 on bad usage or input, writing nothing: %j', async (args, message) => {
     const r = await runCli(args, { cwd: dir });

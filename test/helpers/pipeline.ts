@@ -12,6 +12,7 @@ import { compileConfig, type Config, type ConfigInput } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
+import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
 import { startTestEngine, type TestEngine } from './engine';
@@ -54,11 +55,11 @@ export interface PipelineStack {
   workflow(id: string): Promise<WorkflowRun>;
   /** Waits until `predicate` holds for the workflow (or it is terminal); fails after `timeoutMs`. */
   waitFor(id: string, predicate?: (wf: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
-  /** An in-process worker (local kernels unless told otherwise), optionally recording metrics. */
+  /** An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally recording metrics. */
   startWorker(
     overrides?: ConfigInput,
     provider?: KernelProviderKind,
-    metrics?: WorkerMetrics,
+    extra?: { logger?: Logger; metrics?: WorkerMetrics },
   ): Promise<RunningWorker>;
   /** The real `nbconductor worker` CLI in a child process (for kill/signal tests). */
   spawnWorker(workerId: string, extraConfig?: Record<string, unknown>): ChildProcess;
@@ -134,12 +135,16 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    startWorker: async (overrides = {}, provider = 'local', metrics) => {
+    startWorker: async (overrides = {}, provider = 'local', extra = {}) => {
+      const workerLogger = extra.logger ?? logger;
       const config = testConfig(outputRoot, engine.url, {
         ...overrides,
         kernel: { provider, ...overrides.kernel },
       });
-      const w = await startWorkerRuntime(config, logger, { cwd: packageRoot(), metrics });
+      const w = await startWorkerRuntime(config, workerLogger, {
+        cwd: packageRoot(),
+        metrics: extra.metrics,
+      });
       workers.push(w);
       return w;
     },
@@ -192,6 +197,26 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
       rmSync(outputRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers a one-task workflow `name` (a notebook_run task with ref `nb` and these inputParameters),
+ * starts it with `input` and waits for it to end.
+ */
+export async function runNotebookTaskWorkflow(
+  stack: PipelineStack,
+  name: string,
+  inputParameters: Record<string, unknown>,
+  input: Record<string, unknown>,
+): Promise<WorkflowRun> {
+  await stack.registerWorkflow({
+    name,
+    version: 1,
+    schemaVersion: 2,
+    ownerEmail: 't@example.com',
+    tasks: [{ name: 'notebook_run', taskReferenceName: 'nb', type: 'SIMPLE', inputParameters }],
+  });
+  return stack.waitFor(await stack.start(name, input));
 }
 
 /** Lines a child worker printed, as parsed pino records (for waiting on log events). */

@@ -84,11 +84,9 @@ it('counts queued, running and finished work as the engine and worker saw it', a
     1,
   );
 
-  const worker = await stack.startWorker(
-    { worker: { kernelPoolSize: 1 } },
-    'local',
-    metrics.worker('test-worker'),
-  );
+  const worker = await stack.startWorker({ worker: { kernelPoolSize: 1 } }, 'local', {
+    metrics: metrics.worker('test-worker'),
+  });
   // While the long notebook runs: one task running for that workflow, its queue drained.
   samples = await scrapeUntil(metrics.url, (s) => value(s, RUNNING, { workflow: 'metrics_ok' }) === 1);
   expect(value(samples, 'nbconductor_engine_queue_depth', { queue: 'notebook_run' })).toBe(0);

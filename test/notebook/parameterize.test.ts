@@ -4,6 +4,7 @@
  * and kernel/language resolution.
  */
 import { isNbcError } from '../../src/errors';
+import { serializeNotebook } from '../../src/notebook/io';
 import { parameterizeNotebook, resolveKernelAndLanguage } from '../../src/notebook/parameterize';
 import { INJECTED_PARAMETERS_TAG, cellTags, type Notebook } from '../../src/notebook/types';
 import { FloatValue } from '../../src/notebook/values';
@@ -111,10 +112,12 @@ describe('metadata', () => {
       nested: { l: [1, null] },
     });
     expect(notebook.metadata.papermill).toEqual({
-      parameters: { a: 2, big: '18446744073709551616', safe: 5, nested: { l: [1, null] } },
+      parameters: { a: 2, big: 18446744073709551616n, safe: 5, nested: { l: [1, null] } },
       input_path: 'in.ipynb',
       output_path: 'out.ipynb',
     });
+    // written as the exact JSON number, as papermill records a Python int
+    expect(serializeNotebook(notebook)).toMatch(/"big": 18446744073709551616,/);
   });
 
   test('metadata.papermill is created when missing or not an object', () => {
@@ -132,10 +135,11 @@ describe('metadata', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('empty parameters on a re-run keep the old injected cell (as papermill), with a warning', () => {
+  test('empty parameters on a re-run keep the old injected cell and its recorded parameters (as papermill), with a warning', () => {
     const { notebook, warnings } = parameterizeNotebook(loadFixtureNotebook('params-rerun.ipynb'), {});
     expect(injectedCells(notebook)).toEqual([1]);
-    expect((notebook.metadata.papermill as Record<string, unknown>).parameters).toEqual({});
+    expect(notebook.cells[1]?.source).toBe('# Parameters\na = 5\n');
+    expect((notebook.metadata.papermill as Record<string, unknown>).parameters).toEqual({ a: 5 });
     expect(warnings.join('\n')).toMatch(/existing 'injected-parameters' cell \(index 1\)/);
   });
 

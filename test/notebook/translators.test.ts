@@ -461,8 +461,8 @@ describe.each(LANGS)('%s translator', (lang) => {
 
   test('values that are not parameter values are a clear error, not papermill str() fallback', () => {
     const notAValue = new Date(0) as unknown as ParamValue;
-    expect(() => t.renderAssignment('when', notAValue)).toThrow(
-      /Cannot render parameter when .*unsupported value type \(Date\)/,
+    expect(() => t.renderAssignment('started', notAValue)).toThrow(
+      /Cannot render parameter started .*unsupported value type \(Date\)/,
     );
     expect(() => t.renderValue(undefined as unknown as ParamValue)).toThrow(
       /unsupported value type \(undefined\)/,

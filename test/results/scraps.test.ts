@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { JSONObject, Notebook, Output } from '../../src/notebook/types';
-import { PYTHON_GLUE_HELPER, extractScraps, scrapData, summarizeRuns, type Scrap } from '../../src/results';
+import {
+  PYTHON_GLUE_HELPER,
+  extractScraps,
+  offloadLargeValues,
+  scrapData,
+  summarizeRuns,
+  type Scrap,
+} from '../../src/results';
 import type { Storage } from '../../src/storage';
 import { captureLogger, quietLogger } from '../helpers/logger';
 import { startTestProvider, type TestProvider } from '../helpers/providers';
@@ -326,4 +333,23 @@ describe('payload edge cases (hand-built outputs)', () => {
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+});
+
+it('integers beyond 2^53 glued by a notebook stay exact: in the saved notebook, the scraps and offloaded files (issue 8)', async () => {
+  const nb = pythonNotebook([
+    PYTHON_GLUE_HELPER,
+    'glue("big", 2**64 + 1)\nglue("nested", {"ids": [2**63 - 1, -(2**70), 7]})\nglue("many", list(range(2**60, 2**60 + 3000)))',
+  ]);
+  const output = path.join(dir, 'big.ipynb');
+  const run = await runCells(nb, { provider, storage, dir, logger, name: 'big', output });
+  const raw = (await storage.read(output)).toString('utf8');
+  expect(raw).toContain('"data": 18446744073709551617');
+  const data = scrapData(extractScraps(run.saved, { logger }));
+  expect(data.big).toBe(18446744073709551617n);
+  expect(data.nested).toEqual({ ids: [9223372036854775807n, -1180591620717411303424n, 7] });
+  // a large value goes next to the notebook with its digits intact
+  const out = await offloadLargeValues(data, { storage, baseUri: output, kind: 'scraps', limitBytes: 1024 });
+  const ref = out.many as unknown as { $ref: string };
+  const text = (await storage.read(ref.$ref)).toString('utf8');
+  expect(text.startsWith('[1152921504606846976,1152921504606846977,')).toBe(true);
 });

@@ -32,6 +32,12 @@ describe('date', () => {
     ['{{ "20240131" | date("DD/MM/YYYY") }}', '31/01/2024'],
     ['{{ "2024-01-31T23:30:00-02:00" | date("YYYY-MM-DD HH:mm") }}', '2024-02-01 01:30'],
     ['{{ "2024-01-31 23:30" | date("HH:mm") }}', '23:30'],
+    // IANA zones, daylight saving time included
+    ['{{ now | date("YYYY-MM-DD HH:mm Z", "Europe/Paris") }}', '2024-02-29 14:05 +01:00'],
+    ['{{ "2024-07-01T12:00:00Z" | date("HH:mm ZZ", tz="America/New_York") }}', '08:00 -0400'],
+    ['{{ "2024-12-01T12:00:00Z" | date("HH:mm ZZ", tz="America/New_York") }}', '07:00 -0500'],
+    ['{{ "2024-03-31T00:59:59Z" | date("HH:mm", "Europe/London") }}', '00:59'],
+    ['{{ "2024-03-31T01:00:00Z" | date("HH:mm", "Europe/London") }}', '02:00'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
@@ -64,6 +70,8 @@ describe('dateAdd, addDays, isoformat', () => {
     ['{{ now | addDays(-1) | date("YYYYMMDD") }}', '20240228'],
     ['{{ ms | isoformat }}', INSTANT],
     ['{{ now | isoformat("+05:30") }}', '2024-02-29T18:35:09.123+05:30'],
+    ['{{ now | isoformat("Asia/Kolkata") }}', '2024-02-29T18:35:09.123+05:30'],
+    ['{{ now | dateAdd(1.5, "days") }}', '2024-03-02T01:05:09.123Z'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
@@ -123,12 +131,34 @@ describe('path helpers', () => {
     ['{{ "/tmp/x/y/" | basename }}', 'y'],
     ['{{ "runs/out.ipynb" | basename(".ipynb") }}', 'out'],
     ['{{ "name" | basename }}', 'name'],
+    ['{{ "us-east" | pathSegment }}', 'us-east'],
+    ['{{ "../../etc/passwd" | pathSegment }}', '.._.._etc_passwd'],
+    ['{{ ".." | pathSegment }}', '__'],
+    ['{{ "." | pathSegment }}', '_'],
+    ['{{ "a/b\\\\c" | pathSegment }}', 'a_b_c'],
+    ['{{ "%2e%2e" | pathSegment }}', '_2e_2e'],
+    ['{{ "" | pathSegment }}', '_'],
+    ['{{ 2024 | pathSegment }}', '2024'],
+    ['{{ "Région" | pathSegment }}', 'R_gion'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
 
   it('refuses a slug with nothing left in it', () => {
     expectTemplateError(() => render('{{ "%%%" | slug }}'), 'p', /no letters or digits/);
+  });
+
+  it('keeps any value to one path segment, however long', () => {
+    expect(renderString('{{ v | pathSegment }}', { v: 'line\nbreak\u0000x\u2028' }, 'p')).toBe(
+      'line_break_x_',
+    );
+    const long = renderString('{{ v | pathSegment }}', { v: 'a'.repeat(1000) }, 'p');
+    expect(long).toBe('a'.repeat(200));
+    expectTemplateError(
+      () => renderString('{{ v | pathSegment }}', { v: ['a'] }, 'p'),
+      'p',
+      /string or a number/,
+    );
   });
 });
 

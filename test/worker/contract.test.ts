@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { fixturePath } from '../helpers/fixtures';
-import { startPipelineStack, type PipelineStack, type TaskRun, type WorkflowRun } from '../helpers/pipeline';
+import {
+  runNotebookTaskWorkflow,
+  startPipelineStack,
+  type PipelineStack,
+  type TaskRun,
+  type WorkflowRun,
+} from '../helpers/pipeline';
 
 let stack: PipelineStack;
 let counter = 0;
@@ -37,15 +43,7 @@ async function runOne(
   inputParameters: Record<string, unknown>,
   workflowInput: Record<string, unknown> = { x: 1 },
 ): Promise<WorkflowRun> {
-  const name = `contract_${++counter}`;
-  await stack.registerWorkflow({
-    name,
-    version: 1,
-    schemaVersion: 2,
-    ownerEmail: 't@example.com',
-    tasks: [{ name: 'notebook_run', taskReferenceName: 'nb', type: 'SIMPLE', inputParameters }],
-  });
-  return stack.waitFor(await stack.start(name, workflowInput));
+  return runNotebookTaskWorkflow(stack, `contract_${++counter}`, inputParameters, workflowInput);
 }
 
 function attempts(wf: WorkflowRun): TaskRun[] {

@@ -111,6 +111,10 @@ it('nb_switch: routes on an upstream scrap (ok → report, low volume → alert)
   expect(ok.output.status).toBe('ok');
   expect(ok.tasks.map((t) => t.referenceTaskName)).toEqual(expect.arrayContaining(['report']));
   expect(ok.tasks.map((t) => t.referenceTaskName)).not.toContain('alert');
+  // The example's output template: under the output root, the input value kept to one path segment.
+  expect(task(ok, 'agg').outputData.outputNotebook).toBe(
+    path.join(stack.outputRoot, 'nb_switch', ok.workflowId, 'agg-us.ipynb'),
+  );
   const low = await stack.waitFor(
     await stack.start('nb_switch', {
       run_date: '2026-03-03',

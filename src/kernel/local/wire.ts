@@ -6,6 +6,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 import type { JSONObject } from '../../notebook/types';
 import type { Channel, JupyterMessage, MessageHeader } from '../messages';
+import { parseJsonExact } from '../../json-exact';
 
 export const DELIMITER = '<IDS|MSG>';
 export const PROTOCOL_VERSION = '5.3';
@@ -65,7 +66,8 @@ export function encodeMessage(msg: JupyterMessage<unknown>, signer: Signer): Buf
 export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; reason: string };
 
 function parseJson(frame: Buffer, name: string): JSONObject {
-  const value: unknown = JSON.parse(frame.toString('utf8'));
+  // Ints beyond 2^53 (a glued 2**64) stay exact.
+  const value: unknown = parseJsonExact(frame.toString('utf8'));
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new Error(`${name} is not a JSON object`);
   }

@@ -6,6 +6,7 @@
 import { NbcError } from '../../errors';
 import { FloatValue, type ParamObject, type ParamValue, type Parameters } from '../values';
 import { pyStrip } from '../python-text';
+import { isReservedName } from './reserved';
 
 export type TranslatorId =
   'python' | 'r' | 'scala' | 'julia' | 'matlab' | 'csharp' | 'fsharp' | 'powershell' | 'bash';
@@ -191,6 +192,12 @@ export abstract class BaseTranslator implements Translator {
   protected variableName(name: string): string {
     if (!this.identifier.test(name)) {
       this.fail(name, `${JSON.stringify(name)} is not a valid ${this.language} variable name`);
+    }
+    if (isReservedName(this.id, name)) {
+      this.fail(
+        name,
+        `${JSON.stringify(name)} is reserved in ${this.language} (a keyword or a read-only name); rename the parameter`,
+      );
     }
     return name;
   }
