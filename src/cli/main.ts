@@ -128,6 +128,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         memory: o.memory === true,
         logger: log,
         signal,
+        sqs: config.sqs,
       });
     });
 

@@ -3,6 +3,7 @@
  * `signal` aborts (the CLI wires SIGTERM/SIGINT to it), then stops it cleanly. The engine module (and
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
+import type { SqsConfig } from '../config';
 import type { Logger } from '../log';
 
 export interface ServerCommandOptions {
@@ -14,6 +15,8 @@ export interface ServerCommandOptions {
   memory: boolean;
   logger: Logger;
   signal: AbortSignal;
+  /** Consume `sqs:` event handlers' queues (when enabled). */
+  sqs?: Readonly<SqsConfig>;
 }
 
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
@@ -25,6 +28,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     dataDir: options.memory ? undefined : options.dataDir,
     memory: options.memory,
     logger: options.logger,
+    sqs: options.sqs,
   });
   options.logger.info(
     { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },

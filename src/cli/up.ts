@@ -27,6 +27,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     host: config.engine.host,
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
+    sqs: config.sqs,
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });

@@ -27,6 +27,8 @@ export interface EngineOptions {
   maxBodyBytes: number;
   /** Values for `${NAME}` lookups of server environment names. */
   env: Record<string, string | undefined>;
+  /** How often the queues of external event handlers (`sqs:`) are re-subscribed (Conductor: 60 s). */
+  eventQueueRefreshMs: number;
 }
 
 export const DEFAULT_OPTIONS: EngineOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_OPTIONS: EngineOptions = {
   maxVariablesBytes: 256 * 1024,
   maxBodyBytes: 32 * 1024 * 1024,
   env: {},
+  eventQueueRefreshMs: 1_000,
 };
 
 /** Signals fired after a commit so in-process waiters react immediately. */

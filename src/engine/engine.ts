@@ -5,6 +5,8 @@
 import type { Logger } from '../log';
 import { DEFAULT_OPTIONS, newId, type EngineContext, type EngineOptions } from './context';
 import { EventProcessor } from './events/processor';
+import { EventQueueManager } from './events/queues/manager';
+import type { EventQueueProvider } from './events/queues/provider';
 import { closeExpressionWorkers } from './expressions';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
@@ -25,6 +27,8 @@ export interface EngineCoreOptions {
   logger: Logger;
   clock?: () => number;
   options?: Partial<EngineOptions>;
+  /** External event queues (e.g. `sqs`) consumed for the active handlers listening on them. */
+  queueProviders?: readonly EventQueueProvider[];
 }
 
 export class Engine {
@@ -35,6 +39,7 @@ export class Engine {
   readonly sweeper: Sweeper;
   readonly runner: AsyncTaskRunner;
   readonly events: EventProcessor;
+  readonly eventQueues: EventQueueManager;
 
   constructor(o: EngineCoreOptions) {
     const defs = new DefinitionStore(o.db);
@@ -70,6 +75,12 @@ export class Engine {
     this.sweeper = new Sweeper(this.ctx, this.exec);
     this.runner = new AsyncTaskRunner(this.ctx, this.exec);
     this.events = new EventProcessor(this.ctx, this.exec);
+    this.eventQueues = new EventQueueManager(
+      this.ctx,
+      this.events,
+      o.queueProviders ?? [],
+      options.eventQueueRefreshMs,
+    );
     signals.queueChanged = (q) => this.waiters.notify(q);
     signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
     signals.asyncSystemTaskQueued = () => this.runner.kick();
@@ -81,10 +92,12 @@ export class Engine {
     this.sweeper.start();
     this.runner.kick();
     this.events.kick();
+    this.eventQueues.start();
   }
 
   async stop(): Promise<void> {
     this.sweeper.stop();
+    await this.eventQueues.stop();
     this.events.stop();
     this.waiters.releaseAll();
     await this.runner.stop();

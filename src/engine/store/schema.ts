@@ -95,4 +95,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX event_executions_name ON event_executions (name, created);
   `,
+  // Why a message ran no handler (rejected after failing too often, no active handler); null otherwise.
+  // Executions by message, for the messages view.
+  `
+  ALTER TABLE event_messages ADD COLUMN note TEXT;
+  CREATE INDEX event_executions_message ON event_executions (message_id);
+  `,
 ];
