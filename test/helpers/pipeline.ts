@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { compileConfig, type Config, type ConfigInput } from '../../src/config';
+import { compileConfig, type Config, type ConfigInput, type SqsConfig } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
@@ -85,8 +85,13 @@ export function testConfig(outputRoot: string, engineUrl: string, overrides: Con
   });
 }
 
-export async function startPipelineStack(options: { engineDataDir?: string } = {}): Promise<PipelineStack> {
-  const engine = await startTestEngine(options.engineDataDir ? { dataDir: options.engineDataDir } : {});
+export async function startPipelineStack(
+  options: { engineDataDir?: string; sqs?: SqsConfig } = {},
+): Promise<PipelineStack> {
+  const engine = await startTestEngine({
+    ...(options.engineDataDir ? { dataDir: options.engineDataDir } : {}),
+    ...(options.sqs ? { sqs: options.sqs } : {}),
+  });
   const sdk = require('@io-orkes/conductor-javascript') as Sdk;
   const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
   const metadata = new sdk.MetadataClient(client);
