@@ -117,9 +117,7 @@ it('a rejected message is recorded once, with its payload and the reason, in the
     fullPayload: { path: 'p.csv' },
     eventExecutions: [],
   });
-  expect(view[0]?.statusDescription).toBe(
-    'rejected after 5 deliveries without being processed: Error: boom',
-  );
+  expect(view[0]?.statusDescription).toBe('rejected after 5 deliveries without being processed: Error: boom');
   engine.ctx.db.close();
 });
 
