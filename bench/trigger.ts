@@ -8,7 +8,7 @@
  *   npm run bench -- trigger [--runs 10]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -25,16 +25,12 @@ import { compileConfig } from '../src/config';
 import { startEngine } from '../src/engine';
 import { silentLogger } from '../src/log';
 import { packageRoot } from '../src/paths';
+import { arg, firstCellStart, registerNotebookWorkflow } from './notebook-workflow';
 import { median, percentile, printTable } from './table';
 
 type Sdk = typeof import('@io-orkes/conductor-javascript');
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const QUEUE = 'nbc-bench-landing';
-
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-}
 
 /** `python3 -m moto.server` on a free port (S3 and SQS, with bucket notifications). */
 async function startMoto(): Promise<{ endpoint: string; child: ChildProcess }> {
@@ -76,15 +72,6 @@ async function waitFor<T>(
   }
 }
 
-/** Start time of the first executed code cell, from the output notebook's papermill record. */
-function firstCellStart(outputNotebook: string): number {
-  const nb = JSON.parse(readFileSync(outputNotebook, 'utf8')) as {
-    cells: { metadata: { papermill?: { start_time?: string | null } } }[];
-  };
-  const start = nb.cells.map((c) => c.metadata.papermill?.start_time).find((t) => typeof t === 'string');
-  return Date.parse(String(start).replace(/(\.\d{3})\d*/, '$1'));
-}
-
 export async function benchTrigger(argv: string[]): Promise<void> {
   const runs = Number(arg(argv, '--runs', '10'));
   const root = packageRoot();
@@ -123,27 +110,11 @@ export async function benchTrigger(argv: string[]): Promise<void> {
         },
       }),
     );
-    await metadata.registerTasks([
-      { name: 'notebook_run', retryCount: 0, responseTimeoutSeconds: 120, timeoutSeconds: 600 },
-    ] as never);
-    await metadata.registerWorkflowDef(
-      {
-        name: 'bench_landed',
-        version: 1,
-        schemaVersion: 2,
-        tasks: [
-          {
-            name: 'notebook_run',
-            taskReferenceName: 'nb',
-            type: 'SIMPLE',
-            inputParameters: {
-              notebook: path.join(root, 'test', 'fixtures', 'notebooks', 'trivial.ipynb'),
-              parameters: { n: '${workflow.input.size}' },
-            },
-          },
-        ],
-      } as never,
-      true,
+    await registerNotebookWorkflow(
+      metadata,
+      'bench_landed',
+      path.join(root, 'test', 'fixtures', 'notebooks', 'trivial.ipynb'),
+      { n: '${workflow.input.size}' },
     );
     await events.addEventHandler({
       name: 'bench_landed',

@@ -4,12 +4,12 @@
  * moto holds the DeleteMessage). After a restart SQS delivers the message again; the engine recognises it
  * and deletes it, and the workflow it started exists once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { packageRoot } from '../../src/paths';
+import { spawnBin } from '../helpers/cli';
 import { HOLD, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { watchLines } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
@@ -65,19 +65,9 @@ async function startEngineProcess(): Promise<{
     }),
   );
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(packageRoot(), 'bin', 'nbconductor.js'),
-      '--config',
-      configFile,
-      'server',
-      '--port',
-      '0',
-      '--data',
-      path.join(dir, 'engine'),
-    ],
-    { cwd: dir, env: { ...env, NBCONDUCTOR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  const child = spawnBin(
+    ['--config', configFile, 'server', '--port', '0', '--data', path.join(dir, 'engine')],
+    { cwd: dir, env: { ...env, NBCONDUCTOR_LOG_LEVEL: 'info' } },
   );
   children.push(child);
   const log = watchLines(child);

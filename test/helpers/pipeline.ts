@@ -3,7 +3,7 @@
  * notebook_run worker (in-process, or the real CLI worker as a child process), and SDK helpers to start
  * workflows and wait for them. Everything is stopped by `stop()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-com
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import { packageRoot } from '../../src/paths';
+import { spawnBin } from './cli';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
 
@@ -161,22 +162,10 @@ export async function startPipelineStack(
           execution: { autosaveCellEverySec: 0.3 },
         }),
       );
-      const child = spawn(
-        process.execPath,
-        [
-          path.join(packageRoot(), 'bin', 'nbconductor.js'),
-          '--config',
-          configFile,
-          'worker',
-          '--conductor-url',
-          engine.url,
-        ],
-        {
-          cwd: packageRoot(),
-          env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawnBin(['--config', configFile, 'worker', '--conductor-url', engine.url], {
+        cwd: packageRoot(),
+        env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
+      });
       children.push(child);
       return child;
     },
