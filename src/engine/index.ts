@@ -47,8 +47,8 @@ export interface RunningEngine {
 }
 
 export async function startEngine(o: StartEngineOptions): Promise<RunningEngine> {
-  const db = openDb({ dataDir: o.dataDir, memory: o.memory });
   const queueProviders = o.sqs?.enabled ? [new SqsEventQueueProvider(o.sqs, o.logger)] : [];
+  const db = openDb({ dataDir: o.dataDir, memory: o.memory });
   const engine = new Engine({ db, logger: o.logger, clock: o.clock, options: o.options, queueProviders });
   const router = new Router();
   registerHealthRoutes(router, engine);

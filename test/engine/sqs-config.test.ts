@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { compileConfig } from '../../src/config';
+import { startEngine } from '../../src/engine';
+import { quietLogger } from '../helpers/logger';
 
 const BASE = { HOME: os.tmpdir() };
 
@@ -109,4 +111,11 @@ it('gives kernels the S3 endpoint, region and identity nbconductor uses, even wh
   const plain = compileConfig({ env: { ...BASE, AWS_SESSION_TOKEN: 't' } });
   expect(plain.kernelEnv.AWS_SESSION_TOKEN).toBe('t');
   expect(plain.kernelEnv.AWS_ENDPOINT_URL_S3).toBeUndefined();
+});
+
+it('an engine with SQS on and half a key pair refuses to start, naming the missing key', async () => {
+  const sqs = { ...compileConfig({ env: BASE }).sqs, enabled: true, accessKeyId: 'AKID' };
+  await expect(startEngine({ memory: true, logger: quietLogger(), sqs })).rejects.toThrow(
+    expect.objectContaining({ code: 'E_CONFIG', details: { field: 'sqs.secretAccessKey' } }),
+  );
 });

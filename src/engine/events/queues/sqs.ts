@@ -50,7 +50,9 @@ export class SqsEventQueueProvider implements EventQueueProvider {
   constructor(
     private readonly config: Readonly<SqsConfig>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    staticCredentials(config, 'sqs'); // a half-configured key pair fails at start-up, not in the poll loop
+  }
 
   private connect(): { sdk: SqsSdk; client: SQSClient } {
     // Loaded on first use: the SDK costs start-up time an engine without sqs: handlers should not pay.
@@ -178,7 +180,10 @@ export class SqsEventQueueProvider implements EventQueueProvider {
       try {
         sink.reject(message, errorText(err));
       } catch (recordErr) {
-        log.error({ ...fields, err: errorText(recordErr), body: message.body }, 'engine: cannot record it');
+        log.error(
+          { ...fields, err: errorText(recordErr), body: message.body.slice(0, 2000) },
+          'engine: cannot record it; the body is logged here (up to 2000 characters)',
+        );
       }
     }
     try {
