@@ -107,7 +107,8 @@ export class EventQueueManager {
   private warnOnce(event: string, type: string): void {
     if (this.warned.has(event)) return;
     this.warned.add(event);
-    this.ctx.logger.warn(
+    // info, not warn: `nbconductor up` registers the shipped sqs: example on every machine.
+    this.ctx.logger.info(
       { event, hint: ENABLE_HINTS[type] },
       `engine: event handlers on ${event} are not served: no event queue of type "${type}" is enabled`,
     );
