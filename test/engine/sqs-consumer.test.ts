@@ -152,3 +152,28 @@ it('an invalid queue name is reported once and not polled', async () => {
     expect.stringContaining('not an SQS queue name'),
   ]);
 });
+
+it('with SQS off, a handler on an sqs: queue is reported once with how to switch it on', async () => {
+  const { logger, lines } = captureLogger('info');
+  const h = await harness({ memory: true, logger });
+  try {
+    await fetch(`${h.url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'sc_off',
+        event: 'sqs:nbc-c-off',
+        active: true,
+        actions: [{ action: 'start_workflow', start_workflow: { name: 'x' } }],
+      }),
+    });
+    const line = await waitFor('the not-served notice', async () =>
+      lines.find((l) => l.event === 'sqs:nbc-c-off' && String(l.msg).includes('not served')),
+    );
+    expect(String(line.hint)).toContain('NBCONDUCTOR_SQS_ENABLED=true');
+  } finally {
+    await h.stop();
+  }
+  expect(await sqs.queueUrl('nbc-c-off')).toBeUndefined();
+  expect(lines.filter((l) => String(l.msg).includes('not served'))).toHaveLength(1);
+});
