@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
  * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute),
  * scheduler (1,000 schedules firing every second).
+ * trigger (S3 object landing → first notebook cell, through SQS and an event handler).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -18,12 +19,20 @@ async function main(): Promise<void> {
       const { benchScheduler } = await import('./scheduler.js');
       return benchScheduler(rest);
     }
+    case 'trigger': {
+      // The AWS SDK's Node >= 22 notice, silenced as bin/nbconductor.js does.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      const { benchTrigger } = await import('./trigger.js');
+      return benchTrigger(rest);
+    }
     case 'engine': {
       await import('./engine.js');
       return;
     }
     default:
-      process.stderr.write(`unknown benchmark "${name}"; try: notebook, worker, engine, scheduler\n`);
+      process.stderr.write(
+        `unknown benchmark "${name}"; try: notebook, worker, engine, scheduler, trigger\n`,
+      );
       process.exitCode = 2;
   }
 }

@@ -6,7 +6,7 @@
  *   npm run bench -- worker [--per-slot 10] [--nbclient-runs 8] [--provider local|jupyter-server]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,7 +17,8 @@ import type { KernelProviderKind } from '../src/kernel/provider';
 import { silentLogger } from '../src/log';
 import { packageRoot } from '../src/paths';
 import { venvPaths } from '../src/python/venv';
-import { arg, median, percentile, printTable } from './table';
+import { arg, firstCellStart, registerNotebookWorkflow } from './notebook-workflow';
+import { median, percentile, printTable } from './table';
 
 type Sdk = typeof import('@io-orkes/conductor-javascript');
 
@@ -29,11 +30,7 @@ interface TaskView {
 
 /** ms from the task being scheduled to the first code cell starting (from the output notebook's record). */
 function scheduleToFirstCell(task: TaskView): number {
-  const nb = JSON.parse(readFileSync(task.outputData?.outputNotebook ?? '', 'utf8')) as {
-    cells: { metadata: { papermill?: { start_time?: string } } }[];
-  };
-  const start = nb.cells[0]?.metadata.papermill?.start_time;
-  return Date.parse(String(start).replace(/(\.\d{3})\d*/, '$1')) - (task.scheduledTime ?? NaN);
+  return firstCellStart(task.outputData?.outputNotebook ?? '') - (task.scheduledTime ?? NaN);
 }
 
 export async function benchWorker(argv: string[]): Promise<void> {
@@ -51,25 +48,7 @@ export async function benchWorker(argv: string[]): Promise<void> {
   const executor = new sdk.WorkflowExecutor(client);
   const rows: string[][] = [];
   try {
-    await metadata.registerTasks([
-      { name: 'notebook_run', retryCount: 0, responseTimeoutSeconds: 120, timeoutSeconds: 600 },
-    ] as never);
-    await metadata.registerWorkflowDef(
-      {
-        name: 'bench_trivial',
-        version: 1,
-        schemaVersion: 2,
-        tasks: [
-          {
-            name: 'notebook_run',
-            taskReferenceName: 'nb',
-            type: 'SIMPLE',
-            inputParameters: { notebook, parameters: { n: '${workflow.input.n}' } },
-          },
-        ],
-      } as never,
-      true,
-    );
+    await registerNotebookWorkflow(metadata, 'bench_trivial', notebook, { n: '${workflow.input.n}' });
 
     // nbclient baseline: `jupyter execute` once per notebook, in a loop (the notebook pre-parameterized).
     const prepared = path.join(work, 'trivial-prepared.ipynb');

@@ -167,6 +167,137 @@ glue("source_uri", source_uri)
 '''),
 ])
 
+# ---------------------------------------------------------------------------------------- ingest_landed
+save("ingest_landed", [
+    md("""
+# Ingest a file that landed in S3
+
+The first step of `nb_s3_landed`, started by an S3 event notification (ObjectCreated) through an SQS
+event handler. Reads the landed CSV of viewing events (`event_time`, `region`, `title`, `device`,
+`minutes`) from `s3://<bucket>/<key>`, checks it, and writes one CSV per region under
+`<data_dir>/<run_date>/`, the layout `extract` produces, so the same `vid_agg` and `report` notebooks
+follow. Glues the same scraps as `extract`, plus `bytes`.
+
+S3 is reached with the standard AWS variables of the kernel's environment (`AWS_ENDPOINT_URL_S3` or
+`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`),
+which the worker passes on from its own S3 settings. The request is signed with the standard library
+so the notebook needs no extra package; with boto3 installed, `boto3.client("s3").get_object(...)` reads
+the same settings.
+"""),
+    params("""
+bucket: str = "landing"  # S3 bucket the file landed in (from the event notification)
+key: str = "views/2024-01-01.csv"  # object key, URL-encoded as S3 event notifications send it
+data_dir: str = "runs/data"  # the region CSVs go to <data_dir>/<run_date>/<region>.csv
+"""),
+    setup("""
+import datetime as dt
+import hashlib
+import hmac
+import io
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pandas as pd
+"""),
+    code('''
+def s3_get(bucket, key):
+    """GET one object, signed with AWS Signature Version 4 from the kernel's AWS_* environment."""
+    env = os.environ
+    if not env.get("AWS_ACCESS_KEY_ID") or not env.get("AWS_SECRET_ACCESS_KEY"):
+        raise RuntimeError("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the worker")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+    path = "/" + urllib.parse.quote(key, safe="/~")
+    if endpoint:  # an S3-compatible server: path-style addressing
+        base = urllib.parse.urlsplit(endpoint)
+        scheme, host, path = base.scheme, base.netloc, base.path.rstrip("/") + "/" + bucket + path
+    else:
+        scheme, host = "https", f"{bucket}.s3.{region}.amazonaws.com"
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    headers = {"host": host, "x-amz-content-sha256": hashlib.sha256(b"").hexdigest(), "x-amz-date": stamp}
+    if env.get("AWS_SESSION_TOKEN"):
+        headers["x-amz-security-token"] = env["AWS_SESSION_TOKEN"]
+    names = sorted(headers)
+    canonical = "\\n".join(["GET", path, "", *(f"{n}:{headers[n]}" for n in names), "", ";".join(names),
+                           headers["x-amz-content-sha256"]])
+    scope = f"{day}/{region}/s3/aws4_request"
+    to_sign = "\\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    signing_key = ("AWS4" + env["AWS_SECRET_ACCESS_KEY"]).encode()
+    for part in (day, region, "s3", "aws4_request"):
+        signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={env['AWS_ACCESS_KEY_ID']}/{scope}, "
+                                f"SignedHeaders={';'.join(names)}, Signature={signature}")
+    del headers["host"]  # urllib sends the same Host itself
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"{scheme}://{host}{path}", headers=headers),
+                                    timeout=60) as response:
+            return response.read()
+    except urllib.error.HTTPError as err:
+        detail = err.read(300).decode("utf-8", "replace")
+        raise RuntimeError(f"reading s3://{bucket}/{key} failed: HTTP {err.code} {detail}") from None
+'''),
+    code('''
+if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket or ""):
+    raise ValueError(f"bucket must be an S3 bucket name, got {bucket!r}")
+object_key = urllib.parse.unquote_plus(key or "")  # notifications encode keys: spaces as +, others as %XX
+if not object_key:
+    raise ValueError("key is empty: the event named no object")
+source_uri = f"s3://{bucket}/{object_key}"
+raw = s3_get(bucket, object_key)
+print(f"read {len(raw)} bytes from {source_uri}")
+'''),
+    code('''
+COLUMNS = ["event_time", "region", "title", "device", "minutes"]
+events = pd.read_csv(io.BytesIO(raw))
+missing = [c for c in COLUMNS if c not in events.columns]
+if missing:
+    raise ValueError(f"{source_uri} lacks the columns {missing} (it has {list(events.columns)})")
+events = events[COLUMNS].copy()
+events["event_time"] = pd.to_datetime(events["event_time"], errors="coerce")
+events["region"] = events["region"].astype(str).str.strip().str.lower()
+events["minutes"] = pd.to_numeric(events["minutes"], errors="coerce")
+bad = events[events["event_time"].isna() | events["minutes"].isna() | (events["minutes"] < 0)]
+if len(bad):
+    raise ValueError(f"{source_uri}: {len(bad)} rows have no valid event_time or minutes, e.g. rows {list(bad.index[:5])}")
+# Region codes become file names: letters only.
+odd = sorted(r for r in events["region"].unique() if not re.fullmatch(r"[a-z]{2,8}", r))
+if odd:
+    raise ValueError(f"{source_uri}: region codes must be 2-8 letters, got {odd}")
+days = sorted(events["event_time"].dt.date.unique())
+if len(days) != 1:
+    raise ValueError(f"{source_uri} must hold one day of events, it spans {[d.isoformat() for d in days] or 'none'}")
+day = days[0]
+regions = sorted(events["region"].unique())
+events.groupby("region").agg(events=("title", "size"), minutes=("minutes", "sum"))
+'''),
+    code('''
+data_path = os.path.abspath(os.path.join(data_dir, day.isoformat()))
+os.makedirs(data_path, exist_ok=True)
+files = {}
+for region in regions:
+    files[region] = os.path.join(data_path, f"{region}.csv")
+    partial = f"{files[region]}.{os.getpid()}.tmp"  # write, then rename: readers never see half a file
+    events[events["region"] == region].sort_values("event_time").to_csv(partial, index=False)
+    os.replace(partial, files[region])
+print(f"wrote {len(events)} events for {len(files)} regions to {data_path}")
+'''),
+    code('''
+glue("run_date", day.isoformat())
+glue("regions", regions)
+glue("row_count", int(len(events)))
+glue("rows_by_region", {region: int((events["region"] == region).sum()) for region in regions})
+glue("data_path", data_path)
+glue("files", files)
+glue("source_uri", source_uri)
+glue("bytes", len(raw))
+'''),
+])
+
 # ---------------------------------------------------------------------------------------------- vid_agg
 save("vid_agg", [
     md("""

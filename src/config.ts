@@ -24,6 +24,27 @@ export interface S3Config {
   multipartThresholdBytes: number;
 }
 
+/** Event queues `sqs:<queue>` consumed by the embedded engine (Conductor's SQS event-queue module). */
+export interface SqsConfig {
+  /** Consume the queues of active `sqs:` event handlers (Conductor: conductor.event-queues.sqs.enabled). */
+  enabled: boolean;
+  endpoint: string | null;
+  region: string;
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  sessionToken: string | null;
+  /** Long-poll wait per ReceiveMessage, 0–20 s. */
+  waitTimeSeconds: number;
+  /** Messages per ReceiveMessage, 1–10. */
+  batchSize: number;
+  /** A received message stays hidden this long; not deleted by then, SQS delivers it again. */
+  visibilityTimeoutSeconds: number;
+  /** A message received this many times without being processed is recorded as rejected and deleted. */
+  maxReceives: number;
+  /** Attempts per request, including the first. */
+  maxAttempts: number;
+}
+
 export interface Config {
   readonly python: {
     readonly venvDir: string;
@@ -47,6 +68,7 @@ export interface Config {
     readonly autosaveCellEverySec: number;
   };
   readonly s3: Readonly<S3Config>;
+  readonly sqs: Readonly<SqsConfig>;
   readonly log: { readonly level: LogLevel };
   readonly conductor: {
     readonly serverUrl: string;
@@ -144,6 +166,19 @@ function defaults(root: string, home: string): Config {
       sessionToken: null,
       maxAttempts: 5,
       multipartThresholdBytes: 16 * 1024 * 1024,
+    },
+    sqs: {
+      enabled: false,
+      endpoint: null,
+      region: 'us-east-1',
+      accessKeyId: null,
+      secretAccessKey: null,
+      sessionToken: null,
+      waitTimeSeconds: 20,
+      batchSize: 10,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 5,
+      maxAttempts: 5,
     },
     log: { level: 'info' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
@@ -250,6 +285,17 @@ function fromEnv(env: Env): ConfigInput {
       sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
       maxAttempts: envNumber(env, 'NBCONDUCTOR_S3_MAX_ATTEMPTS'),
     }),
+    sqs: stripUndefined({
+      enabled: envBool(env, 'NBCONDUCTOR_SQS_ENABLED'),
+      endpoint:
+        nonEmpty(env.NBCONDUCTOR_SQS_ENDPOINT) ??
+        nonEmpty(env.AWS_ENDPOINT_URL_SQS) ??
+        nonEmpty(env.AWS_ENDPOINT_URL),
+      region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+      accessKeyId: nonEmpty(env.AWS_ACCESS_KEY_ID),
+      secretAccessKey: nonEmpty(env.AWS_SECRET_ACCESS_KEY),
+      sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
+    }),
     log: stripUndefined({ level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined }),
     conductor: stripUndefined({
       serverUrl: nonEmpty(env.CONDUCTOR_SERVER_URL),
@@ -285,6 +331,26 @@ function fromEnv(env: Env): ConfigInput {
       token: nonEmpty(env.NBCONDUCTOR_METRICS_TOKEN),
     }),
   };
+}
+
+/**
+ * childEnv without nbconductor's own credentials, plus the S3 settings nbconductor uses as the standard
+ * AWS variables (boto3, s3fs and the AWS CLI read them), so a notebook reads its data from the same
+ * store with the same identity even when the settings came from a config file or flags. A session
+ * token only goes with the keys it belongs to.
+ */
+function kernelEnvOf(childEnv: Record<string, string>, s3: S3Config): Record<string, string> {
+  const out = Object.fromEntries(Object.entries(childEnv).filter(([k]) => !KERNEL_ENV_WITHHELD.has(k)));
+  out.AWS_REGION = s3.region;
+  out.AWS_DEFAULT_REGION = s3.region;
+  if (s3.endpoint !== null) out.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+  if (s3.accessKeyId !== null && s3.secretAccessKey !== null) {
+    out.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+    out.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
+    if (s3.sessionToken !== null) out.AWS_SESSION_TOKEN = s3.sessionToken;
+    else delete out.AWS_SESSION_TOKEN;
+  }
+  return out;
 }
 
 function readConfigFile(file: string): ConfigInput {
@@ -354,6 +420,28 @@ function isPositiveOrNull(v: unknown): boolean {
   return v === null || (typeof v === 'number' && Number.isFinite(v) && v > 0);
 }
 
+function isIntegerIn(v: unknown, min: number, max: number): boolean {
+  return Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+}
+
+function validateSqs(q: SqsConfig): void {
+  check(typeof q.enabled === 'boolean', 'sqs.enabled', 'must be true or false');
+  check(
+    q.endpoint === null || /^https?:\/\//.test(q.endpoint),
+    'sqs.endpoint',
+    `must be an http(s) URL, got ${JSON.stringify(q.endpoint)}`,
+  );
+  check(isIntegerIn(q.waitTimeSeconds, 0, 20), 'sqs.waitTimeSeconds', 'must be an integer 0-20 (SQS limit)');
+  check(isIntegerIn(q.batchSize, 1, 10), 'sqs.batchSize', 'must be an integer 1-10 (SQS limit)');
+  check(
+    isIntegerIn(q.visibilityTimeoutSeconds, 1, 43_200),
+    'sqs.visibilityTimeoutSeconds',
+    'must be an integer 1-43200 (SQS limit: 12 hours)',
+  );
+  check(isIntegerIn(q.maxReceives, 1, 1000), 'sqs.maxReceives', 'must be an integer 1-1000');
+  check(isIntegerIn(q.maxAttempts, 1, 100), 'sqs.maxAttempts', 'must be an integer 1-100');
+}
+
 function validate(c: Config): void {
   check(
     c.kernel.provider === 'local' || c.kernel.provider === 'jupyter-server',
@@ -391,6 +479,7 @@ function validate(c: Config): void {
     's3.multipartThresholdBytes',
     'must be at least 5 MiB (the S3 minimum part size)',
   );
+  validateSqs(c.sqs);
   check(
     /^https?:\/\//.test(c.conductor.serverUrl),
     'conductor.serverUrl',
@@ -513,7 +602,7 @@ export function compileConfig(options: CompileOptions = {}): Config {
         : config.worker.outputRoots,
     },
     childEnv,
-    kernelEnv: Object.fromEntries(Object.entries(childEnv).filter(([k]) => !KERNEL_ENV_WITHHELD.has(k))),
+    kernelEnv: kernelEnvOf(childEnv, config.s3),
   };
   validate(resolved);
   return deepFreeze(resolved);

@@ -147,6 +147,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           memory: o.memory === true,
           metrics: config.metrics,
           scheduler: config.scheduler,
+          sqs: config.sqs,
           logger: log,
           signal,
         });

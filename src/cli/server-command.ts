@@ -3,7 +3,7 @@
  * `signal` aborts (the CLI wires SIGTERM/SIGINT to it), then stops it cleanly. The engine module (and
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
-import type { Config } from '../config';
+import type { Config, SqsConfig } from '../config';
 import type { SchedulerOptions } from '../engine';
 import type { Logger } from '../log';
 import { startMetricsEndpoint } from './metrics';
@@ -31,6 +31,8 @@ export interface ServerCommandOptions {
   scheduler?: Config['scheduler'];
   logger: Logger;
   signal: AbortSignal;
+  /** Consume `sqs:` event handlers' queues (when enabled). */
+  sqs?: Readonly<SqsConfig>;
 }
 
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
@@ -43,6 +45,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     memory: options.memory,
     logger: options.logger,
     options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
+    sqs: options.sqs,
   });
   options.logger.info(
     { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },

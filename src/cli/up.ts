@@ -31,6 +31,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
     options: { scheduler: schedulerOptions(config.scheduler) },
+    sqs: config.sqs,
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });

@@ -30,6 +30,8 @@ export interface EngineOptions {
   env: Record<string, string | undefined>;
   /** `/api/scheduler`: catch-up default and cap, history retention. */
   scheduler: SchedulerOptions;
+  /** How often the queues of external event handlers (`sqs:`) are re-subscribed (Conductor: 60 s). */
+  eventQueueRefreshMs: number;
 }
 
 /** Engine options as callers give them: any subset, `scheduler` merged key by key. */
@@ -46,6 +48,7 @@ export const DEFAULT_OPTIONS: EngineOptions = {
   maxBodyBytes: 32 * 1024 * 1024,
   env: {},
   scheduler: DEFAULT_SCHEDULER_OPTIONS,
+  eventQueueRefreshMs: 1_000,
 };
 
 /** Signals fired after a commit so in-process waiters react immediately. */

@@ -11,6 +11,8 @@ import {
   type EngineOptionsInput,
 } from './context';
 import { EventProcessor } from './events/processor';
+import { EventQueueManager } from './events/queues/manager';
+import type { EventQueueProvider } from './events/queues/provider';
 import { closeExpressionWorkers } from './expressions';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
@@ -32,6 +34,8 @@ export interface EngineCoreOptions {
   logger: Logger;
   clock?: () => number;
   options?: EngineOptionsInput;
+  /** External event queues (e.g. `sqs`) consumed for the active handlers listening on them. */
+  queueProviders?: readonly EventQueueProvider[];
 }
 
 export class Engine {
@@ -43,6 +47,7 @@ export class Engine {
   readonly runner: AsyncTaskRunner;
   readonly events: EventProcessor;
   readonly scheduler: SchedulerService;
+  readonly eventQueues: EventQueueManager;
 
   constructor(o: EngineCoreOptions) {
     const defs = new DefinitionStore(o.db);
@@ -85,6 +90,12 @@ export class Engine {
     this.runner = new AsyncTaskRunner(this.ctx, this.exec);
     this.events = new EventProcessor(this.ctx, this.exec);
     this.scheduler = new SchedulerService(this.ctx, this.exec, options.scheduler);
+    this.eventQueues = new EventQueueManager(
+      this.ctx,
+      this.events,
+      o.queueProviders ?? [],
+      options.eventQueueRefreshMs,
+    );
     signals.queueChanged = (q) => this.waiters.notify(q);
     signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
     signals.asyncSystemTaskQueued = () => this.runner.kick();
@@ -97,11 +108,13 @@ export class Engine {
     this.scheduler.loop.start();
     this.runner.kick();
     this.events.kick();
+    this.eventQueues.start();
   }
 
   async stop(): Promise<void> {
     this.scheduler.loop.stop();
     this.sweeper.stop();
+    await this.eventQueues.stop();
     this.events.stop();
     this.waiters.releaseAll();
     await this.runner.stop();

@@ -8,6 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 
+import type { SqsConfig } from '../config';
 import type { Logger } from '../log';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
@@ -17,6 +18,7 @@ import { registerTaskRoutes } from './api/tasks';
 import { registerWorkflowRoutes } from './api/workflow';
 import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
+import { SqsEventQueueProvider } from './events/queues/sqs';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
 import { engineStatsReader, type EngineStats } from './stats';
@@ -36,6 +38,8 @@ export interface StartEngineOptions {
   logger: Logger;
   clock?: () => number;
   options?: EngineOptionsInput;
+  /** `sqs:<queue>` event handlers are consumed when this is given with `enabled: true`. */
+  sqs?: Readonly<SqsConfig>;
 }
 
 export interface RunningEngine {
@@ -49,8 +53,9 @@ export interface RunningEngine {
 }
 
 export async function startEngine(o: StartEngineOptions): Promise<RunningEngine> {
+  const queueProviders = o.sqs?.enabled ? [new SqsEventQueueProvider(o.sqs, o.logger)] : [];
   const db = openDb({ dataDir: o.dataDir, memory: o.memory });
-  const engine = new Engine({ db, logger: o.logger, clock: o.clock, options: o.options });
+  const engine = new Engine({ db, logger: o.logger, clock: o.clock, options: o.options, queueProviders });
   const router = new Router();
   registerHealthRoutes(router, engine);
   registerMetadataRoutes(router, engine);

@@ -2,10 +2,10 @@
  * The AWS SDK, loaded on first use only: requiring @aws-sdk/client-s3 costs a few hundred milliseconds of
  * start-up, which a CLI run on local files should not pay.
  */
-import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 import type { S3Config } from '../config';
-import { NbcError } from '../errors';
+import { staticCredentials } from '../aws-credentials';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 export type S3LibStorage = typeof import('@aws-sdk/lib-storage');
@@ -25,22 +25,8 @@ export function loadS3LibStorage(): S3LibStorage {
 const CONNECTION_TIMEOUT_MS = 10_000;
 const SOCKET_IDLE_TIMEOUT_MS = 60_000;
 
-function credentialsOf(config: Readonly<S3Config>): S3ClientConfig['credentials'] {
-  const { accessKeyId, secretAccessKey, sessionToken } = config;
-  if (accessKeyId === null && secretAccessKey === null) return undefined; // the SDK's default chain
-  if (accessKeyId === null || secretAccessKey === null) {
-    const missing = accessKeyId === null ? 'access key id' : 'secret access key';
-    throw new NbcError(
-      'E_CONFIG',
-      `S3 credentials are incomplete: the ${missing} is missing (set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither to use the default credential chain)`,
-      { field: accessKeyId === null ? 's3.accessKeyId' : 's3.secretAccessKey' },
-    );
-  }
-  return { accessKeyId, secretAccessKey, ...(sessionToken !== null ? { sessionToken } : {}) };
-}
-
 export function createS3Client(config: Readonly<S3Config>): S3Client {
-  const credentials = credentialsOf(config);
+  const credentials = staticCredentials(config, 's3');
   // The SDK's Node >= 22 notice is silenced by the entry points (bin/nbconductor.js, the test runner):
   // library code does not touch the environment.
   const { S3Client: Client } = loadS3Sdk();

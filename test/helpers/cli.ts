@@ -1,7 +1,7 @@
 /** Run the CLI in-process with captured streams (and, for smoke tests, as a real child process). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 
 import { main } from '../../src/cli/main';
 import { packageRoot } from '../../src/paths';
@@ -32,16 +32,27 @@ export async function runCli(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+/** The built binary (bin/nbconductor.js → dist/) as a child process, with exactly this environment. */
+export function spawnBin(
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nbconductor.js'), ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** The built binary (bin/nbconductor.js → dist/), as a user runs it. */
 export function runBin(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'nbconductor.js'), ...args], {
+    const child = spawnBin(args, {
       cwd: options.cwd,
       env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { SqsConfig } from '../../src/config';
 import { startEngine, type EngineOptionsInput, type EngineStats } from '../../src/engine';
 import type { Logger } from '../../src/log';
 import { quietLogger } from './logger';
@@ -23,6 +24,8 @@ export interface TestEngineOptions {
   dataDir?: string;
   logger?: Logger;
   options?: EngineOptionsInput;
+  /** Consume `sqs:` handlers' queues (e.g. `moto.sqsConfig()`). */
+  sqs?: SqsConfig;
 }
 
 export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {
@@ -37,6 +40,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
     memory: opts.memory,
     logger: opts.logger ?? quietLogger(),
     options: opts.options,
+    sqs: opts.sqs,
   });
   return {
     url: engine.url,

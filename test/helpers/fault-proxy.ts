@@ -1,7 +1,8 @@
 /**
  * A tiny HTTP proxy for fault injection: forwards requests to a target server on 127.0.0.1, except those
  * the `fault` function picks, which get an S3-style XML error instead (after the request body has been
- * read, as a real server would).
+ * read, as a real server would), or are held: never answered, as by a server that hangs, until the
+ * client gives up or the proxy stops.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,15 +24,23 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** `fault(n, req)` gets the 0-based request number; return a fault to inject, or null to forward. */
+export const HOLD = 'hold';
+
+/** `fault(n, req)` gets the 0-based request number; return a fault to inject, HOLD, or null to forward. */
 export async function startFaultProxy(
   targetPort: number,
-  fault: (n: number, req: http.IncomingMessage) => InjectedFault | null,
+  fault: (n: number, req: http.IncomingMessage) => InjectedFault | typeof HOLD | null,
 ): Promise<FaultProxy> {
   let requests = 0;
   let faults = 0;
   const server = http.createServer((req, res) => {
-    const injected = fault(requests++, req);
+    const picked = fault(requests++, req);
+    if (picked === HOLD) {
+      faults++;
+      req.resume();
+      return;
+    }
+    const injected = picked;
     const answerWithFault = (f: InjectedFault): void => {
       faults++;
       const body =

@@ -3,18 +3,19 @@
  * notebook_run worker (in-process, or the real CLI worker as a child process), and SDK helpers to start
  * workflows and wait for them. Everything is stopped by `stop()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { compileConfig, type Config, type ConfigInput } from '../../src/config';
+import { compileConfig, type Config, type ConfigInput, type SqsConfig } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
+import { spawnBin } from './cli';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
 
@@ -91,8 +92,13 @@ export function testConfig(outputRoot: string, engineUrl: string, overrides: Con
   });
 }
 
-export async function startPipelineStack(options: { engineDataDir?: string } = {}): Promise<PipelineStack> {
-  const engine = await startTestEngine(options.engineDataDir ? { dataDir: options.engineDataDir } : {});
+export async function startPipelineStack(
+  options: { engineDataDir?: string; sqs?: SqsConfig } = {},
+): Promise<PipelineStack> {
+  const engine = await startTestEngine({
+    ...(options.engineDataDir ? { dataDir: options.engineDataDir } : {}),
+    ...(options.sqs ? { sqs: options.sqs } : {}),
+  });
   const sdk = require('@io-orkes/conductor-javascript') as Sdk;
   const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
   const metadata = new sdk.MetadataClient(client);
@@ -166,22 +172,10 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
           execution: { autosaveCellEverySec: 0.3 },
         }),
       );
-      const child = spawn(
-        process.execPath,
-        [
-          path.join(packageRoot(), 'bin', 'nbconductor.js'),
-          '--config',
-          configFile,
-          'worker',
-          '--conductor-url',
-          engine.url,
-        ],
-        {
-          cwd: packageRoot(),
-          env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawnBin(['--config', configFile, 'worker', '--conductor-url', engine.url], {
+        cwd: packageRoot(),
+        env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
+      });
       children.push(child);
       return child;
     },

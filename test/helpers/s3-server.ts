@@ -5,7 +5,8 @@
  * lock, so under CPU load two concurrent conditional PUTs can both win (seen about once in 300 races).
  * Real S3 is atomic there; so we serve moto's own WSGI app behind one lock (requests are handled one at
  * a time, still interleaved between requests), which is what the `python3 -m moto.server` entry point
- * does minus the race.
+ * does minus the race. SQS requests (moto's server speaks SQS on the same port, and delivers S3 bucket
+ * notifications to its queues) bypass the lock: a long poll waits inside its request.
  *
  * moto accepts any credentials, unless started with `iamAuth`: then it checks SigV4 signatures and IAM
  * policies against users created at start-up (moto's INITIAL_NO_AUTH_ACTION_COUNT mechanism, switched on
@@ -17,7 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
-import type { S3Config } from '../../src/config';
+import type { S3Config, SqsConfig } from '../../src/config';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -34,6 +35,8 @@ export interface S3TestServer {
   readonly users: Readonly<Record<string, S3Credentials>>;
   /** An S3Config pointing at this server (path-style, the credentials above), with overrides. */
   config(overrides?: Partial<S3Config>): S3Config;
+  /** An enabled SqsConfig pointing at this server (short polls and visibility for tests), with overrides. */
+  sqsConfig(overrides?: Partial<SqsConfig>): SqsConfig;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,6 +62,9 @@ app.debug = True
 lock = threading.Lock()
 
 def serialized(environ, start_response):
+    # An SQS long poll waits inside its request: under the lock it would stall every other request.
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS."):
+        return app(environ, start_response)
     with lock:
         return list(app(environ, start_response))
 
@@ -195,12 +201,27 @@ function makeServer(
     multipartThresholdBytes: 5 * 1024 * 1024,
     ...overrides,
   });
+  const sqsConfig = (overrides: Partial<SqsConfig> = {}): SqsConfig => ({
+    enabled: true,
+    endpoint,
+    region: 'us-east-1',
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: null,
+    waitTimeSeconds: 20,
+    batchSize: 10,
+    visibilityTimeoutSeconds: 30,
+    maxReceives: 3,
+    maxAttempts: 3,
+    ...overrides,
+  });
   return {
     endpoint,
     port,
     credentials,
     users,
     config,
+    sqsConfig,
     async createBucket(name: string): Promise<void> {
       const client = new S3Client({
         endpoint,

@@ -228,7 +228,7 @@ describe('workflows/ definitions', () => {
     expect([...workflows.keys()].sort()).toEqual(
       expect.arrayContaining(['nb_fanout', 'nb_linear', 'nb_notify_failure', 'nb_switch', 'nb_with_failure']),
     );
-    expect([...handlers.keys()]).toContain('nb_data_landed');
+    expect([...handlers.keys()]).toEqual(expect.arrayContaining(['nb_data_landed', 'nb_s3_landed']));
   });
 
   describe.each([...workflows.keys()])('%s', (file) => {
@@ -492,6 +492,44 @@ describe('workflows/events', () => {
     function params(r: ReturnType<typeof dryRun>, ref: string): JsonObject {
       return (r.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
     }
+  });
+
+  it('nb_s3_landed starts nb_s3_landed for an S3 ObjectCreated notification only, with bucket and key', () => {
+    const h = handlers.get('nb_s3_landed');
+    expect(h?.event).toBe('sqs:nbc-landing');
+    const condition = String(h?.condition);
+    const accepts = (payload: Json): boolean => isTruthy(evaluateScript(condition, payload));
+    const notification = (eventName: string, bucket: string, key: string): JsonObject => ({
+      Records: [{ eventName, s3: { bucket: { name: bucket }, object: { key, size: 412 } } }],
+    });
+    const landed = notification('ObjectCreated:Put', 'landing', 'views/2024-03-05+export.csv');
+    expect(accepts(landed)).toBe(true);
+    expect(accepts(notification('ObjectCreated:CompleteMultipartUpload', 'landing', 'a%2Fb.csv'))).toBe(true);
+    // What else arrives on such a queue: S3's test event, deletions, anything malformed or forged.
+    expect(accepts({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'landing' })).toBe(false);
+    expect(accepts(notification('ObjectRemoved:Delete', 'landing', 'views/x.csv'))).toBe(false);
+    expect(accepts('not json {')).toBe(false);
+    expect(accepts({ Records: [] })).toBe(false);
+    expect(accepts(notification('ObjectCreated:Put', 'Not_A_Bucket', 'x.csv'))).toBe(false);
+    // S3 always encodes braces in notification keys; raw ones could only be a forged template.
+    expect(accepts(notification('ObjectCreated:Put', 'landing', '{{ 7 * 7 }}.csv'))).toBe(false);
+
+    const start = h?.actions[0]?.start_workflow;
+    const input = resolveExpressions(start?.input ?? {}, landed) as JsonObject;
+    expect(input).toEqual({ bucket: 'landing', key: 'views/2024-03-05+export.csv' });
+    expect(resolveExpressions(start?.correlationId ?? '', landed)).toBe(
+      's3://landing/views/2024-03-05+export.csv',
+    );
+    const run = dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
+    expect(run.status).toBe('COMPLETED');
+    expect(run.tasks.get('ingest')?.input.parameters).toEqual({ ...input, data_dir: 'runs/data' });
+    const branches = (run.tasks.get('join_regions')?.input.joinOn ?? []) as string[];
+    expect(branches).toHaveLength((scraps.ingest_landed?.regions as Json[]).length);
+    expect(run.output).toMatchObject({
+      source_uri: scraps.ingest_landed?.source_uri,
+      run_date: '2024-03-05',
+      report_notebook: expect.stringContaining('/report/'),
+    });
   });
 });
 

@@ -103,6 +103,7 @@ describe('example notebooks as files', () => {
       'alert',
       'extract',
       'fail_on_purpose',
+      'ingest_landed',
       'notify_failure',
       'quality_check',
       'report',

@@ -32,7 +32,7 @@ describe('register and start against the engine', () => {
   it('registers workflows/ idempotently and follows a started workflow to the end', async () => {
     const env = { CONDUCTOR_SERVER_URL: stack.engine.url };
     const first = await runCli(['register'], { cwd: root, env });
-    expect(first.stdout).toMatch(/registered 1 task definitions, \d+ workflows, 1 event handlers/);
+    expect(first.stdout).toMatch(/registered 1 task definitions, \d+ workflows, 2 event handlers/);
     const again = await runCli(['register', 'workflows'], { cwd: root, env });
     expect(again).toMatchObject({ code: 0, stdout: first.stdout });
 

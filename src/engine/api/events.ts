@@ -6,10 +6,12 @@
  * (meaning `conductor:<name>`). The message is processed like one arriving on that queue: every active
  * handler whose `event` equals it runs. Also Conductor's queue admin
  *   POST /api/queue/update/{workflowId}/{taskRefName}/{status} and …/task/{taskId}/{status}
- * which complete a waiting task (e.g. WAIT/HUMAN) with the body as output.
+ * which complete a waiting task (e.g. WAIT/HUMAN) with the body as output, and Orkes' message view
+ *   GET /api/event/message/{event}    received messages, newest first, with outcome and executions.
  */
 import { BadRequestError, ConflictError, NotFoundError } from '../api-errors';
 import type { Engine } from '../engine';
+import { eventMessages } from '../events/message-view';
 import { publishMessage } from '../events/publish';
 import { updateTask, updateTaskByRef } from '../executor/update';
 import { isPlainObject, normalizeEventHandler } from '../model/defaults';
@@ -89,6 +91,18 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
 
   router.get('/api/event/execution/{eventHandlerName}', (req) =>
     ok(ctx.events.executions(param(req, 'eventHandlerName'), queryInt(req, 'size', 100))),
+  );
+
+  // Orkes' event-message view (the SDK's getEventMessages): received messages with their outcome.
+  router.get('/api/event/message/{event}', (req) =>
+    ok(
+      eventMessages(
+        ctx.events,
+        eventName(param(req, 'event')),
+        queryInt(req, 'size', 100),
+        queryInt(req, 'from', 0),
+      ),
+    ),
   );
 
   router.post('/api/event/publish/{event}', (req) => {

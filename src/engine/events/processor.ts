@@ -70,16 +70,19 @@ export class EventProcessor {
     return isTruthy(result);
   }
 
-  private process(msg: EventMessage): void {
+  /** Runs the active handlers for one stored message and marks it processed; call inside a transaction. */
+  process(msg: EventMessage): void {
     const payload = parsePayload(msg.payload);
     const now = this.ctx.clock();
     for (const handler of this.ctx.events.handlersForEvent(msg.queue, true)) {
       let holds: boolean;
+      let conditionError: string | undefined;
       try {
         holds = this.conditionHolds(handler, payload);
       } catch (err) {
         this.ctx.logger.warn({ err, handler: handler.name }, 'engine: event handler condition failed');
         holds = false;
+        conditionError = err instanceof Error ? err.message : String(err);
       }
       if (!holds) {
         this.ctx.events.addExecution({
@@ -89,7 +92,11 @@ export class EventProcessor {
           event: handler.event,
           created: now,
           status: 'SKIPPED',
-          output: { msg: msg.payload, condition: handler.condition },
+          output: {
+            msg: msg.payload,
+            condition: handler.condition,
+            ...(conditionError !== undefined ? { error: conditionError } : {}),
+          },
         });
         continue;
       }

@@ -13,6 +13,8 @@ export interface EventMessage {
   payload: string;
   created: number;
   status: 'PENDING' | 'PROCESSED';
+  /** Why no handler ran it (e.g. rejected after failing too often); null otherwise. */
+  note?: string | null;
 }
 
 export interface EventExecution {
@@ -29,7 +31,7 @@ export interface EventExecution {
 export class EventStore {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.stmts = {
       getHandler: db.prepare('SELECT json FROM event_handlers WHERE name = ?'),
       allHandlers: db.prepare('SELECT json FROM event_handlers ORDER BY name'),
@@ -47,8 +49,13 @@ export class EventStore {
       ),
       markProcessed: db.prepare("UPDATE event_messages SET status = 'PROCESSED' WHERE id = ?"),
       messages: db.prepare(
-        'SELECT seq, id, queue, payload, created, status FROM event_messages WHERE queue = ? ORDER BY seq DESC LIMIT ?',
+        'SELECT seq, id, queue, payload, created, status, note FROM event_messages WHERE queue = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
       ),
+      getMessage: db.prepare(
+        'SELECT seq, id, queue, payload, created, status, note FROM event_messages WHERE id = ?',
+      ),
+      setNote: db.prepare('UPDATE event_messages SET note = ? WHERE id = ?'),
+      activeEvents: db.prepare('SELECT DISTINCT event FROM event_handlers WHERE active = 1 ORDER BY event'),
       addExecution: db.prepare(
         'INSERT INTO event_executions (id, message_id, name, event, status, created, json) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT (id) DO NOTHING',
@@ -95,8 +102,22 @@ export class EventStore {
     this.stmts.markProcessed.run(id);
   }
 
-  recentMessages(queue: string, limit: number): EventMessage[] {
-    return this.stmts.messages.all(queue, limit) as EventMessage[];
+  /** Newest first. */
+  recentMessages(queue: string, limit: number, offset = 0): EventMessage[] {
+    return this.stmts.messages.all(queue, limit, offset) as EventMessage[];
+  }
+
+  getMessage(id: string): EventMessage | undefined {
+    return this.stmts.getMessage.get(id) as EventMessage | undefined;
+  }
+
+  setNote(id: string, note: string): void {
+    this.stmts.setNote.run(note, id);
+  }
+
+  /** The `event` strings that at least one active handler listens on. */
+  activeEvents(): string[] {
+    return (this.stmts.activeEvents.all() as { event: string }[]).map((r) => r.event);
   }
 
   /** False when an execution with this id already exists (duplicate delivery). */
@@ -109,6 +130,15 @@ export class EventStore {
 
   updateExecution(e: EventExecution): void {
     this.stmts.updateExecution.run(e.status, JSON.stringify(e), e.id);
+  }
+
+  executionsForMessages(messageIds: readonly string[]): EventExecution[] {
+    if (messageIds.length === 0) return [];
+    const marks = messageIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT json FROM event_executions WHERE message_id IN (${marks}) ORDER BY created, id`)
+      .all(...messageIds) as { json: string }[];
+    return rows.map((r) => JSON.parse(r.json) as EventExecution);
   }
 
   executions(name: string, limit: number): EventExecution[] {

@@ -130,4 +130,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX schedule_executions_slot ON schedule_executions (schedule_name, cron_index, scheduled_time);
   CREATE INDEX schedule_executions_time ON schedule_executions (scheduled_time);
   `,
+  // Why a message ran no handler (rejected after failing too often, no active handler); null otherwise.
+  // Executions by message, for the messages view.
+  `
+  ALTER TABLE event_messages ADD COLUMN note TEXT;
+  CREATE INDEX event_executions_message ON event_executions (message_id);
+  `,
 ];
