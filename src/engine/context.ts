@@ -8,6 +8,7 @@ import type { DefinitionStore } from './store/definitions';
 import type { EventStore } from './store/events';
 import type { LogStore } from './store/logs';
 import type { QueueStore } from './store/queues';
+import type { ScriptEvalStore } from './store/script-evals';
 import type { TaskStore } from './store/tasks';
 import type { Transactor } from './store/transactor';
 import type { WorkflowStore } from './store/workflows';
@@ -17,6 +18,12 @@ export interface EngineOptions {
   activeWorkerLastPollMs: number;
   /** Time limit for INLINE / SWITCH / DO_WHILE / event-condition scripts (Conductor: 4 s). */
   scriptTimeoutMs: number;
+  /** Scripts evaluated at once, each in its own process. */
+  scriptProcesses: number;
+  /** Heap limit of each script process, in MiB. */
+  scriptMemoryMb: number;
+  /** Largest script result (characters of its JSON text); a larger one fails the script. */
+  scriptMaxResultChars: number;
   /** Task output above this many bytes would go to external storage in Conductor; here it is kept. */
   taskOutputThresholdBytes: number;
   /** Task output above this many bytes fails the task with FAILED_WITH_TERMINAL_ERROR (Conductor: 10 MB). */
@@ -32,6 +39,9 @@ export interface EngineOptions {
 export const DEFAULT_OPTIONS: EngineOptions = {
   activeWorkerLastPollMs: 10_000,
   scriptTimeoutMs: 4_000,
+  scriptProcesses: 4,
+  scriptMemoryMb: 256,
+  scriptMaxResultChars: 10 * 1024 * 1024,
   taskOutputThresholdBytes: 3 * 1024 * 1024,
   maxTaskOutputBytes: 10 * 1024 * 1024,
   maxVariablesBytes: 256 * 1024,
@@ -45,6 +55,10 @@ export interface EngineSignals {
   deciderQueueChanged(dueAt: number): void;
   asyncSystemTaskQueued(): void;
   eventPublished(): void;
+  /** A script evaluation was requested. */
+  scriptRequested(): void;
+  /** A workflow ended: stop evaluating its scripts. */
+  workflowEnded(workflowId: string): void;
 }
 
 export interface EngineContext {
@@ -56,6 +70,7 @@ export interface EngineContext {
   queues: QueueStore;
   logs: LogStore;
   events: EventStore;
+  scripts: ScriptEvalStore;
   clock: () => number;
   logger: Logger;
   options: EngineOptions;

@@ -5,16 +5,18 @@
 import type { Logger } from '../log';
 import { DEFAULT_OPTIONS, newId, type EngineContext, type EngineOptions } from './context';
 import { EventProcessor } from './events/processor';
-import { closeExpressionWorkers } from './expressions';
+import { closeExpressionWorkers, ScriptPool } from './expressions';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
 import { RateLimiter } from './executor/poll';
+import { ScriptRunner } from './executor/script-runner';
 import { QueueWaiters } from './queue/waiters';
 import type { Db } from './store/db';
 import { DefinitionStore } from './store/definitions';
 import { EventStore } from './store/events';
 import { LogStore } from './store/logs';
 import { QueueStore } from './store/queues';
+import { ScriptEvalStore } from './store/script-evals';
 import { TaskStore } from './store/tasks';
 import { Transactor } from './store/transactor';
 import { WorkflowStore } from './store/workflows';
@@ -35,6 +37,8 @@ export class Engine {
   readonly sweeper: Sweeper;
   readonly runner: AsyncTaskRunner;
   readonly events: EventProcessor;
+  readonly scripts: ScriptRunner;
+  private readonly scriptPool: ScriptPool;
 
   constructor(o: EngineCoreOptions) {
     const defs = new DefinitionStore(o.db);
@@ -46,6 +50,8 @@ export class Engine {
       deciderQueueChanged: (_t: number): void => undefined,
       asyncSystemTaskQueued: (): void => undefined,
       eventPublished: (): void => undefined,
+      scriptRequested: (): void => undefined,
+      workflowEnded: (_id: string): void => undefined,
     };
     this.ctx = {
       db: o.db,
@@ -59,6 +65,7 @@ export class Engine {
       queues: new QueueStore(o.db),
       logs: new LogStore(o.db),
       events: new EventStore(o.db),
+      scripts: new ScriptEvalStore(o.db),
       clock: o.clock ?? Date.now,
       logger: o.logger,
       options,
@@ -70,14 +77,27 @@ export class Engine {
     this.sweeper = new Sweeper(this.ctx, this.exec);
     this.runner = new AsyncTaskRunner(this.ctx, this.exec);
     this.events = new EventProcessor(this.ctx, this.exec);
+    this.scriptPool = new ScriptPool({
+      processes: options.scriptProcesses,
+      memoryMb: options.scriptMemoryMb,
+      maxResultChars: options.scriptMaxResultChars,
+      onSpawn: (pid) => o.logger.debug({ pid }, 'engine: script process started'),
+    });
+    this.scripts = new ScriptRunner(this.ctx, this.exec, this.scriptPool, options.scriptProcesses, () =>
+      this.events.kick(),
+    );
     signals.queueChanged = (q) => this.waiters.notify(q);
     signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
     signals.asyncSystemTaskQueued = () => this.runner.kick();
     signals.eventPublished = () => this.events.kick();
+    signals.scriptRequested = () => this.scripts.kick();
+    signals.workflowEnded = (id) => this.scripts.cancel(id);
   }
 
   /** Resumes timers, queued system tasks and pending events left by a previous run. */
   start(): void {
+    this.scripts.recover();
+    this.scripts.kick();
     this.sweeper.start();
     this.runner.kick();
     this.events.kick();
@@ -87,7 +107,7 @@ export class Engine {
     this.sweeper.stop();
     this.events.stop();
     this.waiters.releaseAll();
-    await this.runner.stop();
-    await closeExpressionWorkers();
+    await Promise.all([this.runner.stop(), this.scripts.stop()]);
+    await Promise.all([this.scriptPool.close(), closeExpressionWorkers()]);
   }
 }

@@ -3,11 +3,10 @@
  * restarted on the same data directory. Nothing acknowledged is lost or duplicated, and timers (WAIT
  * durations, retry delays, callbacks) resume.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 
 import {
   MetadataClient,
@@ -16,40 +15,12 @@ import {
   WorkflowExecutor,
 } from '@io-orkes/conductor-javascript';
 
+import { kill9, startEngineChild } from '../helpers/engine-child';
 import { complete, pollTask, raw, simpleTask, waitFor, type Json } from './support';
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-}
 
 const children: ChildProcess[] = [];
 
-async function startChild(dataDir: string): Promise<Child> {
-  const proc = spawn(process.execPath, [path.join(__dirname, 'fixtures/engine-child.js'), dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  let stderr = '';
-  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const lines = readline.createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine child did not start: ${stderr}`)), 30_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-    proc.once('exit', (code) => reject(new Error(`engine child exited with ${String(code)}: ${stderr}`)));
-  });
-  return { proc, url };
-}
-
-async function kill9(child: Child): Promise<void> {
-  await new Promise<void>((resolve) => {
-    child.proc.once('exit', () => resolve());
-    child.proc.kill('SIGKILL');
-  });
-}
+const startChild = (dataDir: string) => startEngineChild(dataDir, { children });
 
 async function clients(url: string): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
   const client = await orkesConductorClient({ serverUrl: url, logger: noopLogger });

@@ -309,11 +309,11 @@ describe('data flow of each example (dry run)', () => {
     if (!d) throw new Error(`no workflow ${name}`);
     return d;
   };
-  const params = (run: ReturnType<typeof dryRun>, ref: string): JsonObject =>
+  const params = (run: Awaited<ReturnType<typeof dryRun>>, ref: string): JsonObject =>
     (run.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
 
-  it('nb_linear: vid_agg reads extract scraps through ${} and a template', () => {
-    const run = dryRun(def('nb_linear'), { input: { run_date: '2024-03-05', region_code: 'gb' } });
+  it('nb_linear: vid_agg reads extract scraps through ${} and a template', async () => {
+    const run = await dryRun(def('nb_linear'), { input: { run_date: '2024-03-05', region_code: 'gb' } });
     expect(run.status).toBe('COMPLETED');
     expect(params(run, 'extract')).toMatchObject({ run_date: '2024-03-05', regions: ['gb'], rows: 2000 });
     expect(params(run, 'vid_agg')).toEqual({
@@ -329,16 +329,16 @@ describe('data flow of each example (dry run)', () => {
     });
   });
 
-  it('nb_linear: run_date defaults to the day of the run when not given', () => {
-    const run = dryRun(def('nb_linear'), { now: '2024-07-01T23:30:00Z' });
+  it('nb_linear: run_date defaults to the day of the run when not given', async () => {
+    const run = await dryRun(def('nb_linear'), { now: '2024-07-01T23:30:00Z' });
     expect(params(run, 'extract').run_date).toBe('2024-07-01');
   });
 
   it.each(['nb_fanout', 'nb_fanout_legacy'])(
     '%s: one vid_agg per region, gathered by region into the report',
-    (name) => {
+    async (name) => {
       const regions = ['us', 'gb', 'br'];
-      const run = dryRun(def(name), { input: { run_date: '2024-03-05', regions } });
+      const run = await dryRun(def(name), { input: { run_date: '2024-03-05', regions } });
       expect(run.status).toBe('COMPLETED');
       const branches = (run.tasks.get('join_regions')?.input.joinOn ?? []) as string[];
       expect(branches).toHaveLength(3);
@@ -373,8 +373,8 @@ describe('data flow of each example (dry run)', () => {
     },
   );
 
-  it('nb_switch: ok runs the report path', () => {
-    const run = dryRun(def('nb_switch'), { input: { run_date: '2024-03-05' } });
+  it('nb_switch: ok runs the report path', async () => {
+    const run = await dryRun(def('nb_switch'), { input: { run_date: '2024-03-05' } });
     expect(run.status).toBe('COMPLETED');
     expect([...run.tasks.keys()]).toEqual(['extract', 'quality', 'volume_switch', 'agg', 'report']);
     expect(params(run, 'quality')).toMatchObject({
@@ -390,9 +390,9 @@ describe('data flow of each example (dry run)', () => {
     });
   });
 
-  it('nb_switch: low_volume runs the alert path with the check reason', () => {
+  it('nb_switch: low_volume runs the alert path with the check reason', async () => {
     const reason = 'only 40 rows, expected at least 1000';
-    const run = dryRun(def('nb_switch'), {
+    const run = await dryRun(def('nb_switch'), {
       input: { rows: 10 },
       scraps: { quality: { status: 'low_volume', reason, checked_rows: 40 } },
     });
@@ -401,16 +401,16 @@ describe('data flow of each example (dry run)', () => {
     expect(run.output).toMatchObject({ status: 'low_volume', alerted: true, report_notebook: null });
   });
 
-  it('nb_switch: any other status fails the workflow with the check reason', () => {
+  it('nb_switch: any other status fails the workflow with the check reason', async () => {
     const reason = 'extract reported 10 rows but the files hold 9';
-    const run = dryRun(def('nb_switch'), { scraps: { quality: { status: 'invalid', reason } } });
+    const run = await dryRun(def('nb_switch'), { scraps: { quality: { status: 'invalid', reason } } });
     expect(run.status).toBe('FAILED');
     expect(run.reason).toBe(`quality check failed: ${reason}`);
     expect(run.output).toMatchObject({ status: 'invalid', reason });
   });
 
-  it('nb_with_failure completes normally and names a failure workflow that reports the failed notebook', () => {
-    const run = dryRun(def('nb_with_failure'), { input: { region_code: 'br' } });
+  it('nb_with_failure completes normally and names a failure workflow that reports the failed notebook', async () => {
+    const run = await dryRun(def('nb_with_failure'), { input: { region_code: 'br' } });
     expect(run.status).toBe('COMPLETED');
     expect(params(run, 'vid_agg').region_code).toBe('br');
     expect(def('nb_with_failure').failureWorkflow).toBe('nb_notify_failure');
@@ -439,7 +439,7 @@ describe('data flow of each example (dry run)', () => {
         ],
       },
     };
-    const notify = dryRun(def('nb_notify_failure'), { input: failed });
+    const notify = await dryRun(def('nb_notify_failure'), { input: failed });
     expect(params(notify, 'notify')).toEqual({
       workflow_id: 'wf-42',
       workflow_type: 'nb_with_failure',
@@ -470,25 +470,26 @@ describe('workflows/events', () => {
     },
   );
 
-  it('nb_data_landed starts nb_fanout for a well-formed message only', () => {
+  it('nb_data_landed starts nb_fanout for a well-formed message only', async () => {
     const h = handlers.get('nb_data_landed');
     const condition = String(h?.condition);
-    const accepts = (payload: JsonObject): boolean => isTruthy(evaluateScript(condition, payload));
+    const accepts = async (payload: JsonObject): Promise<boolean> =>
+      isTruthy(await evaluateScript(condition, payload));
     const landed = { run_date: '2024-03-05', uri: 's3://landing/views/2024-03-05/' };
-    expect(accepts(landed)).toBe(true);
-    expect(accepts({ run_date: '2024-03-05' })).toBe(false);
-    expect(accepts({ run_date: '5 March', uri: 's3://x/' })).toBe(false);
+    expect(await accepts(landed)).toBe(true);
+    expect(await accepts({ run_date: '2024-03-05' })).toBe(false);
+    expect(await accepts({ run_date: '5 March', uri: 's3://x/' })).toBe(false);
 
     const start = h?.actions[0]?.start_workflow;
     // Event actions resolve ${…} against the message payload.
     const input = resolveExpressions(start?.input ?? {}, landed) as JsonObject;
     expect(input).toEqual({ run_date: '2024-03-05', source_uri: landed.uri });
     expect(resolveExpressions(start?.correlationId ?? '', landed)).toBe('data_landed:2024-03-05');
-    const run = dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
+    const run = await dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
     expect(params(run, 'extract')).toMatchObject({ run_date: '2024-03-05', source_uri: landed.uri });
     expect(run.output).toMatchObject({ source_uri: landed.uri, run_date: '2024-03-05' });
 
-    function params(r: ReturnType<typeof dryRun>, ref: string): JsonObject {
+    function params(r: Awaited<ReturnType<typeof dryRun>>, ref: string): JsonObject {
       return (r.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
     }
   });

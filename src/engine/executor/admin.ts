@@ -296,6 +296,8 @@ export function removeWorkflow(exec: WorkflowExecutor, workflowId: string): void
   ctx.tasks.deleteForWorkflow(workflowId);
   ctx.workflows.delete(workflowId);
   ctx.queues.removeDecide(workflowId);
+  ctx.scripts.deleteOwner(workflowId);
+  ctx.tx.afterCommit(() => ctx.signals.workflowEnded(workflowId));
 }
 
 export function resetCallbacks(exec: WorkflowExecutor, workflowId: string): void {

@@ -10,7 +10,7 @@ import { TerminateWorkflowError } from '../decider/terminate-error';
 import { nextDeadline } from '../decider/timeouts';
 import { isSuccessful, isTerminal, isWorkflowTerminal } from '../model/status';
 import { appendIteration, isAsyncSystemTask, isSystemTask, T } from '../model/task-types';
-import type { JsonMap, StartWorkflowInput, TaskModel, WorkflowModel } from '../model/types';
+import type { JsonMap, StartWorkflowInput, TaskModel, WorkflowModel, WorkflowTask } from '../model/types';
 import { addTaskToQueue } from '../queue/task-queue';
 import { createSystemTasks } from '../tasks/registry';
 import type { ExecutorApi, SystemTask } from '../tasks/types';
@@ -218,6 +218,13 @@ export class WorkflowExecutor implements ExecutorApi {
     }
     wf.tasks.push(...tasks);
     this.scheduleTask(wf, tasks);
+  }
+
+  scheduleChildren(wf: WorkflowModel, parent: TaskModel, first: WorkflowTask): void {
+    let tasks = this.scheduler.getTasksToBeScheduled(wf, first, parent.retryCount);
+    if (parent.iteration > 0) tasks = this.scheduler.filterNextLoopOverTasks(tasks, parent, wf);
+    setTaskDomains(this.ctx, tasks, wf);
+    this.scheduleTask(wf, this.dedupAndAddTasks(wf, tasks));
   }
 
   /** When the sweeper must re-evaluate this workflow (timeouts, WAIT), or nothing if no deadline applies. */

@@ -62,9 +62,7 @@ export class Lifecycle {
     wf.endTime = this.ctx.clock();
     this.recordFailedTasks(wf);
     this.exec.store.saveWorkflow(wf);
-    this.ctx.queues.removeDecide(wf.workflowId);
-    publishWorkflowStatus(this.ctx, wf);
-    if (wf.parentWorkflowId) this.scheduleParentUpdate(wf.workflowId);
+    this.ended(wf);
   }
 
   /** `WorkflowExecutorOps.terminate(workflow, TerminateWorkflowException)`. */
@@ -106,9 +104,17 @@ export class Lifecycle {
     if (failureWorkflow && failureWorkflow.trim() !== '')
       this.startFailureWorkflow(wf, reason, failureWorkflow, failureVersion);
     this.exec.store.saveWorkflow(wf);
-    this.ctx.queues.removeDecide(wf.workflowId);
+    this.ended(wf);
+  }
+
+  /** What follows any end: no more decides or script evaluations, status events, the parent's turn. */
+  private ended(wf: WorkflowModel): void {
+    const id = wf.workflowId;
+    this.ctx.queues.removeDecide(id);
+    this.ctx.scripts.deleteOwner(id);
+    this.ctx.tx.afterCommit(() => this.ctx.signals.workflowEnded(id));
     publishWorkflowStatus(this.ctx, wf);
-    if (wf.parentWorkflowId) this.scheduleParentUpdate(wf.workflowId);
+    if (wf.parentWorkflowId) this.scheduleParentUpdate(id);
   }
 
   private startFailureWorkflow(

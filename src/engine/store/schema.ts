@@ -95,4 +95,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX event_executions_name ON event_executions (name, created);
   `,
+  `
+  CREATE TABLE script_evals (
+    owner TEXT NOT NULL,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    expression TEXT NOT NULL,
+    input TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    outcome TEXT,
+    created INTEGER NOT NULL,
+    started INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, site)
+  );
+  CREATE INDEX script_evals_state ON script_evals (state, created);
+  `,
 ];

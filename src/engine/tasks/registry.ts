@@ -50,8 +50,8 @@ export function createSystemTasks(ctx: EngineContext): Record<string, SystemTask
   return {
     [T.FORK]: {},
     [T.JOIN]: join,
-    [T.SWITCH]: switchTask,
-    [T.DECISION]: switchTask,
+    [T.SWITCH]: switchTask(ctx),
+    [T.DECISION]: switchTask(ctx),
     [T.DO_WHILE]: doWhileTask(ctx),
     [T.SUB_WORKFLOW]: subWorkflowTask,
     [T.INLINE]: inlineTask(ctx),
