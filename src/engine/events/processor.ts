@@ -1,8 +1,8 @@
 /**
  * Consumes the event inbox (`DefaultEventProcessor.handle`): for each pending message, in order, the
  * active handlers whose `event` equals the message's queue are evaluated (condition false → SKIPPED
- * execution) and each action runs in its own savepoint, recorded as an execution `<messageId>_<i>` so a
- * message processed twice (crash between commit and mark) never repeats an action.
+ * execution) and each action runs in its own savepoint, recorded as an execution keyed by queue + message
+ * id + handler + action index, so a message delivered twice never repeats an action.
  *
  * Conditions are scripts evaluated outside the transaction (see `tasks/scripts.ts`): a message waits,
  * and the messages after it with it, until every handler's condition has its outcome.
@@ -64,7 +64,7 @@ export class EventProcessor {
             { err, messageId: msg.id, queue: msg.queue },
             'engine: event processing failed',
           );
-          this.ctx.tx.run(() => this.ctx.events.markProcessed(msg.id));
+          this.ctx.tx.run(() => this.ctx.events.markProcessed(msg));
         }
         handled++;
       }
@@ -108,15 +108,18 @@ export class EventProcessor {
       if (!verdict.holds) {
         const output: JsonMap = { msg: msg.payload, condition: handler.condition };
         if (verdict.error !== undefined) output.error = verdict.error;
-        this.ctx.events.addExecution({
-          id: `${msg.id}_0`,
-          messageId: msg.id,
-          name: handler.name,
-          event: handler.event,
-          created: now,
-          status: 'SKIPPED',
-          output,
-        });
+        this.ctx.events.addExecution(
+          {
+            id: `${msg.id}_0`,
+            messageId: msg.id,
+            name: handler.name,
+            event: handler.event,
+            created: now,
+            status: 'SKIPPED',
+            output,
+          },
+          0,
+        );
         return;
       }
       handler.actions.forEach((action, i) => {
@@ -130,7 +133,7 @@ export class EventProcessor {
           action: action.action,
           output: {},
         };
-        if (!this.ctx.events.addExecution(execution)) return;
+        if (!this.ctx.events.addExecution(execution, i)) return;
         try {
           const output = this.ctx.tx.savepoint(() =>
             runAction(this.exec, action, payload, msg.queue, msg.id),
@@ -145,10 +148,10 @@ export class EventProcessor {
             'engine: event action failed',
           );
         }
-        this.ctx.events.updateExecution(execution);
+        this.ctx.events.updateExecution(execution, i);
       });
     });
-    this.ctx.events.markProcessed(msg.id);
+    this.ctx.events.markProcessed(msg);
     if (msg.seq % 500 === 0)
       this.ctx.db
         .prepare("DELETE FROM event_messages WHERE status = 'PROCESSED' AND created < ?")
@@ -164,5 +167,6 @@ interface Verdict {
 
 /** Where a handler's condition for a message is evaluated (kept until the message is handled). */
 function conditionSite(msg: EventMessage, handler: EventHandler): ScriptSite {
-  return { owner: `event:${msg.queue}`, site: `${msg.id}/${handler.name}`, kind: 'event', keep: true };
+  const site = JSON.stringify([msg.id, handler.name]);
+  return { owner: `event:${msg.queue}`, site, kind: 'event', keep: true };
 }

@@ -110,5 +110,40 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (owner, site)
   );
   CREATE INDEX script_evals_state ON script_evals (state, created);
+
+  -- A message is identified by its queue and id (the same id on two queues is two messages), and an event
+  -- execution by queue + message id + handler + action index (Conductor keys them per handler).
+  CREATE TABLE event_messages_v2 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    UNIQUE (queue, id)
+  );
+  INSERT INTO event_messages_v2 (seq, id, queue, payload, created, status)
+    SELECT seq, id, queue, payload, created, status FROM event_messages;
+  DROP TABLE event_messages;
+  ALTER TABLE event_messages_v2 RENAME TO event_messages;
+  CREATE INDEX event_messages_pending ON event_messages (status, seq);
+
+  CREATE TABLE event_executions_v2 (
+    event TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action_index INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (event, message_id, name, action_index)
+  );
+  INSERT OR IGNORE INTO event_executions_v2 (event, message_id, name, action_index, id, status, created, json)
+    SELECT event, message_id, name, CAST(substr(id, length(message_id) + 2) AS INTEGER), id, status, created, json
+    FROM event_executions;
+  DROP TABLE event_executions;
+  ALTER TABLE event_executions_v2 RENAME TO event_executions;
+  CREATE INDEX event_executions_name ON event_executions (name, created);
   `,
 ];
