@@ -12,8 +12,10 @@ import type { Logger } from '../log';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
 import { registerMetadataRoutes } from './api/metadata';
+import { registerTaskSearchRoutes } from './api/task-search';
 import { registerTaskRoutes } from './api/tasks';
 import { registerWorkflowRoutes } from './api/workflow';
+import { registerWorkflowBulkRoutes } from './api/workflow-bulk';
 import type { EngineOptions } from './context';
 import { Engine } from './engine';
 import { Router } from './http/router';
@@ -49,7 +51,9 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   registerHealthRoutes(router, engine);
   registerMetadataRoutes(router, engine);
   registerWorkflowRoutes(router, engine);
+  registerWorkflowBulkRoutes(router, engine);
   registerTaskRoutes(router, engine);
+  registerTaskSearchRoutes(router, engine);
   registerEventRoutes(router, engine);
   const server = createHttpServer({
     router,

@@ -300,6 +300,17 @@ export function removeWorkflow(exec: WorkflowExecutor, workflowId: string): void
   ctx.tx.afterCommit(() => ctx.signals.workflowEnded(workflowId));
 }
 
+/** Terminates the workflow unless it has ended, then removes it. */
+export function terminateAndRemove(
+  exec: WorkflowExecutor,
+  workflowId: string,
+  reason: string | undefined,
+): void {
+  const wf = loadOr404(exec, workflowId, false);
+  if (!isWorkflowTerminal(wf.status)) terminateById(exec, workflowId, reason);
+  removeWorkflow(exec, workflowId);
+}
+
 export function resetCallbacks(exec: WorkflowExecutor, workflowId: string): void {
   const wf = loadOr404(exec, workflowId);
   if (isWorkflowTerminal(wf.status))
