@@ -6,6 +6,7 @@ import type { ParamContext } from './params';
 import type { Db } from './store/db';
 import type { DefinitionStore } from './store/definitions';
 import type { EventStore } from './store/events';
+import type { JoinStore } from './store/joins';
 import type { LogStore } from './store/logs';
 import type { QueueStore } from './store/queues';
 import type { ScriptEvalStore } from './store/script-evals';
@@ -70,6 +71,7 @@ export interface EngineContext {
   queues: QueueStore;
   logs: LogStore;
   events: EventStore;
+  joins: JoinStore;
   scripts: ScriptEvalStore;
   clock: () => number;
   logger: Logger;

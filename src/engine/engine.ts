@@ -14,6 +14,7 @@ import { QueueWaiters } from './queue/waiters';
 import type { Db } from './store/db';
 import { DefinitionStore } from './store/definitions';
 import { EventStore } from './store/events';
+import { JoinStore } from './store/joins';
 import { LogStore } from './store/logs';
 import { QueueStore } from './store/queues';
 import { ScriptEvalStore } from './store/script-evals';
@@ -65,6 +66,7 @@ export class Engine {
       queues: new QueueStore(o.db),
       logs: new LogStore(o.db),
       events: new EventStore(o.db),
+      joins: new JoinStore(o.db),
       scripts: new ScriptEvalStore(o.db),
       clock: o.clock ?? Date.now,
       logger: o.logger,

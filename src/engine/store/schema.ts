@@ -145,5 +145,22 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE event_executions;
   ALTER TABLE event_executions_v2 RENAME TO event_executions;
   CREATE INDEX event_executions_name ON event_executions (name, created);
+
+  -- When the next delayed message of a queue is due, without reading the whole queue.
+  CREATE INDEX queue_messages_due ON queue_messages (queue_name, deliver_at);
+
+  -- JOIN bookkeeping: the branches whose success needs no decide, and how many branches each JOIN awaits.
+  CREATE TABLE join_members (
+    workflow_id TEXT NOT NULL,
+    member_ref TEXT NOT NULL,
+    join_ref TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, member_ref)
+  );
+  CREATE TABLE join_counts (
+    workflow_id TEXT NOT NULL,
+    join_ref TEXT NOT NULL,
+    remaining INTEGER NOT NULL,
+    PRIMARY KEY (workflow_id, join_ref)
+  );
   `,
 ];
