@@ -45,6 +45,13 @@ export function toApiWorkflow(w: WorkflowModel, includeTasks: boolean, now: numb
   return out;
 }
 
+/** `WorkflowModel.toShortString()`: `name.version/id`, as Conductor's messages name a workflow. */
+export function shortString(
+  wf: Pick<WorkflowModel, 'workflowName' | 'workflowVersion' | 'workflowId'>,
+): string {
+  return `${wf.workflowName}.${wf.workflowVersion}/${wf.workflowId}`;
+}
+
 function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
