@@ -41,7 +41,9 @@ function sources(dirs: string[]): string {
 }
 
 const imports = (text: string, name: string): boolean =>
-  new RegExp(`(from\\s+|require(?:\\.resolve)?\\(|import\\()['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`).test(text);
+  new RegExp(
+    `(from\\s+|require(?:\\.resolve)?\\(|import\\()['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`,
+  ).test(text);
 
 it('every runtime dependency is imported by the code that ships', () => {
   const code = sources(['src', 'workers', 'bin']);
