@@ -6,8 +6,7 @@
  */
 import { TerminateWorkflowError } from '../decider/terminate-error';
 import { scriptResultToCaseString } from '../expressions';
-import { getTaskInput } from '../params';
-import { createTaskModel } from './task-model';
+import { mapSimple } from './simple';
 import type { Mapper } from './types';
 
 export const mapDynamic: Mapper = (m) => {
@@ -26,18 +25,7 @@ export const mapDynamic: Mapper = (m) => {
       `Invalid task specified.  Cannot find task by name ${name} in the task definitions`,
     );
   }
-  // A copy: the definition's own node keeps its name (Conductor renames it in place).
-  const resolved = { ...wt, name, taskDefinition: def };
-  const task = createTaskModel({ ...m, workflowTask: resolved });
-  task.taskType = name;
-  task.startDelayInSeconds = wt.startDelay;
-  task.inputData = getTaskInput(m.ctx.params, wt.inputParameters, m.wf, def, m.taskId);
-  task.status = 'SCHEDULED';
-  task.retryCount = m.retryCount;
-  task.callbackAfterSeconds = wt.startDelay;
-  task.responseTimeoutSeconds = def.responseTimeoutSeconds;
-  task.retriedTaskId = m.retriedTaskId;
-  task.rateLimitPerFrequency = def.rateLimitPerFrequency ?? 0;
-  task.rateLimitFrequencyInSeconds = def.rateLimitFrequencyInSeconds ?? 1;
-  return [task];
+  // A copy: the definition's own node keeps its name (Conductor renames it in place). Scheduled as the
+  // SIMPLE task of that name would be.
+  return mapSimple({ ...m, workflowTask: { ...wt, name, taskDefinition: def }, taskDef: def });
 };
