@@ -229,3 +229,36 @@ it('a graceful stop while a script runs does not fail it: the next start evaluat
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 60_000);
+
+it('a javascript SWITCH inside a loop chooses its case once its script is in, with the iteration’s names', async () => {
+  const id = await start(
+    [
+      {
+        name: 'loop',
+        taskReferenceName: 'loop',
+        type: 'DO_WHILE',
+        loopCondition: '$.loop.iteration < 2',
+        loopOver: [
+          {
+            ...switchOn('pick', "$.i % 2 === 1 ? 'big' : 'small'", { i: '${loop.output.iteration}' }),
+            decisionCases: { big: [inline('odd', "'odd ' + $.i", { i: '${loop.output.iteration}' })] },
+            defaultCase: [inline('even', "'even ' + $.i", { i: '${loop.output.iteration}' })],
+          },
+        ],
+      },
+    ],
+    {},
+  );
+  const wf = await waitForStatus(h, id, 'COMPLETED');
+  const refs = (wf.tasks as Json[]).map((t) => `${String(t.referenceTaskName)}:${String(t.status)}`);
+  expect(refs).toEqual([
+    'loop:COMPLETED',
+    'pick__1:COMPLETED',
+    'odd__1:COMPLETED',
+    'pick__2:COMPLETED',
+    'even__2:COMPLETED',
+  ]);
+  expect(taskByRef(wf, 'odd__1').outputData.result).toBe('odd 1');
+  expect(taskByRef(wf, 'even__2').outputData.result).toBe('even 2');
+  expect(taskByRef(wf, 'pick__2').inputData.case).toBe('small');
+});
