@@ -181,7 +181,15 @@ export class ScriptPool {
     slot.job = { id, job, timer };
     slot.child.ref();
     slot.child.channel?.ref();
-    slot.child.send({ id, ...job.request } satisfies ScriptRequest);
+    try {
+      slot.child.send({ id, ...job.request } satisfies ScriptRequest);
+    } catch (err) {
+      // The process went away between two scripts: this one fails like a crash, and a new process serves the next.
+      this.finish(slot);
+      void this.kill(slot);
+      const text = `the script process could not be reached: ${err instanceof Error ? err.message : String(err)}`;
+      this.settle(job, () => job.resolve({ ok: false, kind: 'killed', text, line: 0 }));
+    }
   }
 
   /** An idle process must not keep the caller's process alive. */
