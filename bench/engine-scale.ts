@@ -42,10 +42,11 @@ export async function fanOut(b: Bench, n: number): Promise<Row> {
   const items = Array.from({ length: n }, (_, i) => ({ n: i }));
   const id = (await b.wfs.startWorkflow({ name, input: { items } })) as string;
   // Searching reads the workflow's input (n items): wait for the workers first.
-  const [wf] = await waitAll(b.wfs, name, [id], 30 * 60_000, () => c.runs.size >= n);
-  const secs = (Date.now() - t0) / 1000;
-  const cpu = cpuSince(cpu0);
-  const m1 = peak.stop();
+  let [secs, cpu, m1] = [0, 0, 0];
+  const settled = (): void => {
+    [secs, cpu, m1] = [(Date.now() - t0) / 1000, cpuSince(cpu0), peak.stop()];
+  };
+  const [wf] = await waitAll(b.wfs, name, [id], 30 * 60_000, () => c.runs.size >= n, settled);
   await tm.stopPolling();
   const all = (wf as Json).tasks as Json[];
   const branches = all.filter((t) => t.taskType === type);
@@ -103,10 +104,11 @@ export async function concurrent(b: Bench, count: number): Promise<Row> {
     );
     ids.push(...(batch as string[]));
   }
-  const done = await waitAll(b.wfs, name, ids, 30 * 60_000, () => c.runs.size >= 2 * count);
-  const secs = (Date.now() - t0) / 1000;
-  const cpu = cpuSince(cpu0);
-  const m1 = peak.stop();
+  let [secs, cpu, m1] = [0, 0, 0];
+  const settled = (): void => {
+    [secs, cpu, m1] = [(Date.now() - t0) / 1000, cpuSince(cpu0), peak.stop()];
+  };
+  const done = await waitAll(b.wfs, name, ids, 30 * 60_000, () => c.runs.size >= 2 * count, settled);
   await tm.stopPolling();
   const lat = done.map((w) => chainLatencies(w.tasks as Json[]));
   const completed = done.filter((w) => w.status === 'COMPLETED' && (w.tasks as Json[]).length === 2).length;

@@ -58,7 +58,8 @@ export function heapPeak(): { stop(): number } {
 
 /**
  * Waits until none of `ids` (all of workflow type `name`) is RUNNING, then reads them with their tasks.
- * `ready` (checked first, without asking the engine) keeps the waiting from loading the engine meanwhile.
+ * `ready` (checked first, without asking the engine) keeps the waiting from loading the engine meanwhile;
+ * `settled` runs once none is running, before the workflows are read back (measures stop there).
  */
 export async function waitAll(
   wfs: WorkflowExecutor,
@@ -66,6 +67,7 @@ export async function waitAll(
   ids: string[],
   timeoutMs: number,
   ready: () => boolean = () => true,
+  settled: () => void = () => undefined,
 ): Promise<Json[]> {
   const deadline = Date.now() + timeoutMs;
   while (!ready()) {
@@ -80,6 +82,7 @@ export async function waitAll(
     // A short interval for small runs; searching costs the engine too, so not too short for long ones.
     await new Promise((r) => setTimeout(r, ids.length === 1 ? 50 : 100));
   }
+  settled();
   const out: Json[] = [];
   for (let i = 0; i < ids.length; i += 100) {
     const batch = ids.slice(i, i + 100);
