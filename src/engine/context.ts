@@ -3,12 +3,14 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import type { Logger } from '../log';
 import type { ParamContext } from './params';
-import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler/fire';
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler/options';
 import type { Db } from './store/db';
 import type { DefinitionStore } from './store/definitions';
 import type { EventStore } from './store/events';
+import type { JoinStore } from './store/joins';
 import type { LogStore } from './store/logs';
 import type { QueueStore } from './store/queues';
+import type { ScriptEvalStore } from './store/script-evals';
 import type { TaskStore } from './store/tasks';
 import type { Transactor } from './store/transactor';
 import type { WorkflowStore } from './store/workflows';
@@ -18,6 +20,12 @@ export interface EngineOptions {
   activeWorkerLastPollMs: number;
   /** Time limit for INLINE / SWITCH / DO_WHILE / event-condition scripts (Conductor: 4 s). */
   scriptTimeoutMs: number;
+  /** Scripts evaluated at once, each in its own process. */
+  scriptProcesses: number;
+  /** Heap limit of each script process, in MiB. */
+  scriptMemoryMb: number;
+  /** Largest script result (characters of its JSON text); a larger one fails the script. */
+  scriptMaxResultChars: number;
   /** Task output above this many bytes would go to external storage in Conductor; here it is kept. */
   taskOutputThresholdBytes: number;
   /** Task output above this many bytes fails the task with FAILED_WITH_TERMINAL_ERROR (Conductor: 10 MB). */
@@ -42,6 +50,9 @@ export type EngineOptionsInput = Partial<Omit<EngineOptions, 'scheduler'>> & {
 export const DEFAULT_OPTIONS: EngineOptions = {
   activeWorkerLastPollMs: 10_000,
   scriptTimeoutMs: 4_000,
+  scriptProcesses: 4,
+  scriptMemoryMb: 256,
+  scriptMaxResultChars: 10 * 1024 * 1024,
   taskOutputThresholdBytes: 3 * 1024 * 1024,
   maxTaskOutputBytes: 10 * 1024 * 1024,
   maxVariablesBytes: 256 * 1024,
@@ -57,6 +68,10 @@ export interface EngineSignals {
   deciderQueueChanged(dueAt: number): void;
   asyncSystemTaskQueued(): void;
   eventPublished(): void;
+  /** A script evaluation was requested. */
+  scriptRequested(): void;
+  /** A workflow ended: stop evaluating its scripts. */
+  workflowEnded(workflowId: string): void;
 }
 
 export interface EngineContext {
@@ -68,6 +83,8 @@ export interface EngineContext {
   queues: QueueStore;
   logs: LogStore;
   events: EventStore;
+  joins: JoinStore;
+  scripts: ScriptEvalStore;
   clock: () => number;
   logger: Logger;
   options: EngineOptions;

@@ -13,17 +13,20 @@ import {
 import { EventProcessor } from './events/processor';
 import { EventQueueManager } from './events/queues/manager';
 import type { EventQueueProvider } from './events/queues/provider';
-import { closeExpressionWorkers } from './expressions';
+import { closeExpressionWorkers, ScriptPool } from './expressions';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
 import { RateLimiter } from './executor/poll';
+import { ScriptRunner } from './executor/script-runner';
 import { QueueWaiters } from './queue/waiters';
 import { SchedulerService } from './scheduler/service';
 import type { Db } from './store/db';
 import { DefinitionStore } from './store/definitions';
 import { EventStore } from './store/events';
+import { JoinStore } from './store/joins';
 import { LogStore } from './store/logs';
 import { QueueStore } from './store/queues';
+import { ScriptEvalStore } from './store/script-evals';
 import { TaskStore } from './store/tasks';
 import { Transactor } from './store/transactor';
 import { WorkflowStore } from './store/workflows';
@@ -48,6 +51,8 @@ export class Engine {
   readonly events: EventProcessor;
   readonly scheduler: SchedulerService;
   readonly eventQueues: EventQueueManager;
+  readonly scripts: ScriptRunner;
+  private readonly scriptPool: ScriptPool;
 
   constructor(o: EngineCoreOptions) {
     const defs = new DefinitionStore(o.db);
@@ -63,6 +68,8 @@ export class Engine {
       deciderQueueChanged: (_t: number): void => undefined,
       asyncSystemTaskQueued: (): void => undefined,
       eventPublished: (): void => undefined,
+      scriptRequested: (): void => undefined,
+      workflowEnded: (_id: string): void => undefined,
     };
     this.ctx = {
       db: o.db,
@@ -78,6 +85,8 @@ export class Engine {
       queues: new QueueStore(o.db),
       logs: new LogStore(o.db),
       events: new EventStore(o.db),
+      joins: new JoinStore(o.db),
+      scripts: new ScriptEvalStore(o.db),
       clock: o.clock ?? Date.now,
       logger: o.logger,
       options,
@@ -89,6 +98,15 @@ export class Engine {
     this.sweeper = new Sweeper(this.ctx, this.exec);
     this.runner = new AsyncTaskRunner(this.ctx, this.exec);
     this.events = new EventProcessor(this.ctx, this.exec);
+    this.scriptPool = new ScriptPool({
+      processes: options.scriptProcesses,
+      memoryMb: options.scriptMemoryMb,
+      maxResultChars: options.scriptMaxResultChars,
+      onSpawn: (pid) => o.logger.debug({ pid }, 'engine: script process started'),
+    });
+    this.scripts = new ScriptRunner(this.ctx, this.exec, this.scriptPool, options.scriptProcesses, () =>
+      this.events.kick(),
+    );
     this.scheduler = new SchedulerService(this.ctx, this.exec, options.scheduler);
     this.eventQueues = new EventQueueManager(
       this.ctx,
@@ -100,10 +118,14 @@ export class Engine {
     signals.deciderQueueChanged = (t) => this.sweeper.notify(t);
     signals.asyncSystemTaskQueued = () => this.runner.kick();
     signals.eventPublished = () => this.events.kick();
+    signals.scriptRequested = () => this.scripts.kick();
+    signals.workflowEnded = (id) => this.scripts.cancel(id);
   }
 
   /** Resumes timers, queued system tasks, pending events and schedules left by a previous run. */
   start(): void {
+    this.scripts.recover();
+    this.scripts.kick();
     this.sweeper.start();
     this.scheduler.loop.start();
     this.runner.kick();
@@ -117,7 +139,7 @@ export class Engine {
     await this.eventQueues.stop();
     this.events.stop();
     this.waiters.releaseAll();
-    await this.runner.stop();
-    await closeExpressionWorkers();
+    await Promise.all([this.runner.stop(), this.scripts.stop()]);
+    await Promise.all([this.scriptPool.close(), closeExpressionWorkers()]);
   }
 }

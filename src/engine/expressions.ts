@@ -30,29 +30,39 @@ export class ScriptFailure extends Error {
   override readonly name = 'ScriptFailure';
   constructor(
     message: string,
-    readonly timedOut: boolean,
+    readonly kind: expr.ScriptErrorKind,
   ) {
     super(message);
   }
 }
 
-/** Evaluates `expression` with `$` bound to a copy of `input`; returns the completion value. */
-export function evaluateScript(
+export type ScriptOutcome =
+  | expr.ScriptOutcome
+  | { readonly ok: false; readonly kind: 'interrupted'; readonly text: string; readonly line: 0 };
+
+export { ScriptPool, type ScriptPoolOptions } from './expr';
+
+/** Runs `expression` in `pool` with `$` bound to a copy of `input`; resolves to its outcome (never a value). */
+export function runScriptIn(
+  pool: expr.ScriptPool,
   expression: string,
-  input: unknown,
-  options: { timeoutMs?: number } = {},
-): unknown {
+  inputJson: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<ScriptOutcome> {
+  return pool.run(expression, inputJson, {
+    timeoutMs: expr.scriptTimeout(options.timeoutMs),
+    signal: options.signal,
+  });
+}
+
+/** The value of a script's outcome, or a ScriptFailure saying why there is none. */
+export function scriptOutcomeValue(outcome: ScriptOutcome, timeoutMs: number): unknown {
+  if (!outcome.ok && outcome.kind === 'interrupted') throw new ScriptFailure(outcome.text, 'interrupted');
   try {
-    return expr.evaluateScript(expression, (input ?? null) as expr.Json, options);
+    return expr.scriptResult(outcome, expr.scriptTimeout(timeoutMs));
   } catch (err) {
-    if (err instanceof expr.ScriptError) {
-      // Fallback on the message: the time limit is sometimes reported as a runtime error.
-      throw new ScriptFailure(
-        err.message,
-        err.kind === 'timeout' || /Script execution timed out/.test(err.message),
-      );
-    }
-    throw new ScriptFailure(err instanceof Error ? err.message : String(err), false);
+    if (err instanceof expr.ScriptError) throw new ScriptFailure(err.message, err.kind);
+    throw err;
   }
 }
 
@@ -111,7 +121,7 @@ export function expandInlineJson(v: unknown): unknown {
   return expr.expandInlineJson((v ?? null) as expr.Json);
 }
 
-/** Releases the worker threads behind jq and scripts (engine shutdown); they restart on next use. */
+/** Releases the worker thread behind jq (engine shutdown); it restarts on next use. */
 export async function closeExpressionWorkers(): Promise<void> {
-  await Promise.all([expr.closeJq(), expr.closeScriptSandbox()]);
+  await expr.closeJq();
 }

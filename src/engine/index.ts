@@ -14,8 +14,10 @@ import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
 import { registerMetadataRoutes } from './api/metadata';
 import { registerSchedulerRoutes } from './api/scheduler';
+import { registerTaskSearchRoutes } from './api/task-search';
 import { registerTaskRoutes } from './api/tasks';
 import { registerWorkflowRoutes } from './api/workflow';
+import { registerWorkflowBulkRoutes } from './api/workflow-bulk';
 import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
 import { SqsEventQueueProvider } from './events/queues/sqs';
@@ -26,7 +28,7 @@ import { openDb } from './store/db';
 
 export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
-export type { SchedulerOptions } from './scheduler/fire';
+export type { SchedulerOptions } from './scheduler/options';
 
 export interface StartEngineOptions {
   host?: string;
@@ -60,7 +62,9 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   registerHealthRoutes(router, engine);
   registerMetadataRoutes(router, engine);
   registerWorkflowRoutes(router, engine);
+  registerWorkflowBulkRoutes(router, engine);
   registerTaskRoutes(router, engine);
+  registerTaskSearchRoutes(router, engine);
   registerEventRoutes(router, engine);
   registerSchedulerRoutes(router, engine);
   const server = createHttpServer({

@@ -3,6 +3,7 @@
  * restarted on the same data directory. Nothing acknowledged is lost or duplicated, and timers (WAIT
  * durations, retry delays, callbacks) resume.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +15,12 @@ import {
   WorkflowExecutor,
 } from '@io-orkes/conductor-javascript';
 
-import { kill9, startEngineChild as startChild } from '../helpers/engine-child';
+import { kill9, startEngineChild } from '../helpers/engine-child';
 import { complete, pollTask, raw, simpleTask, waitFor, type Json } from './support';
+
+const children: ChildProcess[] = [];
+
+const startChild = (dataDir: string) => startEngineChild(dataDir, { children });
 
 async function clients(url: string): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
   const client = await orkesConductorClient({ serverUrl: url, logger: noopLogger });

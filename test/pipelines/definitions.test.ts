@@ -310,11 +310,11 @@ describe('data flow of each example (dry run)', () => {
     if (!d) throw new Error(`no workflow ${name}`);
     return d;
   };
-  const params = (run: ReturnType<typeof dryRun>, ref: string): JsonObject =>
+  const params = (run: Awaited<ReturnType<typeof dryRun>>, ref: string): JsonObject =>
     (run.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
 
-  it('nb_linear: vid_agg reads extract scraps through ${} and a template', () => {
-    const run = dryRun(def('nb_linear'), { input: { run_date: '2024-03-05', region_code: 'gb' } });
+  it('nb_linear: vid_agg reads extract scraps through ${} and a template', async () => {
+    const run = await dryRun(def('nb_linear'), { input: { run_date: '2024-03-05', region_code: 'gb' } });
     expect(run.status).toBe('COMPLETED');
     expect(params(run, 'extract')).toMatchObject({ run_date: '2024-03-05', regions: ['gb'], rows: 2000 });
     expect(params(run, 'vid_agg')).toEqual({
@@ -330,16 +330,16 @@ describe('data flow of each example (dry run)', () => {
     });
   });
 
-  it('nb_linear: run_date defaults to the day of the run when not given', () => {
-    const run = dryRun(def('nb_linear'), { now: '2024-07-01T23:30:00Z' });
+  it('nb_linear: run_date defaults to the day of the run when not given', async () => {
+    const run = await dryRun(def('nb_linear'), { now: '2024-07-01T23:30:00Z' });
     expect(params(run, 'extract').run_date).toBe('2024-07-01');
   });
 
   it.each(['nb_fanout', 'nb_fanout_legacy'])(
     '%s: one vid_agg per region, gathered by region into the report',
-    (name) => {
+    async (name) => {
       const regions = ['us', 'gb', 'br'];
-      const run = dryRun(def(name), { input: { run_date: '2024-03-05', regions } });
+      const run = await dryRun(def(name), { input: { run_date: '2024-03-05', regions } });
       expect(run.status).toBe('COMPLETED');
       const branches = (run.tasks.get('join_regions')?.input.joinOn ?? []) as string[];
       expect(branches).toHaveLength(3);
@@ -374,8 +374,8 @@ describe('data flow of each example (dry run)', () => {
     },
   );
 
-  it('nb_switch: ok runs the report path', () => {
-    const run = dryRun(def('nb_switch'), { input: { run_date: '2024-03-05' } });
+  it('nb_switch: ok runs the report path', async () => {
+    const run = await dryRun(def('nb_switch'), { input: { run_date: '2024-03-05' } });
     expect(run.status).toBe('COMPLETED');
     expect([...run.tasks.keys()]).toEqual(['extract', 'quality', 'volume_switch', 'agg', 'report']);
     expect(params(run, 'quality')).toMatchObject({
@@ -391,9 +391,9 @@ describe('data flow of each example (dry run)', () => {
     });
   });
 
-  it('nb_switch: low_volume runs the alert path with the check reason', () => {
+  it('nb_switch: low_volume runs the alert path with the check reason', async () => {
     const reason = 'only 40 rows, expected at least 1000';
-    const run = dryRun(def('nb_switch'), {
+    const run = await dryRun(def('nb_switch'), {
       input: { rows: 10 },
       scraps: { quality: { status: 'low_volume', reason, checked_rows: 40 } },
     });
@@ -402,16 +402,16 @@ describe('data flow of each example (dry run)', () => {
     expect(run.output).toMatchObject({ status: 'low_volume', alerted: true, report_notebook: null });
   });
 
-  it('nb_switch: any other status fails the workflow with the check reason', () => {
+  it('nb_switch: any other status fails the workflow with the check reason', async () => {
     const reason = 'extract reported 10 rows but the files hold 9';
-    const run = dryRun(def('nb_switch'), { scraps: { quality: { status: 'invalid', reason } } });
+    const run = await dryRun(def('nb_switch'), { scraps: { quality: { status: 'invalid', reason } } });
     expect(run.status).toBe('FAILED');
     expect(run.reason).toBe(`quality check failed: ${reason}`);
     expect(run.output).toMatchObject({ status: 'invalid', reason });
   });
 
-  it('nb_with_failure completes normally and names a failure workflow that reports the failed notebook', () => {
-    const run = dryRun(def('nb_with_failure'), { input: { region_code: 'br' } });
+  it('nb_with_failure completes normally and names a failure workflow that reports the failed notebook', async () => {
+    const run = await dryRun(def('nb_with_failure'), { input: { region_code: 'br' } });
     expect(run.status).toBe('COMPLETED');
     expect(params(run, 'vid_agg').region_code).toBe('br');
     expect(def('nb_with_failure').failureWorkflow).toBe('nb_notify_failure');
@@ -440,7 +440,7 @@ describe('data flow of each example (dry run)', () => {
         ],
       },
     };
-    const notify = dryRun(def('nb_notify_failure'), { input: failed });
+    const notify = await dryRun(def('nb_notify_failure'), { input: failed });
     expect(params(notify, 'notify')).toEqual({
       workflow_id: 'wf-42',
       workflow_type: 'nb_with_failure',
@@ -471,48 +471,52 @@ describe('workflows/events', () => {
     },
   );
 
-  it('nb_data_landed starts nb_fanout for a well-formed message only', () => {
+  it('nb_data_landed starts nb_fanout for a well-formed message only', async () => {
     const h = handlers.get('nb_data_landed');
     const condition = String(h?.condition);
-    const accepts = (payload: JsonObject): boolean => isTruthy(evaluateScript(condition, payload));
+    const accepts = async (payload: JsonObject): Promise<boolean> =>
+      isTruthy(await evaluateScript(condition, payload));
     const landed = { run_date: '2024-03-05', uri: 's3://landing/views/2024-03-05/' };
-    expect(accepts(landed)).toBe(true);
-    expect(accepts({ run_date: '2024-03-05' })).toBe(false);
-    expect(accepts({ run_date: '5 March', uri: 's3://x/' })).toBe(false);
+    expect(await accepts(landed)).toBe(true);
+    expect(await accepts({ run_date: '2024-03-05' })).toBe(false);
+    expect(await accepts({ run_date: '5 March', uri: 's3://x/' })).toBe(false);
 
     const start = h?.actions[0]?.start_workflow;
     // Event actions resolve ${…} against the message payload.
     const input = resolveExpressions(start?.input ?? {}, landed) as JsonObject;
     expect(input).toEqual({ run_date: '2024-03-05', source_uri: landed.uri });
     expect(resolveExpressions(start?.correlationId ?? '', landed)).toBe('data_landed:2024-03-05');
-    const run = dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
+    const run = await dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
     expect(params(run, 'extract')).toMatchObject({ run_date: '2024-03-05', source_uri: landed.uri });
     expect(run.output).toMatchObject({ source_uri: landed.uri, run_date: '2024-03-05' });
 
-    function params(r: ReturnType<typeof dryRun>, ref: string): JsonObject {
+    function params(r: Awaited<ReturnType<typeof dryRun>>, ref: string): JsonObject {
       return (r.tasks.get(ref)?.input.parameters ?? {}) as JsonObject;
     }
   });
 
-  it('nb_s3_landed starts nb_s3_landed for an S3 ObjectCreated notification only, with bucket and key', () => {
+  it('nb_s3_landed starts nb_s3_landed for an S3 ObjectCreated notification only, with bucket and key', async () => {
     const h = handlers.get('nb_s3_landed');
     expect(h?.event).toBe('sqs:nbc-landing');
     const condition = String(h?.condition);
-    const accepts = (payload: Json): boolean => isTruthy(evaluateScript(condition, payload));
+    const accepts = async (payload: Json): Promise<boolean> =>
+      isTruthy(await evaluateScript(condition, payload));
     const notification = (eventName: string, bucket: string, key: string): JsonObject => ({
       Records: [{ eventName, s3: { bucket: { name: bucket }, object: { key, size: 412 } } }],
     });
     const landed = notification('ObjectCreated:Put', 'landing', 'views/2024-03-05+export.csv');
-    expect(accepts(landed)).toBe(true);
-    expect(accepts(notification('ObjectCreated:CompleteMultipartUpload', 'landing', 'a%2Fb.csv'))).toBe(true);
+    expect(await accepts(landed)).toBe(true);
+    expect(await accepts(notification('ObjectCreated:CompleteMultipartUpload', 'landing', 'a%2Fb.csv'))).toBe(
+      true,
+    );
     // What else arrives on such a queue: S3's test event, deletions, anything malformed or forged.
-    expect(accepts({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'landing' })).toBe(false);
-    expect(accepts(notification('ObjectRemoved:Delete', 'landing', 'views/x.csv'))).toBe(false);
-    expect(accepts('not json {')).toBe(false);
-    expect(accepts({ Records: [] })).toBe(false);
-    expect(accepts(notification('ObjectCreated:Put', 'Not_A_Bucket', 'x.csv'))).toBe(false);
+    expect(await accepts({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'landing' })).toBe(false);
+    expect(await accepts(notification('ObjectRemoved:Delete', 'landing', 'views/x.csv'))).toBe(false);
+    expect(await accepts('not json {')).toBe(false);
+    expect(await accepts({ Records: [] })).toBe(false);
+    expect(await accepts(notification('ObjectCreated:Put', 'Not_A_Bucket', 'x.csv'))).toBe(false);
     // S3 always encodes braces in notification keys; raw ones could only be a forged template.
-    expect(accepts(notification('ObjectCreated:Put', 'landing', '{{ 7 * 7 }}.csv'))).toBe(false);
+    expect(await accepts(notification('ObjectCreated:Put', 'landing', '{{ 7 * 7 }}.csv'))).toBe(false);
 
     const start = h?.actions[0]?.start_workflow;
     const input = resolveExpressions(start?.input ?? {}, landed) as JsonObject;
@@ -520,7 +524,7 @@ describe('workflows/events', () => {
     expect(resolveExpressions(start?.correlationId ?? '', landed)).toBe(
       's3://landing/views/2024-03-05+export.csv',
     );
-    const run = dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
+    const run = await dryRun(workflows.get(String(start?.name)) as WorkflowDef, { input });
     expect(run.status).toBe('COMPLETED');
     expect(run.tasks.get('ingest')?.input.parameters).toEqual({ ...input, data_dir: 'runs/data' });
     const branches = (run.tasks.get('join_regions')?.input.joinOn ?? []) as string[];
@@ -544,20 +548,20 @@ describe('workflows/schedules', () => {
     expect(workflows.has(s.startWorkflowRequest.name)).toBe(true);
   });
 
-  it('nb_fanout_daily: run date (and so the data partition) come from the slot, not from "now"', () => {
+  it('nb_fanout_daily: run date (and so the data partition) come from the slot, not from "now"', async () => {
     const body = JSON.parse(readFileSync(path.join(dir, 'nb_fanout_daily.json'), 'utf8')) as JsonObject;
     const s = scheduleFromBody(body, false);
     // A run for the 2024-03-05 06:00 UTC slot that only starts the next day (a late or replayed run).
     const slot = Date.UTC(2024, 2, 5, 6);
     const input = { ...s.startWorkflowRequest.input, _scheduledTime: slot, _startedByScheduler: s.name };
-    const run = dryRun(workflows.get('nb_fanout') as WorkflowDef, {
+    const run = await dryRun(workflows.get('nb_fanout') as WorkflowDef, {
       input: input as JsonObject,
       now: '2024-03-06T09:30:00.000Z',
     });
     expect(run.tasks.get('extract')?.input.parameters).toMatchObject({ run_date: '2024-03-05' });
     expect(run.output).toMatchObject({ run_date: '2024-03-05' });
     // Started by hand (no slot), the run date is still today's.
-    const manual = dryRun(workflows.get('nb_fanout') as WorkflowDef, {
+    const manual = await dryRun(workflows.get('nb_fanout') as WorkflowDef, {
       input: { regions: ['us'] },
       now: '2024-03-06T09:30:00.000Z',
     });

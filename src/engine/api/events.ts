@@ -109,9 +109,9 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
     if (req.body === undefined) throw new BadRequestError('Required request body is missing: event payload');
     const event = eventName(param(req, 'event'));
     const messageId = queryString(req, 'messageId') || ctx.newId();
-    const id = run(() =>
-      publishMessage(ctx, event, messageId, isPlainObject(req.body) ? req.body : JSON.stringify(req.body)),
-    );
+    const payload = isPlainObject(req.body) ? req.body : JSON.stringify(req.body);
+    // A message id given twice is the same message sent again: it is handled once.
+    const id = run(() => publishMessage(ctx, event, messageId, payload, 'redelivery'));
     return ok({ messageId: id, event });
   });
 

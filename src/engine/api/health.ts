@@ -1,7 +1,8 @@
-/** `GET /health` and `GET /api/health` (Conductor answers `{"healthy": true, …}`). */
+/** `GET /health` and `GET /api/health` (Conductor answers `{"healthy": true, …}`); `GET /api/version`. */
+import { packageVersion } from '../../paths';
 import type { Engine } from '../engine';
 import type { Router } from '../http/router';
-import { ok } from './util';
+import { ok, text } from './util';
 
 export function registerHealthRoutes(router: Router, engine: Engine): void {
   const health = () => {
@@ -10,4 +11,7 @@ export function registerHealthRoutes(router: Router, engine: Engine): void {
   };
   router.get('/health', health);
   router.get('/api/health', health);
+  // Conductor answers its build version as text; the UI asks on every page.
+  const version = packageVersion();
+  router.get('/api/version', () => text(version));
 }

@@ -9,10 +9,8 @@ import { isTerminal, isWorkflowTerminal } from '../model/status';
 import type { JsonMap, StartWorkflowInput, WorkflowModel } from '../model/types';
 import type { Router } from '../http/router';
 import { validateWorkflowDef } from '../validation/workflow-def';
-import { buildSearch } from './search';
+import { buildSearch, searchRequest } from './search';
 import { bodyObject, noContent, ok, param, queryBool, queryInt, queryString, text } from './util';
-
-const MAX_SEARCH = 5000;
 
 function validatePriority(p: unknown, errors: ValidationError[]): number | undefined {
   if (p === undefined || p === null) return undefined;
@@ -211,12 +209,7 @@ export function registerWorkflowRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete('/api/workflow/{workflowId}/terminate-remove', (req) => {
-    run(() => {
-      const id = param(req, 'workflowId');
-      const wf = admin.loadOr404(exec, id, false);
-      if (!isWorkflowTerminal(wf.status)) admin.terminateById(exec, id, queryString(req, 'reason'));
-      admin.removeWorkflow(exec, id);
-    });
+    run(() => admin.terminateAndRemove(exec, param(req, 'workflowId'), queryString(req, 'reason')));
     return ok();
   });
 
@@ -323,22 +316,17 @@ function correlated(
 }
 
 function search(engine: Engine, query: URLSearchParams, full: boolean): { status: number; json: unknown } {
-  const start = Number(query.get('start') ?? '0');
-  const size = Number(query.get('size') ?? '100');
-  if (!Number.isInteger(start) || start < 0 || !Number.isInteger(size) || size < 0) {
-    throw new BadRequestError('start and size must be non-negative integers');
-  }
-  if (size > MAX_SEARCH) throw new BadRequestError(`Cannot return more than ${MAX_SEARCH} results`);
-  const sql = buildSearch(
-    query.get('query') ?? undefined,
-    query.get('freeText') ?? '*',
-    query.getAll('sort'),
-  );
-  const { ids, total } = engine.ctx.workflows.search(sql.where, sql.params, sql.orderBy, size, start);
+  const r = searchRequest(query);
+  const sql = buildSearch(r.query, r.freeText, r.sort);
+  const { ids, total } = engine.ctx.workflows.search(sql.where, sql.params, sql.orderBy, r.size, r.start);
+  return { status: 200, json: { totalHits: total, results: workflowResults(engine, ids, full) } };
+}
+
+/** The workflows with these ids, in order: full (`Workflow`) or as `WorkflowSummary`. */
+export function workflowResults(engine: Engine, ids: string[], full: boolean, withTasks = full): JsonMap[] {
   const now = engine.ctx.clock();
-  const results = ids
-    .map((id) => engine.exec.store.loadWorkflow(id, full))
+  return ids
+    .map((id) => engine.exec.store.loadWorkflow(id, full && withTasks))
     .filter((w): w is WorkflowModel => w !== undefined)
-    .map((w) => (full ? toApiWorkflow(w, true, now) : toWorkflowSummary(w)));
-  return { status: 200, json: { totalHits: total, results } };
+    .map((w) => (full ? toApiWorkflow(w, withTasks, now) : toWorkflowSummary(w)));
 }

@@ -63,7 +63,10 @@ export function eventMessages(
   const limit = Math.min(Math.max(Math.trunc(size), 1), MAX_PAGE);
   const messages = store.recentMessages(event, limit, Math.max(Math.trunc(from), 0));
   const byMessage = new Map<string, EventExecution[]>();
-  for (const e of store.executionsForMessages(messages.map((m) => m.id))) {
+  for (const e of store.executionsForMessages(
+    event,
+    messages.map((m) => m.id),
+  )) {
     const list = byMessage.get(e.messageId) ?? [];
     list.push(e);
     byMessage.set(e.messageId, list);

@@ -5,15 +5,22 @@
 import type { EngineContext } from '../context';
 import type { JsonMap } from '../model/types';
 
+/**
+ * Stores the message; returns its id. A message id already on that queue is either a redelivery of that
+ * message (`duplicate: 'redelivery'`: a client resending, handled once) or a distinct message the engine
+ * itself publishes again (`'distinct'`, e.g. a rerun EVENT task: stored under `<id>.<uuid>`).
+ */
 export function publishMessage(
   ctx: EngineContext,
   queue: string,
   messageId: string,
   payload: JsonMap | string,
+  duplicate: 'redelivery' | 'distinct' = 'distinct',
 ): string {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
   let id = messageId;
   if (!ctx.events.addMessage(id, queue, text, ctx.clock())) {
+    if (duplicate === 'redelivery') return id;
     id = `${messageId}.${ctx.newId()}`;
     ctx.events.addMessage(id, queue, text, ctx.clock());
   }

@@ -66,12 +66,12 @@ export class AsyncTaskRunner {
     for (const queue of QUEUES) {
       for (const msg of this.ctx.queues.visible(queue, now, limit - out.length)) {
         const task = this.exec.store.loadTask(msg.messageId);
-        const wf = task ? this.ctx.workflows.get(task.workflowInstanceId) : undefined;
-        if (!task || !wf || isTerminal(task.status) || isWorkflowTerminal(wf.status)) {
+        const status = task ? this.ctx.workflows.status(task.workflowInstanceId) : undefined;
+        if (!task || !status || isTerminal(task.status) || isWorkflowTerminal(status)) {
           this.ctx.queues.remove(queue, msg.messageId);
           continue;
         }
-        if (wf.status === 'PAUSED') continue;
+        if (status === 'PAUSED') continue;
         this.ctx.queues.push(queue, msg.messageId, msg.priority, now + LEASE_MS);
         task.status = 'IN_PROGRESS';
         if (task.startTime === 0) task.startTime = now;
@@ -119,13 +119,13 @@ export class AsyncTaskRunner {
     if (!task) return;
     this.ctx.queues.remove(taskQueueName(task), taskId);
     if (isTerminal(task.status)) return;
-    const wf = this.ctx.workflows.get(task.workflowInstanceId);
-    if (!wf || isWorkflowTerminal(wf.status)) return;
+    const status = this.ctx.workflows.status(task.workflowInstanceId);
+    if (!status || isWorkflowTerminal(status)) return;
     task.status = outcome.status;
     task.outputData = { ...task.outputData, ...outcome.output };
     task.reasonForIncompletion = outcome.reasonForIncompletion;
     if (isTerminal(task.status)) task.endTime = this.ctx.clock();
     this.exec.store.saveTask(task);
-    this.exec.decide(task.workflowInstanceId);
+    this.exec.taskChanged(task);
   }
 }

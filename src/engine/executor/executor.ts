@@ -10,11 +10,12 @@ import { TerminateWorkflowError } from '../decider/terminate-error';
 import { nextDeadline } from '../decider/timeouts';
 import { isSuccessful, isTerminal, isWorkflowTerminal } from '../model/status';
 import { appendIteration, isAsyncSystemTask, isSystemTask, T } from '../model/task-types';
-import type { JsonMap, StartWorkflowInput, TaskModel, WorkflowModel } from '../model/types';
+import type { JsonMap, StartWorkflowInput, TaskModel, WorkflowModel, WorkflowTask } from '../model/types';
 import { addTaskToQueue } from '../queue/task-queue';
 import { createSystemTasks } from '../tasks/registry';
 import type { ExecutorApi, SystemTask } from '../tasks/types';
 import { setTaskDomains } from './domains';
+import { JoinWaits } from './join-waits';
 import { Lifecycle } from './lifecycle';
 import { Persistence } from './persistence';
 import { startWorkflow } from './start';
@@ -28,6 +29,7 @@ export class WorkflowExecutor implements ExecutorApi {
   readonly decider: Decider;
   readonly systemTasks: Record<string, SystemTask>;
   readonly lifecycle: Lifecycle;
+  readonly joins: JoinWaits;
   private readonly deciding = new Set<string>();
 
   constructor(readonly ctx: EngineContext) {
@@ -36,6 +38,14 @@ export class WorkflowExecutor implements ExecutorApi {
     this.decider = new Decider(ctx, this.scheduler);
     this.systemTasks = createSystemTasks(ctx);
     this.lifecycle = new Lifecycle(ctx, this);
+    this.joins = new JoinWaits(ctx);
+  }
+
+  /** A task changed outside a decide (worker update, async system task): decide its workflow, unless it is
+   * a fork branch whose JOIN still awaits others (then only the JOIN's counter moves). */
+  taskChanged(task: TaskModel): void {
+    if (this.joins.settledWithoutDecide(task)) return;
+    this.decide(task.workflowInstanceId);
   }
 
   getWorkflow(workflowId: string, includeTasks: boolean): WorkflowModel | undefined {
@@ -143,6 +153,7 @@ export class WorkflowExecutor implements ExecutorApi {
           return;
         }
       }
+      this.joins.track(wf);
       this.recordNextDeadline(wf);
     } catch (err) {
       if (!(err instanceof TerminateWorkflowError)) throw err;
@@ -218,6 +229,13 @@ export class WorkflowExecutor implements ExecutorApi {
     }
     wf.tasks.push(...tasks);
     this.scheduleTask(wf, tasks);
+  }
+
+  scheduleChildren(wf: WorkflowModel, parent: TaskModel, first: WorkflowTask): void {
+    let tasks = this.scheduler.getTasksToBeScheduled(wf, first, parent.retryCount);
+    if (parent.iteration > 0) tasks = this.scheduler.filterNextLoopOverTasks(tasks, parent, wf);
+    setTaskDomains(this.ctx, tasks, wf);
+    this.scheduleTask(wf, this.dedupAndAddTasks(wf, tasks));
   }
 
   /** When the sweeper must re-evaluate this workflow (timeouts, WAIT), or nothing if no deadline applies. */

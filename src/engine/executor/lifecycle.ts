@@ -15,12 +15,22 @@ import { toApiWorkflow } from '../model/serialize';
 import { removeTaskFromQueue } from '../queue/task-queue';
 import { applyChildStatus } from '../tasks/sub-workflow';
 import { ConflictError } from '../api-errors';
-import type { WorkflowExecutor } from './executor';
+import type { ExecutorApi, SystemTask } from '../tasks/types';
+import type { JoinWaits } from './join-waits';
+import type { Persistence } from './persistence';
+
+/** What ending workflows needs from the executor (an interface, so the executor can own a Lifecycle). */
+export interface LifecycleHost extends ExecutorApi {
+  readonly store: Persistence;
+  readonly systemTasks: Record<string, SystemTask>;
+  readonly joins: JoinWaits;
+  decide(workflowId: string): void;
+}
 
 export class Lifecycle {
   constructor(
     private readonly ctx: EngineContext,
-    private readonly exec: WorkflowExecutor,
+    private readonly exec: LifecycleHost,
   ) {}
 
   endExecution(wf: WorkflowModel, terminateTask: TaskModel | undefined): void {
@@ -62,9 +72,7 @@ export class Lifecycle {
     wf.endTime = this.ctx.clock();
     this.recordFailedTasks(wf);
     this.exec.store.saveWorkflow(wf);
-    this.ctx.queues.removeDecide(wf.workflowId);
-    publishWorkflowStatus(this.ctx, wf);
-    if (wf.parentWorkflowId) this.scheduleParentUpdate(wf.workflowId);
+    this.ended(wf);
   }
 
   /** `WorkflowExecutorOps.terminate(workflow, TerminateWorkflowException)`. */
@@ -106,9 +114,18 @@ export class Lifecycle {
     if (failureWorkflow && failureWorkflow.trim() !== '')
       this.startFailureWorkflow(wf, reason, failureWorkflow, failureVersion);
     this.exec.store.saveWorkflow(wf);
-    this.ctx.queues.removeDecide(wf.workflowId);
+    this.ended(wf);
+  }
+
+  /** What follows any end: no more decides or script evaluations, status events, the parent's turn. */
+  private ended(wf: WorkflowModel): void {
+    const id = wf.workflowId;
+    this.ctx.queues.removeDecide(id);
+    this.ctx.scripts.deleteOwner(id);
+    this.exec.joins.forget(id);
+    this.ctx.tx.afterCommit(() => this.ctx.signals.workflowEnded(id));
     publishWorkflowStatus(this.ctx, wf);
-    if (wf.parentWorkflowId) this.scheduleParentUpdate(wf.workflowId);
+    if (wf.parentWorkflowId) this.scheduleParentUpdate(id);
   }
 
   private startFailureWorkflow(

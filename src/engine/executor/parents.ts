@@ -6,7 +6,8 @@
 import { T } from '../model/task-types';
 import type { WorkflowModel } from '../model/types';
 import { queueIfPolled } from '../queue/task-queue';
-import { isUnsuccessfulTerminal, retryModel, shortString } from './admin';
+import { shortString } from '../model/serialize';
+import { isUnsuccessfulTerminal, retryModel } from './retry-workflow';
 import type { WorkflowExecutor } from './executor';
 
 export function updateAndPushParents(exec: WorkflowExecutor, start: WorkflowModel, operation: string): void {

@@ -8,7 +8,8 @@ import { isSuccessful, isTerminal, isWorkflowTerminal } from '../model/status';
 import { isAsyncSystemTask, isSystemTask, T } from '../model/task-types';
 import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
 import { queueIfPolled, removeTaskFromQueue } from '../queue/task-queue';
-import { loadOr404, shortString } from './admin';
+import { shortString } from '../model/serialize';
+import { loadOr404 } from './admin';
 import type { WorkflowExecutor } from './executor';
 import { updateAndPushParents } from './parents';
 

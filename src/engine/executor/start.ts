@@ -11,7 +11,12 @@ import { adHocTaskDef } from '../model/defaults';
 import { T } from '../model/task-types';
 import type { StartWorkflowInput, WorkflowDef, WorkflowModel } from '../model/types';
 import { getWorkflowInput } from '../params';
-import type { WorkflowExecutor } from './executor';
+
+/** What starting a workflow needs from the executor: its context and the first decide. */
+export interface Starter {
+  readonly ctx: EngineContext;
+  decideNew(wf: WorkflowModel): void;
+}
 
 /** A deep copy of `def` with `taskDefinition` filled on every task (the execution's embedded definition). */
 export function populateTaskDefinitions(ctx: EngineContext, def: WorkflowDef): WorkflowDef {
@@ -47,7 +52,7 @@ export function resolveDefinition(ctx: EngineContext, input: StartWorkflowInput)
   return populateTaskDefinitions(ctx, def);
 }
 
-export function startWorkflow(exec: WorkflowExecutor, input: StartWorkflowInput): WorkflowModel {
+export function startWorkflow(exec: Starter, input: StartWorkflowInput): WorkflowModel {
   const ctx = exec.ctx;
   const def = resolveDefinition(ctx, input);
   const now = ctx.clock();

@@ -28,11 +28,12 @@ export function updateTask(exec: WorkflowExecutor, result: TaskResult): TaskMode
     extendLease(exec, result);
     return null;
   }
-  const wf = ctx.workflows.get(result.workflowInstanceId);
-  if (!wf) throw new NotFoundError(`No such workflow found by id: ${result.workflowInstanceId}`);
+  // Only the status: the workflow's row may be large (its input), and a fan-out updates it per branch.
+  const wfStatus = ctx.workflows.status(result.workflowInstanceId);
+  if (!wfStatus) throw new NotFoundError(`No such workflow found by id: ${result.workflowInstanceId}`);
   const task = exec.store.loadTask(result.taskId);
   if (!task) throw new NotFoundError(`No such task found by id: ${result.taskId}`);
-  if (isTerminal(task.status) || isWorkflowTerminal(wf.status)) {
+  if (isTerminal(task.status) || isWorkflowTerminal(wfStatus)) {
     removeTaskFromQueue(ctx, task);
     return task;
   }
@@ -72,7 +73,7 @@ export function updateTask(exec: WorkflowExecutor, result: TaskResult): TaskMode
         ctx.logs.add(task.taskId, l.log, typeof l.createdTime === 'number' ? l.createdTime : now);
     }
   }
-  exec.decide(task.workflowInstanceId);
+  exec.taskChanged(task);
   return exec.ctx.tasks.get(task.taskId) ?? task;
 }
 

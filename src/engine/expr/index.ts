@@ -15,7 +15,13 @@ export { javaToString, javaNumberToString, javaDoubleToString } from './java-for
 
 export {
   evaluateScript,
+  scriptResult,
+  scriptTimeout,
   closeScriptSandbox,
+  ScriptPool,
+  type ScriptOutcome,
+  type ScriptPoolOptions,
+  type ScriptErrorKind,
   checkScriptSyntax,
   ScriptError,
   isTruthy,

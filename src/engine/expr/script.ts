@@ -3,58 +3,95 @@
  * event-handler conditions, as Conductor's `ScriptEvaluator` does it: `$` is a deep copy of the input, the
  * program's completion value is the result (so `$.a + 1` and `(function(){ return 1; })()` both work).
  *
- * Isolation (see script-sandbox.ts): a fresh `vm` context per call in a dedicated worker thread, no
- * string/wasm code generation, its own microtask queue, a time limit, and no host objects inside (the
- * input goes in as JSON text parsed there; the result comes out as JSON text produced there).
+ * Isolation (see script-pool.ts and script-child.ts): a fresh `vm` context per call in a separate
+ * process with its own heap limit, no string/wasm code generation, its own microtask queue, a time
+ * limit, a cap on the size of the result, and no host objects inside (the input goes in as JSON text
+ * parsed there; the result comes out as JSON text produced there).
  *
- * `vm` is not a security boundary: INLINE scripts are trusted code written by workflow authors, as on
- * Conductor. The obvious escapes to the host (`this.constructor.constructor('return process')()`, the
- * host-realm error of a dynamic `import()`) are blocked, and a script that exhausts memory only takes
- * down the worker.
+ * `vm` is not a security boundary: the obvious escapes to the host
+ * (`this.constructor.constructor('return process')()`, the host-realm error of a dynamic `import()`) are
+ * blocked, and the process around it runs under Node's permission model with an empty environment.
  */
 import vm from 'node:vm';
 
 import { javaToString } from './java-format';
-import { runInSandbox } from './script-sandbox';
+import { IMPORT_WORD, usesDynamicImport } from './script-child';
+import { ScriptPool, type ScriptOutcome } from './script-pool';
 import type { Json } from './types';
 
-export { closeScriptSandbox } from './script-sandbox';
+export { ScriptPool, type ScriptOutcome, type ScriptPoolOptions } from './script-pool';
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 4000;
 const FILENAME = 'inline';
+
+export type ScriptErrorKind =
+  | 'syntax' // does not parse
+  | 'runtime' // threw
+  | 'timeout' // outlived its time limit
+  | 'result' // not convertible to JSON, or too large
+  | 'memory' // exhausted its memory limit
+  | 'killed' // its process died for another reason
+  | 'interrupted'; // the engine stopped while it ran (it is not run again)
 
 export class ScriptError extends Error {
   override readonly name = 'ScriptError';
 
   constructor(
     message: string,
-    /** `syntax` (does not parse), `runtime` (threw), `timeout`, or `result` (not convertible to JSON). */
-    readonly kind: 'syntax' | 'runtime' | 'timeout' | 'result' = 'runtime',
+    readonly kind: ScriptErrorKind = 'runtime',
   ) {
     super(message);
   }
 }
 
-/** Evaluate `expression` with `$` bound to a deep copy of `input`; the completion value is the result. */
-export function evaluateScript(expression: string, input: Json, options: { timeoutMs?: number } = {}): Json {
-  const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS));
-  compile(expression);
-  const reply = runInSandbox(expression, JSON.stringify(input ?? null), timeoutMs);
-  if (reply === null) {
-    throw new ScriptError(
-      `Script not evaluated: timed out after ${timeoutMs} ms (or ran out of memory), interrupted`,
-      'timeout',
-    );
-  }
-  if (reply.ok) return JSON.parse(reply.json) as Json;
-  switch (reply.kind) {
+let defaultPool: ScriptPool | null = null;
+
+/**
+ * Evaluate `expression` with `$` bound to a deep copy of `input`; the completion value is the result.
+ * Runs in `options.pool` (the engine's) or a shared default pool (see `closeScriptSandbox`).
+ */
+export async function evaluateScript(
+  expression: string,
+  input: Json,
+  options: { timeoutMs?: number; pool?: ScriptPool; signal?: AbortSignal } = {},
+): Promise<Json> {
+  const timeoutMs = scriptTimeout(options.timeoutMs);
+  const pool = options.pool ?? (defaultPool ??= new ScriptPool());
+  const outcome = await pool.run(expression, JSON.stringify(input ?? null), {
+    timeoutMs,
+    signal: options.signal,
+  });
+  return scriptResult(outcome, timeoutMs);
+}
+
+export function scriptTimeout(timeoutMs: number | undefined): number {
+  return Math.max(1, Math.floor(timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS));
+}
+
+/** The value of a script's outcome, or the ScriptError a person can act on. */
+export function scriptResult(outcome: ScriptOutcome, timeoutMs: number): Json {
+  if (outcome.ok) return JSON.parse(outcome.json) as Json;
+  switch (outcome.kind) {
     case 'timeout':
       throw new ScriptError(`Script not evaluated: timed out after ${timeoutMs} ms, interrupted`, 'timeout');
     case 'result':
-      throw new ScriptError(`Script result could not be converted to JSON: ${reply.text}`, 'result');
+      throw new ScriptError(`Script result could not be converted to JSON: ${outcome.text}`, 'result');
+    case 'memory':
+      throw new ScriptError(`Script not evaluated: ${outcome.text}`, 'memory');
+    case 'killed':
+      throw new ScriptError(`Script not evaluated: ${outcome.text}`, 'killed');
+    case 'syntax':
+      throw new ScriptError(errorText(outcome.text, outcome.line), 'syntax');
     default:
-      throw new ScriptError(errorText(reply.text, reply.line), 'runtime');
+      throw new ScriptError(errorText(outcome.text, outcome.line), 'runtime');
   }
+}
+
+/** Stop the default pool's processes (tests, tools); the next script starts new ones. */
+export async function closeScriptSandbox(): Promise<void> {
+  const pool = defaultPool;
+  defaultPool = null;
+  await pool?.close();
 }
 
 /** Null when `expression` parses as a script, else the syntax error (for registration-time validation). */
@@ -67,7 +104,7 @@ export function checkScriptSyntax(expression: string): string | null {
   }
 }
 
-/** Sources that already passed `compile` (loop conditions run once per iteration). */
+/** Sources that already passed `compile`. */
 const compiled = new Set<string>();
 const COMPILED_LIMIT = 1000;
 
@@ -79,7 +116,7 @@ function compile(expression: string): void {
   } catch (err) {
     throw syntaxError(err);
   }
-  if (usesDynamicImport(expression)) {
+  if (usesDynamicImport(vm.Script, IMPORT_WORD, expression)) {
     throw new ScriptError(errorText('SyntaxError: import() is not available in scripts', 0), 'syntax');
   }
   if (compiled.size >= COMPILED_LIMIT) compiled.clear();
@@ -87,34 +124,12 @@ function compile(expression: string): void {
 }
 
 function syntaxError(err: unknown): ScriptError {
-  // Compilation happens in the host realm: the SyntaxError is an ordinary host object.
   const e = err as Error;
   const line = /inline:(\d+)/.exec(String(e.stack))?.[1];
   return new ScriptError(
     errorText(`${e.name}: ${e.message}`, line === undefined ? 0 : Number(line)),
     'syntax',
   );
-}
-
-/** The keyword `import`, unless it is a property name after `.` / `?.` (but `...import()` is a call). */
-const IMPORT_WORD = /(?<!(?<!\.)\.\s*)(?<![\w$\u0080-\uffff])import(?![\w$\u0080-\uffff])/g;
-
-/**
- * Whether the script calls `import()`. Node rejects that call with an error from the host realm, whose
- * `constructor.constructor` is the host's Function: a way out of the sandbox. The keyword cannot be
- * written with escapes, so we replace every standalone `import` by `imp@rt`, which is still valid inside
- * strings, comments, templates and regular expressions but not in code: if the result no longer parses,
- * the script used the keyword. (An object key written `{ import: 1 }` is rejected too; quote it.)
- */
-function usesDynamicImport(expression: string): boolean {
-  IMPORT_WORD.lastIndex = 0;
-  if (!IMPORT_WORD.test(expression)) return false;
-  try {
-    new vm.Script(expression.replace(IMPORT_WORD, 'imp@rt'), { filename: FILENAME });
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 function errorText(text: string, line: number): string {

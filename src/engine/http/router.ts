@@ -1,6 +1,10 @@
 /**
  * A small path router: patterns like `/api/tasks/{taskId}/log`; when several match, the one with literal
  * segments earliest wins (so `/api/tasks/poll/batch/{t}` beats `/api/tasks/{id}/log`).
+ *
+ * A parameter never takes a value that names a literal sub-resource at its place: `bulk` in
+ * `/api/workflow/bulk` is not a workflow id, because `/api/workflow/bulk/...` routes exist. Such a request
+ * matches nothing (404, the resource does not exist) instead of being answered by the id route.
  */
 export interface ApiRequest {
   method: string;
@@ -71,21 +75,17 @@ export class Router {
       const params: Record<string, string> = {};
       let score = '';
       let ok = true;
-      for (let i = 0; i < parts.length; i++) {
+      for (let i = 0; i < parts.length && ok; i++) {
         const seg = route.segments[i] as string;
         const part = parts[i] as string;
-        if (seg.startsWith('{') && seg.endsWith('}')) {
-          try {
-            params[seg.slice(1, -1)] = decodeURIComponent(part);
-          } catch {
-            params[seg.slice(1, -1)] = part;
-          }
+        if (isParam(seg)) {
+          ok = !this.isLiteralAt(parts, i);
+          params[seg.slice(1, -1)] = decode(part);
           score += '0';
         } else if (seg === part) {
           score += '1';
         } else {
           ok = false;
-          break;
         }
       }
       if (!ok) continue;
@@ -95,5 +95,35 @@ export class Router {
     }
     if (best) return { handler: best.route.handler, params: best.params, options: best.route.options };
     return pathExists ? 'method' : null;
+  }
+
+  /**
+   * Whether `parts[i]` is a literal segment of some route (any method) at position i after the same
+   * leading segments: one of the same length (e.g. `/api/tasks/search`), or a longer one for which it
+   * names a group of sub-resources (e.g. `bulk` in `/api/workflow/bulk/pause`).
+   */
+  private isLiteralAt(parts: string[], i: number): boolean {
+    const value = parts[i] as string;
+    return this.routes.some((r) => {
+      const n = r.segments.length;
+      if (n <= i || r.segments[i] !== value || (n !== parts.length && n <= i + 1)) return false;
+      for (let j = 0; j < i; j++) {
+        const seg = r.segments[j] as string;
+        if (!isParam(seg) && seg !== parts[j]) return false;
+      }
+      return true;
+    });
+  }
+}
+
+function isParam(segment: string): boolean {
+  return segment.startsWith('{') && segment.endsWith('}');
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
   }
 }

@@ -105,7 +105,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       const status = match === null ? 404 : 405;
       const message =
         match === null
-          ? `No static resource ${url.pathname.replace(/^\//, '')}.`
+          ? `No such resource: ${method} ${url.pathname} does not exist`
           : `Request method '${method}' is not supported`;
       send(res, { status, json: errorBody(status, message) });
       return;

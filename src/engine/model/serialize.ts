@@ -45,6 +45,13 @@ export function toApiWorkflow(w: WorkflowModel, includeTasks: boolean, now: numb
   return out;
 }
 
+/** `WorkflowModel.toShortString()`: `name.version/id`, as Conductor's messages name a workflow. */
+export function shortString(
+  wf: Pick<WorkflowModel, 'workflowName' | 'workflowVersion' | 'workflowId'>,
+): string {
+  return `${wf.workflowName}.${wf.workflowVersion}/${wf.workflowId}`;
+}
+
 function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -74,5 +81,30 @@ export function toWorkflowSummary(w: WorkflowModel): JsonMap {
   if (w.createdBy !== undefined) out.createdBy = w.createdBy;
   out.inputSize = (out.input as string).length;
   out.outputSize = (out.output as string).length;
+  return out;
+}
+
+/** `TaskSummary` as the task search API returns it (times as ISO strings, input/output as JSON text). */
+export function toTaskSummary(t: TaskModel, now: number = Date.now()): JsonMap {
+  const out: JsonMap = {
+    workflowId: t.workflowInstanceId,
+    workflowType: t.workflowType,
+    scheduledTime: isoUtc(t.scheduledTime),
+    startTime: isoUtc(t.startTime),
+    updateTime: isoUtc(t.updateTime),
+    endTime: isoUtc(t.endTime),
+    status: t.status,
+    executionTime: t.endTime > 0 ? t.endTime - t.startTime : 0,
+    queueWaitTime: queueWaitTime(t, now),
+    taskDefName: t.taskDefName,
+    taskType: t.taskType,
+    input: JSON.stringify(t.inputData ?? {}),
+    output: JSON.stringify(t.outputData ?? {}),
+    taskId: t.taskId,
+    workflowPriority: t.workflowPriority,
+  };
+  if (t.correlationId !== undefined) out.correlationId = t.correlationId;
+  if (t.reasonForIncompletion !== undefined) out.reasonForIncompletion = t.reasonForIncompletion;
+  if (t.domain !== undefined) out.domain = t.domain;
   return out;
 }

@@ -45,6 +45,7 @@ const SYSTEM_TASKS = new Set<string>([
   T.START_WORKFLOW,
   T.NOOP,
   T.JSON_JQ_TRANSFORM,
+  T.KAFKA_PUBLISH,
 ]);
 
 /** Every type a workflow definition may name that has special meaning (used by validation). */
@@ -54,10 +55,11 @@ export const KNOWN_WORKFLOW_TASK_TYPES = new Set<string>([
   T.SIMPLE,
   T.FORK_JOIN,
   T.FORK_JOIN_DYNAMIC,
+  T.DYNAMIC,
 ]);
 
 /** Types this engine does not implement; a definition using them is rejected at registration. */
-export const UNSUPPORTED_TASK_TYPES = new Set<string>([T.EXCLUSIVE_JOIN, T.DYNAMIC, T.KAFKA_PUBLISH]);
+export const UNSUPPORTED_TASK_TYPES = new Set<string>([T.EXCLUSIVE_JOIN]);
 
 export function isSystemTask(taskType: string): boolean {
   return SYSTEM_TASKS.has(taskType);

@@ -14,27 +14,10 @@ import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots } from './cron-next';
 import { effectiveCrons, type EffectiveCron, type ScheduleExecution, type WorkflowSchedule } from './model';
 import type { ScheduleStore, SlotRow } from './store';
+import type { SchedulerOptions } from './options';
 
 /** More missed slots than this in one gap are summed up in the last SKIPPED record instead of one each. */
 export const MAX_SKIP_RECORDS = 1000;
-
-export interface SchedulerOptions {
-  /** `runCatchupScheduleInstances` for a schedule that leaves it out (Conductor: false). */
-  catchUpDefault: boolean;
-  /** Most missed slots one catch-up runs; later missed slots are recorded SKIPPED. */
-  catchUpMax: number;
-  /** Execution records kept per schedule (newest first). */
-  historyPerSchedule: number;
-  /** Execution records older than this are dropped; 0 keeps them by count only. */
-  historyMaxAgeMs: number;
-}
-
-export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
-  catchUpDefault: false,
-  catchUpMax: 100,
-  historyPerSchedule: 1000,
-  historyMaxAgeMs: 30 * 86_400_000,
-};
 
 function iso(t: number): string {
   return new Date(t).toISOString();

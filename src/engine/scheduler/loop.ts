@@ -6,7 +6,8 @@
  */
 import type { EngineContext } from '../context';
 import { DeadlineTimer } from '../deadline-timer';
-import type { SchedulerOptions, SlotFirer } from './fire';
+import type { SlotFirer } from './fire';
+import type { SchedulerOptions } from './options';
 import type { ScheduleStore, SlotRow } from './store';
 
 const BATCH = 250;

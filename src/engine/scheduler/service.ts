@@ -9,7 +9,8 @@ import type { EngineContext } from '../context';
 import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots, zoneFor } from './cron-next';
 import { parseCron } from './cron-parse';
-import { DEFAULT_SCHEDULER_OPTIONS, SlotFirer, nextInBounds, type SchedulerOptions } from './fire';
+import { SlotFirer, nextInBounds } from './fire';
+import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './options';
 import { SchedulerLoop } from './loop';
 import {
   cronProblem,

@@ -1,7 +1,8 @@
 /**
  * Event handlers, the durable inbox of published event messages (processed in order, kept afterwards for
- * inspection), and event executions (one per handler action per message; the id `<messageId>_<i>` makes a
- * redelivered message idempotent, as in Conductor).
+ * inspection; one per queue and message id), and event executions: one per queue + message id + handler +
+ * action index, so a redelivered message never repeats an action and two handlers of one message never
+ * share a record (Conductor keys executions per handler; their `id` is `<messageId>_<i>`).
  */
 import type { EventHandler, JsonMap } from '../model/types';
 import type { Db } from './db';
@@ -42,25 +43,27 @@ export class EventStore {
       ),
       deleteHandler: db.prepare('DELETE FROM event_handlers WHERE name = ?'),
       addMessage: db.prepare(
-        "INSERT INTO event_messages (id, queue, payload, created, status) VALUES (?, ?, ?, ?, 'PENDING') ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO event_messages (id, queue, payload, created, status) VALUES (?, ?, ?, ?, 'PENDING') ON CONFLICT (queue, id) DO NOTHING",
       ),
       pending: db.prepare(
         "SELECT seq, id, queue, payload, created, status FROM event_messages WHERE status = 'PENDING' ORDER BY seq LIMIT ?",
       ),
-      markProcessed: db.prepare("UPDATE event_messages SET status = 'PROCESSED' WHERE id = ?"),
+      markProcessed: db.prepare("UPDATE event_messages SET status = 'PROCESSED' WHERE seq = ?"),
       messages: db.prepare(
         'SELECT seq, id, queue, payload, created, status, note FROM event_messages WHERE queue = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
       ),
       getMessage: db.prepare(
-        'SELECT seq, id, queue, payload, created, status, note FROM event_messages WHERE id = ?',
+        'SELECT seq, id, queue, payload, created, status, note FROM event_messages WHERE queue = ? AND id = ?',
       ),
-      setNote: db.prepare('UPDATE event_messages SET note = ? WHERE id = ?'),
+      setNote: db.prepare('UPDATE event_messages SET note = ? WHERE seq = ?'),
       activeEvents: db.prepare('SELECT DISTINCT event FROM event_handlers WHERE active = 1 ORDER BY event'),
       addExecution: db.prepare(
-        'INSERT INTO event_executions (id, message_id, name, event, status, created, json) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (id) DO NOTHING',
+        'INSERT INTO event_executions (event, message_id, name, action_index, id, status, created, json) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event, message_id, name, action_index) DO NOTHING',
       ),
-      updateExecution: db.prepare('UPDATE event_executions SET status = ?, json = ? WHERE id = ?'),
+      updateExecution: db.prepare(
+        'UPDATE event_executions SET status = ?, json = ? WHERE event = ? AND message_id = ? AND name = ? AND action_index = ?',
+      ),
       executions: db.prepare('SELECT json FROM event_executions WHERE name = ? ORDER BY created, id LIMIT ?'),
     };
   }
@@ -98,8 +101,8 @@ export class EventStore {
     return this.stmts.pending.all(limit) as EventMessage[];
   }
 
-  markProcessed(id: string): void {
-    this.stmts.markProcessed.run(id);
+  markProcessed(msg: Pick<EventMessage, 'seq'>): void {
+    this.stmts.markProcessed.run(msg.seq);
   }
 
   /** Newest first. */
@@ -107,12 +110,12 @@ export class EventStore {
     return this.stmts.messages.all(queue, limit, offset) as EventMessage[];
   }
 
-  getMessage(id: string): EventMessage | undefined {
-    return this.stmts.getMessage.get(id) as EventMessage | undefined;
+  getMessage(queue: string, id: string): EventMessage | undefined {
+    return this.stmts.getMessage.get(queue, id) as EventMessage | undefined;
   }
 
-  setNote(id: string, note: string): void {
-    this.stmts.setNote.run(note, id);
+  setNote(msg: Pick<EventMessage, 'seq'>, note: string): void {
+    this.stmts.setNote.run(note, msg.seq);
   }
 
   /** The `event` strings that at least one active handler listens on. */
@@ -120,24 +123,28 @@ export class EventStore {
     return (this.stmts.activeEvents.all() as { event: string }[]).map((r) => r.event);
   }
 
-  /** False when an execution with this id already exists (duplicate delivery). */
-  addExecution(e: EventExecution): boolean {
-    return (
-      this.stmts.addExecution.run(e.id, e.messageId, e.name, e.event, e.status, e.created, JSON.stringify(e))
-        .changes > 0
-    );
+  /**
+   * Records the execution of action `actionIndex` of handler `e.name` for message `e.messageId` on queue
+   * `e.event` (a SKIPPED handler uses index 0); false when it exists already (duplicate delivery).
+   */
+  addExecution(e: EventExecution, actionIndex: number): boolean {
+    const key = [e.event, e.messageId, e.name, actionIndex] as const;
+    return this.stmts.addExecution.run(...key, e.id, e.status, e.created, JSON.stringify(e)).changes > 0;
   }
 
-  updateExecution(e: EventExecution): void {
-    this.stmts.updateExecution.run(e.status, JSON.stringify(e), e.id);
+  updateExecution(e: EventExecution, actionIndex: number): void {
+    this.stmts.updateExecution.run(e.status, JSON.stringify(e), e.event, e.messageId, e.name, actionIndex);
   }
 
-  executionsForMessages(messageIds: readonly string[]): EventExecution[] {
+  /** The executions of these messages of queue `event`. */
+  executionsForMessages(event: string, messageIds: readonly string[]): EventExecution[] {
     if (messageIds.length === 0) return [];
     const marks = messageIds.map(() => '?').join(', ');
     const rows = this.db
-      .prepare(`SELECT json FROM event_executions WHERE message_id IN (${marks}) ORDER BY created, id`)
-      .all(...messageIds) as { json: string }[];
+      .prepare(
+        `SELECT json FROM event_executions WHERE event = ? AND message_id IN (${marks}) ORDER BY created, id`,
+      )
+      .all(event, ...messageIds) as { json: string }[];
     return rows.map((r) => JSON.parse(r.json) as EventExecution);
   }
 

@@ -23,7 +23,10 @@ export class QueueStore {
       remove: db.prepare('DELETE FROM queue_messages WHERE queue_name = ? AND message_id = ?'),
       contains: db.prepare('SELECT 1 FROM queue_messages WHERE queue_name = ? AND message_id = ?'),
       visible: db.prepare(
+        // The order index, always: it yields the messages already sorted, so a poll reads only what it
+        // returns (the planner may prefer the due-time index and then sort the whole queue).
         'SELECT message_id AS messageId, priority, deliver_at AS deliverAt FROM queue_messages ' +
+          'INDEXED BY queue_messages_order ' +
           'WHERE queue_name = ? AND deliver_at <= ? ORDER BY priority DESC, deliver_at, rowid LIMIT ?',
       ),
       nextDelivery: db.prepare(

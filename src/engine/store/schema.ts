@@ -95,6 +95,74 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX event_executions_name ON event_executions (name, created);
   `,
+  `
+  CREATE TABLE script_evals (
+    owner TEXT NOT NULL,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    expression TEXT NOT NULL,
+    input TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    outcome TEXT,
+    created INTEGER NOT NULL,
+    started INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, site)
+  );
+  CREATE INDEX script_evals_state ON script_evals (state, created);
+
+  -- A message is identified by its queue and id (the same id on two queues is two messages), and an event
+  -- execution by queue + message id + handler + action index (Conductor keys them per handler).
+  CREATE TABLE event_messages_v2 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    UNIQUE (queue, id)
+  );
+  INSERT INTO event_messages_v2 (seq, id, queue, payload, created, status)
+    SELECT seq, id, queue, payload, created, status FROM event_messages;
+  DROP TABLE event_messages;
+  ALTER TABLE event_messages_v2 RENAME TO event_messages;
+  CREATE INDEX event_messages_pending ON event_messages (status, seq);
+
+  CREATE TABLE event_executions_v2 (
+    event TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action_index INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (event, message_id, name, action_index)
+  );
+  INSERT OR IGNORE INTO event_executions_v2 (event, message_id, name, action_index, id, status, created, json)
+    SELECT event, message_id, name, CAST(substr(id, length(message_id) + 2) AS INTEGER), id, status, created, json
+    FROM event_executions;
+  DROP TABLE event_executions;
+  ALTER TABLE event_executions_v2 RENAME TO event_executions;
+  CREATE INDEX event_executions_name ON event_executions (name, created);
+
+  -- When the next delayed message of a queue is due, without reading the whole queue.
+  CREATE INDEX queue_messages_due ON queue_messages (queue_name, deliver_at);
+
+  -- JOIN bookkeeping: the branches whose success needs no decide, and how many branches each JOIN awaits.
+  CREATE TABLE join_members (
+    workflow_id TEXT NOT NULL,
+    member_ref TEXT NOT NULL,
+    join_ref TEXT NOT NULL,
+    PRIMARY KEY (workflow_id, member_ref)
+  );
+  CREATE TABLE join_counts (
+    workflow_id TEXT NOT NULL,
+    join_ref TEXT NOT NULL,
+    remaining INTEGER NOT NULL,
+    PRIMARY KEY (workflow_id, join_ref)
+  );
+  `,
   // Schedules (engine/scheduler): the schedule, one pending slot per cron of it, and the execution
   // history. The unique (schedule, cron, slot) index is what makes a slot fire at most once.
   `

@@ -15,11 +15,16 @@ export interface LoadedTask {
 
 type Stored = Omit<TaskModel, 'workflowTask'> & { workflowTask?: TaskModel['workflowTask']; $wt?: string };
 
+export interface SearchPage {
+  ids: string[];
+  total: number;
+}
+
 export class TaskStore {
   private readonly stmts;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly workflows: WorkflowStore,
   ) {
     this.stmts = {
@@ -99,6 +104,42 @@ export class TaskStore {
 
   deleteForWorkflow(workflowId: string): void {
     this.stmts.deleteForWorkflow.run(workflowId);
+  }
+
+  /** Task ids for a search built by `api/search.ts` over `tasks t JOIN workflows w`. */
+  search(where: string, params: unknown[], orderBy: string, limit: number, offset: number): SearchPage {
+    return this.page(['COUNT(*)', 't.task_id'], where, orderBy, params, [limit, offset]);
+  }
+
+  /** Ids of the workflows having a task that matches (each once), for `search-by-tasks`. */
+  searchWorkflows(
+    where: string,
+    params: unknown[],
+    orderBy: string,
+    limit: number,
+    offset: number,
+  ): SearchPage {
+    const tail = `GROUP BY t.workflow_id ${orderBy}`;
+    return this.page(['COUNT(DISTINCT t.workflow_id)', 't.workflow_id'], where, tail, params, [
+      limit,
+      offset,
+    ]);
+  }
+
+  private page(
+    [count, id]: [string, string],
+    where: string,
+    tail: string,
+    params: unknown[],
+    [limit, offset]: [number, number],
+  ): SearchPage {
+    const from = 'FROM tasks t JOIN workflows w ON w.workflow_id = t.workflow_id';
+    const total = (this.db.prepare(`SELECT ${count} AS n ${from} ${where}`).get(...params) as { n: number })
+      .n;
+    const rows = this.db
+      .prepare(`SELECT ${id} AS id ${from} ${where} ${tail} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as { id: string }[];
+    return { ids: rows.map((r) => r.id), total };
   }
 
   countInProgress(taskDefName: string): number {

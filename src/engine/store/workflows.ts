@@ -33,6 +33,7 @@ export class WorkflowStore {
       get: db.prepare('SELECT json FROM workflows WHERE workflow_id = ?'),
       definition: db.prepare('SELECT definition FROM workflows WHERE workflow_id = ?'),
       exists: db.prepare('SELECT 1 FROM workflows WHERE workflow_id = ?'),
+      status: db.prepare('SELECT status FROM workflows WHERE workflow_id = ?'),
       upsert: db.prepare(
         `INSERT INTO workflows (workflow_id, name, version, status, correlation_id, parent_workflow_id,
            create_time, update_time, end_time, json, definition)
@@ -59,6 +60,11 @@ export class WorkflowStore {
     if (!row) return undefined;
     const wf = JSON.parse(row.json) as StoredWorkflow;
     return { ...wf, workflowDefinition: this.cachedDef(workflowId)?.def as WorkflowDef };
+  }
+
+  /** The workflow's status without reading the rest of it (its input may be large). */
+  status(workflowId: string): WorkflowStatus | undefined {
+    return (this.stmts.status.get(workflowId) as { status: WorkflowStatus } | undefined)?.status;
   }
 
   exists(workflowId: string): boolean {

@@ -9,7 +9,7 @@ import { has, nextInTask } from '../model/def-tree';
 import { isSuccessful, isTerminal } from '../model/status';
 import { appendIteration, removeIteration, T } from '../model/task-types';
 import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
-import { runScript } from './scripts';
+import { PENDING, runScript, type Pending } from './scripts';
 import { createTaskModel } from './task-model';
 import type { ExecutorApi, Mapper, SystemTask } from './types';
 import type { EngineContext } from '../context';
@@ -62,9 +62,11 @@ function injectLoopVariables(ctx: EngineContext, wf: WorkflowModel, task: TaskMo
   if (loopIndex >= 0 && loopIndex < items.length) task.outputData.loopItem = items[loopIndex];
 }
 
-function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskModel): boolean {
+/** Whether to run another iteration; PENDING while the loop condition is evaluated. */
+function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskModel): boolean | Pending {
   const wt = task.workflowTask;
   if (!wt) return false;
+  const site = { owner: wf.workflowId, site: `${task.taskId}#${task.iteration}` };
   const input: JsonMap = getTaskInput(ctx.params, wt.inputParameters, wf, wt.taskDefinition, task.taskId);
   input[task.referenceTaskName] = task.outputData;
   for (const t of wf.tasks) {
@@ -72,6 +74,10 @@ function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskMode
       input[removeIteration(t.referenceTaskName)] = t.outputData;
     }
   }
+  const holds = (condition: string): boolean | Pending => {
+    const value = runScript(ctx, site, condition, input);
+    return value === PENDING ? PENDING : isTruthy(value);
+  };
   const condition = wt.loopCondition;
   if (isListIteration(task)) {
     const items = itemsList(ctx, wf, task);
@@ -79,10 +85,11 @@ function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskMode
     input.loopIndex = loopIndex;
     if (loopIndex >= 0 && loopIndex < items.length) input.loopItem = items[loopIndex];
     const more = loopIndex < items.length - 1;
-    if (condition && condition.trim() !== '') return isTruthy(runScript(ctx, condition, input)) && more;
-    return more;
+    if (!condition || condition.trim() === '') return more;
+    const go = holds(condition);
+    return go === PENDING ? PENDING : go && more;
   }
-  return condition ? isTruthy(runScript(ctx, condition, input)) : false;
+  return condition ? holds(condition) : false;
 }
 
 function iterationComplete(task: TaskModel, relevant: Map<string, TaskModel>): boolean {
@@ -170,7 +177,9 @@ export function doWhileTask(ctx: EngineContext): SystemTask {
       }
       if (!iterationComplete(task, relevant)) return false;
       try {
-        if (evaluateCondition(ctx, wf, task)) {
+        const again = evaluateCondition(ctx, wf, task);
+        if (again === PENDING) return false;
+        if (again) {
           task.iteration += 1;
           task.outputData.iteration = task.iteration;
           injectLoopVariables(ctx, wf, task);

@@ -1,12 +1,13 @@
 /**
  * INLINE (evaluatorType javascript | graaljs | value-param; `$` = the whole resolved input) and the legacy
  * LAMBDA (`scriptExpression` wrapped in a function). A throwing script fails the task, never the engine.
+ * The task stays IN_PROGRESS while its script is evaluated (see `scripts.ts`).
  */
 import { getTaskInput } from '../params';
 import { T } from '../model/task-types';
 import type { EngineContext } from '../context';
 import { lambdaScript } from '../expressions';
-import { EVALUATORS, evaluate, EvaluationError, runScript } from './scripts';
+import { EVALUATORS, evaluate, EvaluationError, PENDING, runScript } from './scripts';
 import { createTaskModel } from './task-model';
 import type { Mapper, SystemTask } from './types';
 
@@ -22,7 +23,7 @@ export const mapInline: Mapper = (m) => {
 
 export function inlineTask(ctx: EngineContext): SystemTask {
   return {
-    execute(_wf, task) {
+    execute(wf, task) {
       const input = task.inputData;
       const evaluatorType = typeof input.evaluatorType === 'string' ? input.evaluatorType : 'javascript';
       const expression = typeof input.expression === 'string' ? input.expression : '';
@@ -42,7 +43,10 @@ export function inlineTask(ctx: EngineContext): SystemTask {
             true,
           );
         }
-        task.outputData.result = evaluate(ctx, evaluatorType, expression, input);
+        const site = { owner: wf.workflowId, site: task.taskId };
+        const result = evaluate(ctx, site, evaluatorType, expression, input);
+        if (result === PENDING) return false;
+        task.outputData.result = result;
         task.status = 'COMPLETED';
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
@@ -67,10 +71,13 @@ export const mapLambda: Mapper = (m) => {
 
 export function lambdaTask(ctx: EngineContext): SystemTask {
   return {
-    execute(_wf, task) {
+    execute(wf, task) {
       const script = task.workflowTask?.scriptExpression ?? '';
       try {
-        task.outputData.result = runScript(ctx, lambdaScript(script), task.inputData);
+        const site = { owner: wf.workflowId, site: task.taskId };
+        const result = runScript(ctx, site, lambdaScript(script), task.inputData);
+        if (result === PENDING) return false;
+        task.outputData.result = result;
         task.status = 'COMPLETED';
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);

@@ -19,10 +19,17 @@ export const mapJoin: Mapper = (m) => {
   return [join];
 };
 
-function lastByRef(wf: WorkflowModel, ref: string): TaskModel | undefined {
-  let found: TaskModel | undefined;
-  for (const t of wf.tasks) if (t.referenceTaskName === ref) found = t;
-  return found;
+/** The JOIN's `joinOn` refs as its tasks are named (with the loop suffix inside a DO_WHILE). */
+export function joinOnRefs(join: TaskModel): string[] {
+  const joinOn = Array.isArray(join.inputData.joinOn) ? (join.inputData.joinOn as string[]) : [];
+  return join.iteration > 0 ? joinOn.map((r) => appendIteration(r, join.iteration)) : joinOn;
+}
+
+/** The last task of each reference name (retries and loop iterations: the latest wins). */
+export function lastTaskByRef(wf: WorkflowModel): Map<string, TaskModel> {
+  const byRef = new Map<string, TaskModel>();
+  for (const t of wf.tasks) byRef.set(t.referenceTaskName, t);
+  return byRef;
 }
 
 const isOptional = (t: TaskModel): boolean => t.workflowTask?.optional === true;
@@ -30,9 +37,9 @@ const isPermissive = (t: TaskModel): boolean => t.workflowTask?.permissive === t
 
 export const join: SystemTask = {
   execute(wf, task) {
-    let joinOn = Array.isArray(task.inputData.joinOn) ? (task.inputData.joinOn as string[]) : [];
-    if (task.iteration > 0) joinOn = joinOn.map((r) => appendIteration(r, task.iteration));
-    const forked = joinOn.map((r) => lastByRef(wf, r));
+    const joinOn = joinOnRefs(task);
+    const byRef = lastTaskByRef(wf);
+    const forked = joinOn.map((r) => byRef.get(r));
     const allTerminal = forked.every((t) => t !== undefined && isTerminal(t.status));
     const optionalFailures: string[] = [];
     for (let i = 0; i < joinOn.length; i++) {

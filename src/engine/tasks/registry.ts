@@ -2,12 +2,14 @@
 import type { EngineContext } from '../context';
 import { T } from '../model/task-types';
 import { doWhileTask, mapDoWhile } from './do-while';
+import { mapDynamic } from './dynamic';
 import { eventTask, mapEvent } from './event';
 import { mapForkJoin } from './fork-join';
 import { mapForkJoinDynamic } from './fork-join-dynamic';
 import { mapHttp } from './http';
 import { inlineTask, lambdaTask, mapInline, mapLambda } from './inline';
 import { join, mapJoin } from './join';
+import { kafkaPublishTask, mapKafkaPublish } from './kafka-publish';
 import { mapJsonJq } from './json-jq';
 import { mapNoop, noopTask } from './noop';
 import { mapSetVariable, setVariableTask } from './set-variable';
@@ -39,6 +41,8 @@ const MAPPERS: Record<string, Mapper> = {
   [T.START_WORKFLOW]: mapStartWorkflow,
   [T.NOOP]: mapNoop,
   [T.JSON_JQ_TRANSFORM]: mapJsonJq,
+  [T.DYNAMIC]: mapDynamic,
+  [T.KAFKA_PUBLISH]: mapKafkaPublish,
 };
 
 export function mapperFor(type: string): Mapper {
@@ -50,8 +54,8 @@ export function createSystemTasks(ctx: EngineContext): Record<string, SystemTask
   return {
     [T.FORK]: {},
     [T.JOIN]: join,
-    [T.SWITCH]: switchTask,
-    [T.DECISION]: switchTask,
+    [T.SWITCH]: switchTask(ctx),
+    [T.DECISION]: switchTask(ctx),
     [T.DO_WHILE]: doWhileTask(ctx),
     [T.SUB_WORKFLOW]: subWorkflowTask,
     [T.INLINE]: inlineTask(ctx),
@@ -65,5 +69,6 @@ export function createSystemTasks(ctx: EngineContext): Record<string, SystemTask
     [T.NOOP]: noopTask,
     [T.HTTP]: { cancel: (_wf, task) => void (task.status = 'CANCELED') },
     [T.JSON_JQ_TRANSFORM]: {},
+    [T.KAFKA_PUBLISH]: kafkaPublishTask,
   };
 }

@@ -1,10 +1,16 @@
 /**
  * Script evaluation as Conductor's evaluators do it (`value-param`, `javascript`, `graaljs`): a script error
  * surfaces as "Error evaluating the script `…`" (terminal), a timeout as a plain failure.
+ *
+ * Scripts never run inside a decide: the first call for a site records a request and answers `PENDING`;
+ * the script runner evaluates it in a script process and decides the workflow again, and the next call
+ * for the same site consumes the outcome. A site is a place that evaluates once (a task, a loop
+ * iteration), so its outcome is the script's result at the moment it was requested.
  */
 import type { EngineContext } from '../context';
-import { evaluateScript, ScriptFailure } from '../expressions';
+import { scriptOutcomeValue, ScriptFailure, type ScriptOutcome } from '../expressions';
 import type { JsonMap } from '../model/types';
+import type { ScriptEvalKind } from '../store/script-evals';
 
 export class EvaluationError extends Error {
   override readonly name = 'EvaluationError';
@@ -20,17 +26,57 @@ export class EvaluationError extends Error {
 
 export const EVALUATORS = new Set(['value-param', 'javascript', 'graaljs']);
 
-export function runScript(ctx: EngineContext, expression: string, input: unknown): unknown {
+/** The script is being evaluated; the caller leaves its task as it is and is decided again afterwards. */
+export const PENDING: unique symbol = Symbol('script evaluation pending');
+export type Pending = typeof PENDING;
+
+export interface ScriptSite {
+  /** The workflow id (or, for event conditions, the event queue). */
+  owner: string;
+  /** Unique within the owner: the task id, `<taskId>#<iteration>`, `<messageId>/<handler>`. */
+  site: string;
+  kind?: ScriptEvalKind;
+  /** Leave the outcome in place (the caller deletes it once it has used it); default: consume it. */
+  keep?: boolean;
+}
+
+/** Failures a retry cannot fix, or that must not run again (interrupted), fail the task terminally. */
+const RETRYABLE = new Set(['timeout', 'killed']);
+
+/** The script's value at `site`, or PENDING (a request is recorded; its outcome arrives with a decide). */
+export function runScript(ctx: EngineContext, site: ScriptSite, expression: string, input: unknown): unknown {
+  const row = ctx.scripts.get(site.owner, site.site);
+  if (row === undefined) {
+    ctx.scripts.request({
+      owner: site.owner,
+      site: site.site,
+      kind: site.kind ?? 'workflow',
+      expression,
+      input: JSON.stringify(input ?? null),
+      timeoutMs: ctx.options.scriptTimeoutMs,
+      created: ctx.clock(),
+    });
+    ctx.tx.afterCommit(() => ctx.signals.scriptRequested());
+    return PENDING;
+  }
+  if (row.state !== 'DONE' || row.outcome === null) return PENDING;
+  if (site.keep !== true) ctx.scripts.delete(site.owner, site.site);
   try {
-    return evaluateScript(expression, input, { timeoutMs: ctx.options.scriptTimeoutMs });
+    return scriptOutcomeValue(JSON.parse(row.outcome) as ScriptOutcome, row.timeoutMs);
   } catch (err) {
-    if (err instanceof ScriptFailure) throw new EvaluationError(err.message, !err.timedOut);
+    if (err instanceof ScriptFailure) throw new EvaluationError(err.message, !RETRYABLE.has(err.kind));
     throw new EvaluationError(err instanceof Error ? err.message : String(err), true);
   }
 }
 
-/** `Evaluator.evaluate(expression, input)` for the evaluator named `type`. */
-export function evaluate(ctx: EngineContext, type: string, expression: string, input: JsonMap): unknown {
+/** `Evaluator.evaluate(expression, input)` for the evaluator named `type` (PENDING while a script runs). */
+export function evaluate(
+  ctx: EngineContext,
+  site: ScriptSite,
+  type: string,
+  expression: string,
+  input: JsonMap,
+): unknown {
   if (type === 'value-param') return input[expression] ?? null;
-  return runScript(ctx, expression, input);
+  return runScript(ctx, site, expression, input);
 }

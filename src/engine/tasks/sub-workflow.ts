@@ -136,9 +136,8 @@ function start(wf: WorkflowModel, task: TaskModel, exec: ExecutorApi): void {
   }
   const id = subWorkflowId(wf.workflowId, task.taskId, task.retryCount);
   try {
-    let child = exec.getWorkflow(id, false);
-    if (!child) {
-      child = exec.startWorkflow({
+    const startChild = (workflowId: string | undefined): WorkflowModel =>
+      exec.startWorkflow({
         name,
         version,
         workflowDefinition: definition,
@@ -147,10 +146,15 @@ function start(wf: WorkflowModel, task: TaskModel, exec: ExecutorApi): void {
         parentWorkflowId: wf.workflowId,
         parentWorkflowTaskId: task.taskId,
         taskToDomain,
-        workflowId: id,
+        workflowId,
         priority: typeof input.priority === 'number' ? Math.trunc(input.priority) : undefined,
       });
-    }
+    const existing = exec.getWorkflow(id, false);
+    // The deterministic id belongs to a child that failed before (the task was rerun): start a fresh
+    // child under a new id, as Conductor does, rather than re-attaching the failed one.
+    const failedBefore =
+      existing !== undefined && isWorkflowTerminal(existing.status) && !isWorkflowSuccessful(existing.status);
+    const child = existing === undefined ? startChild(id) : failedBefore ? startChild(undefined) : existing;
     attach(task, child);
   } catch (err) {
     task.status = 'FAILED';

@@ -44,6 +44,8 @@ export interface ExecutorApi {
   /** Terminates another workflow (used to cancel a child when its parent ends). */
   terminateWorkflow(wf: WorkflowModel, reason: string): void;
   scheduleNextIteration(loopTask: TaskModel, wf: WorkflowModel): void;
+  /** Schedules `first` (a SWITCH case's first task) as `parent` would have: same retry count and loop iteration. */
+  scheduleChildren(wf: WorkflowModel, parent: TaskModel, first: WorkflowTask): void;
   /** Publishes an event message on a queue (`conductor:…` or any other name). */
   publishEvent(queue: string, messageId: string, payload: JsonMap): void;
   /** Removes tasks from the workflow and the store (DO_WHILE keepLastN). */

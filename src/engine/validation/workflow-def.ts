@@ -23,6 +23,16 @@ export interface WorkflowValidationContext {
 
 type Push = (path: string, message: string, invalidValue?: unknown) => void;
 
+/** Whether the task's TaskDef (inline, else registered under its name) has `key` in its inputTemplate. */
+function inTemplate(raw: JsonMap, ctx: WorkflowValidationContext, key: string): boolean {
+  const def = isPlainObject(raw.taskDefinition)
+    ? (raw.taskDefinition as TaskDef)
+    : typeof raw.name === 'string'
+      ? ctx.getTaskDef(raw.name)
+      : undefined;
+  return isPlainObject(def?.inputTemplate) && key in (def?.inputTemplate ?? {});
+}
+
 function validateTask(raw: JsonMap, path: string, ctx: WorkflowValidationContext, push: Push): void {
   const name = raw.name;
   const type = typeof raw.type === 'string' && raw.type !== '' ? raw.type : T.SIMPLE;
@@ -109,18 +119,23 @@ function validateTask(raw: JsonMap, path: string, ctx: WorkflowValidationContext
       if (raw.dynamicForkTasksInputParamName == null) req('dynamicForkTasksInputParamName');
       break;
     }
-    case T.HTTP: {
-      const def = isPlainObject(raw.taskDefinition)
-        ? (raw.taskDefinition as TaskDef)
-        : typeof name === 'string'
-          ? ctx.getTaskDef(name)
-          : undefined;
-      const viaTemplate = isPlainObject(def?.inputTemplate) && 'http_request' in (def?.inputTemplate ?? {});
-      if (!('http_request' in input) && !('uri' in input) && !('method' in input) && !viaTemplate) {
+    case T.DYNAMIC:
+      if (raw.dynamicTaskNameParam == null) req('dynamicTaskNameParam');
+      break;
+    case T.KAFKA_PUBLISH:
+      if (!('kafka_request' in input) && !inTemplate(raw, ctx, 'kafka_request'))
+        req('inputParameters.kafka_request');
+      break;
+    case T.HTTP:
+      if (
+        !('http_request' in input) &&
+        !('uri' in input) &&
+        !('method' in input) &&
+        !inTemplate(raw, ctx, 'http_request')
+      ) {
         req('inputParameters.http_request or inputParameters.uri');
       }
       break;
-    }
     case T.FORK_JOIN:
       if (!Array.isArray(raw.forkTasks) || raw.forkTasks.length === 0) {
         push(

@@ -65,10 +65,12 @@ async function expectEachSlotOnce(url: string, schedule: string, stepMs = 1000):
 it('SIGKILL between starting the workflow and recording the fire: the slot runs exactly once', async () => {
   const dir = path.join(root, 'crash');
   const marker = path.join(root, 'crash-slot');
-  let child = await startEngineChild(dir, undefined, {
-    crashOnScheduledStart: 'every-second',
-    afterFires: 2,
-    markerFile: marker,
+  let child = await startEngineChild(dir, {
+    crash: {
+      crashOnScheduledStart: 'every-second',
+      afterFires: 2,
+      markerFile: marker,
+    },
   });
   await setup(child, [
     { name: 'every-second', cronExpression: '* * * * * *', startWorkflowRequest: { name: WF } },

@@ -182,7 +182,7 @@ function forkBranches(t: WorkflowTask, input: JsonObject): [string, string, Json
   });
 }
 
-function runList(state: State, list: WorkflowTask[]): void {
+async function runList(state: State, list: WorkflowTask[]): Promise<void> {
   for (let i = 0; i < list.length && !state.terminated; i++) {
     const t = list[i] as WorkflowTask;
     const type = t.type ?? 'SIMPLE';
@@ -193,7 +193,7 @@ function runList(state: State, list: WorkflowTask[]): void {
         break;
       case 'INLINE':
         record(state, t.taskReferenceName, type, input, {
-          result: evaluateScript(String(input.expression), input),
+          result: await evaluateScript(String(input.expression), input),
         });
         break;
       case 'SWITCH': {
@@ -207,7 +207,7 @@ function runList(state: State, list: WorkflowTask[]): void {
           { ...input, case: selected },
           { evaluationResult: [selected], selectedCase: selected },
         );
-        runList(state, t.decisionCases?.[selected] ?? t.defaultCase ?? []);
+        await runList(state, t.decisionCases?.[selected] ?? t.defaultCase ?? []);
         break;
       }
       case 'FORK_JOIN_DYNAMIC': {
@@ -239,7 +239,7 @@ function runList(state: State, list: WorkflowTask[]): void {
 }
 
 /** Runs a definition's data flow; throws with a precise message when it would break at run time. */
-export function dryRun(def: WorkflowDef, options: DryRunOptions = {}): DryRun {
+export async function dryRun(def: WorkflowDef, options: DryRunOptions = {}): Promise<DryRun> {
   // WorkflowDef.inputTemplate: defaults for keys the start request leaves out (putIfAbsent).
   const input: JsonObject = { ...(def.inputTemplate ?? {}), ...(options.input ?? {}) };
   const state: State = {
@@ -254,7 +254,7 @@ export function dryRun(def: WorkflowDef, options: DryRunOptions = {}): DryRun {
     },
     tasks: new Map(),
   };
-  runList(state, def.tasks);
+  await runList(state, def.tasks);
   if (state.terminated) {
     const { status, reason, output } = state.terminated;
     return { status, reason, output, tasks: state.tasks };

@@ -5,26 +5,9 @@
  * Written from Jayway's documented behaviour and checked against json-path 2.10 (see the tests).
  */
 import { InvalidPathError } from './errors';
-import { compileFilter, type FilterNode } from './filter';
+import type { CompiledPath, FunctionArg, PathToken } from './ast';
+import { compileFilter } from './filter';
 import { matchingClose, unescapeJayway } from './text';
-
-export type PathToken =
-  | { readonly type: 'property'; readonly names: readonly string[] }
-  | { readonly type: 'index'; readonly indexes: readonly number[] }
-  | { readonly type: 'slice'; readonly from: number | null; readonly to: number | null }
-  | { readonly type: 'wildcard' }
-  | { readonly type: 'scan' }
-  | { readonly type: 'filter'; readonly filter: FilterNode }
-  | { readonly type: 'function'; readonly name: string; readonly args: readonly FunctionArg[] };
-
-export type FunctionArg =
-  { readonly kind: 'json'; readonly text: string } | { readonly kind: 'path'; readonly path: CompiledPath };
-
-export interface CompiledPath {
-  /** `$` (the document) or `@` (the current item, inside filters). */
-  readonly root: '$' | '@';
-  readonly tokens: readonly PathToken[];
-}
 
 const SPACE = ' ';
 
@@ -283,7 +266,7 @@ class PathCompiler {
     if (close < 0) return false;
     const bracket = this.nextSignificantIndex(close);
     if (this.charAt(bracket) !== ']') return false;
-    const filter = compileFilter(this.text.slice(open + 1, close));
+    const filter = compileFilter(this.text.slice(open + 1, close), compilePath);
     this.tokens.push({ type: 'filter', filter });
     this.continueAfter(bracket + 1);
     return true;

@@ -5,7 +5,7 @@
  */
 import type { Json } from '../types';
 import { isJsonObject, setOwn } from '../types';
-import type { CompiledPath, PathToken } from './compile';
+import type { CompiledPath, PathToken } from './ast';
 import { isDefinite } from './compile';
 import { InvalidPathError } from './errors';
 import { filterAccepts, type FilterContext } from './filter-eval';

@@ -5,9 +5,8 @@
  */
 import { javaNumberToString } from '../java-format';
 import type { Json } from '../types';
-import type { CompiledPath } from './compile';
+import type { CompiledPath, FilterNode, FilterValue, Operand, RelationalOperator } from './ast';
 import { InvalidPathError } from './errors';
-import type { FilterNode, FilterValue, Operand, RelationalOperator } from './filter';
 
 export interface FilterContext {
   /** Read a path as Conductor does (suppressed errors): definite → value or null, indefinite → list. */

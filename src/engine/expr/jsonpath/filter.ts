@@ -4,34 +4,10 @@
  * operators `== != === !== < <= > >= =~ in nin contains all size empty subsetof anyof noneof`.
  * A bare path is an existence check (`[?(@.isbn)]`, `[?(!@.isbn)]`).
  */
-import type { Json } from '../types';
-import type { CompiledPath } from './compile';
-import { compilePath } from './compile';
+import type { CompiledPath, FilterNode, FilterValue, Operand, RelationalOperator } from './ast';
 import { matchingClose, nextUnescaped, unescapeJayway } from './text';
 import { InvalidPathError } from './errors';
 import { parseLenientJson } from './lenient-json';
-
-export type RelationalOperator =
-  | '=='
-  | '!='
-  | '==='
-  | '!=='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | '=~'
-  | 'IN'
-  | 'NIN'
-  | 'CONTAINS'
-  | 'ALL'
-  | 'SIZE'
-  | 'EMPTY'
-  | 'SUBSETOF'
-  | 'ANYOF'
-  | 'NONEOF'
-  | 'TYPE'
-  | 'MATCHES';
 
 const OPERATORS: readonly string[] = [
   '>=',
@@ -56,33 +32,12 @@ const OPERATORS: readonly string[] = [
   'NONEOF',
 ];
 
-export type FilterValue =
-  | { readonly t: 'num'; readonly v: number }
-  | { readonly t: 'str'; readonly v: string }
-  | { readonly t: 'bool'; readonly v: boolean }
-  | { readonly t: 'null' }
-  | { readonly t: 'json'; readonly v: Json }
-  | { readonly t: 'regex'; readonly re: RegExp }
-  | { readonly t: 'undefined' };
-
-export type Operand =
-  | { readonly kind: 'path'; readonly path: CompiledPath; readonly negated: boolean }
-  | { readonly kind: 'literal'; readonly value: FilterValue };
-
-export type FilterNode =
-  | { readonly kind: 'or' | 'and'; readonly ops: readonly FilterNode[] }
-  | { readonly kind: 'not'; readonly op: FilterNode }
-  | { readonly kind: 'exists'; readonly path: CompiledPath; readonly shouldExist: boolean }
-  | {
-      readonly kind: 'compare';
-      readonly left: Operand;
-      readonly op: RelationalOperator;
-      readonly right: Operand;
-    };
+/** Compiles the paths inside a filter: passed in by the path compiler, which compiles filters in turn. */
+export type PathCompile = (path: string) => CompiledPath;
 
 /** Compile the text between `[?(` and `)]`. */
-export function compileFilter(text: string): FilterNode {
-  const compiler = new FilterCompiler(text);
+export function compileFilter(text: string, compilePath: PathCompile): FilterNode {
+  const compiler = new FilterCompiler(text, compilePath);
   const node = compiler.readOr();
   compiler.expectEnd();
   return node;
@@ -93,7 +48,10 @@ const REL_CHARS = '<>=~!';
 class FilterCompiler {
   private pos = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly compilePath: PathCompile,
+  ) {}
 
   /** The character at the cursor (a getter would let TypeScript narrow it across cursor moves). */
   private peek(): string | undefined {
@@ -211,7 +169,7 @@ class FilterCompiler {
       if (REL_CHARS.includes(c) || c === ' ' || (c === ')' && !closesFunction)) break;
       this.pos++;
     }
-    return { kind: 'path', path: compilePath(this.text.slice(begin, this.pos)), negated };
+    return { kind: 'path', path: this.compilePath(this.text.slice(begin, this.pos)), negated };
   }
 
   /** A `)` right after `(` (blanks allowed) with a `.` before it in the path closes a function call. */

@@ -6,7 +6,7 @@
 import { javaToString } from '../java-format';
 import type { Json } from '../types';
 import { isJsonObject } from '../types';
-import type { CompiledPath, FunctionArg } from './compile';
+import type { CompiledPath, FunctionArg } from './ast';
 import { InvalidPathError } from './errors';
 import { parseLenientJson } from './lenient-json';
 

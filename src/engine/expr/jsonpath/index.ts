@@ -8,11 +8,13 @@
  */
 import { javaDoubleToString, javaToString, jsonSmartText } from '../java-format';
 import type { Json } from '../types';
-import { compilePath, isDefinite, type CompiledPath } from './compile';
+import type { CompiledPath } from './ast';
+import { compilePath, isDefinite } from './compile';
 import { evaluatePath, type Hit } from './evaluate';
 
 export { InvalidPathError } from './errors';
-export { compilePath, isDefinite, type CompiledPath } from './compile';
+export { compilePath, isDefinite } from './compile';
+export type { CompiledPath } from './ast';
 
 /** What a `${…}` path read produced. */
 export interface PathValue {
