@@ -131,7 +131,7 @@ it('two queues whose messages share an id are both processed, each once', async 
   expect(a.ingest({ ...message, receiveCount: 2 })).toBe('duplicate');
   expect(b.ingest({ ...message, receiveCount: 2 })).toBe('duplicate');
   expect(eventMessages(engine.ctx.events, 'sqs:nbc-c-b', 10, 0)[0]).toMatchObject({
-    id: 'same-id@sqs:nbc-c-b',
+    id: 'same-id',
     status: 'REJECTED',
     statusDescription: 'no active event handler listens on sqs:nbc-c-b',
   });

@@ -6,10 +6,10 @@
 import { NbcError } from '../../errors';
 import { FloatValue, type ParamObject, type ParamValue, type Parameters } from '../values';
 import { pyStrip } from '../python-text';
+import type { TranslatorId } from './id';
 import { isReservedName } from './reserved';
 
-export type TranslatorId =
-  'python' | 'r' | 'scala' | 'julia' | 'matlab' | 'csharp' | 'fsharp' | 'powershell' | 'bash';
+export type { TranslatorId };
 
 /** Renders parameter values as source code of one kernel language. */
 export interface Translator {

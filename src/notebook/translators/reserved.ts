@@ -4,7 +4,7 @@
  * invalid. Soft or contextual keywords that are legal variable names (Python's `match`, C#'s `var`) are
  * not listed.
  */
-import type { TranslatorId } from './common';
+import type { TranslatorId } from './id';
 
 const words = (text: string): ReadonlySet<string> => new Set(text.trim().split(/\s+/));
 
