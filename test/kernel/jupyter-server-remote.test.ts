@@ -25,7 +25,7 @@ beforeAll(async () => {
     url: server.url,
     token: server.token,
     logger,
-    reconnectGraceMs: 1500,
+    liveness: { unreachableMs: 1500 },
   });
 });
 

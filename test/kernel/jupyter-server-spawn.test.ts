@@ -93,8 +93,8 @@ test('a spawned server serves a kernel with TCP_NODELAY, then stops with its ker
   const configArg = tempDirs?.find((a) => a.startsWith('--config='));
   expect(configArg).toBeDefined();
   expect(existsSync(path.dirname(configArg!.slice('--config='.length)))).toBe(false);
-  // Using a disposed provider is an error, not a new server.
-  expect((await rejection(provider.server())).code).toBe('E_INTERNAL');
+  // A disposed provider starts no new server (the contract: E_ABORTED after dispose).
+  expect((await rejection(provider.server())).code).toBe('E_ABORTED');
 });
 
 test('a server that cannot start fails with E_KERNEL_START and its stderr', async () => {
