@@ -6,10 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-  createJupyterServerKernelProvider,
-  silenceJupyterConsoleDebug,
-} from '../../src/kernel/jupyter-server';
+import { createJupyterServerKernelProvider } from '../../src/kernel/jupyter-server';
 import { createLocalKernelProvider } from '../../src/kernel/local/provider';
 import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
@@ -74,7 +71,6 @@ export async function startTestProvider(
       stop: () => provider.dispose(),
     };
   }
-  const undo = silenceJupyterConsoleDebug(logger);
   // root_dir "/" so that any kernel working directory (temp dirs in tests) is inside it.
   const server: TestJupyterServer = await startTestJupyterServer({ rootDir: '/', logger });
   const fresh = (): KernelProvider =>
@@ -93,7 +89,6 @@ export async function startTestProvider(
     stop: async () => {
       await provider.dispose();
       await server.stop();
-      undo();
     },
   };
 }

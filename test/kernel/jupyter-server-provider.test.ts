@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NbcError } from '../../src/errors';
-import { silenceJupyterConsoleDebug } from '../../src/kernel/jupyter-server/console';
 import {
   createJupyterServerKernelProvider,
   type JupyterServerKernelProvider,
@@ -21,10 +20,8 @@ import { quietLogger } from '../helpers/logger';
 const logger = quietLogger();
 let server: TestJupyterServer;
 let provider: JupyterServerKernelProvider;
-let restoreConsole: () => void;
 
 beforeAll(async () => {
-  restoreConsole = silenceJupyterConsoleDebug(logger);
   server = await startTestJupyterServer();
   provider = createJupyterServerKernelProvider({ url: server.url, token: server.token, logger });
 });
@@ -32,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await provider?.dispose();
   await server?.stop();
-  restoreConsole?.();
 });
 
 function start(

@@ -29,6 +29,7 @@ import type {
 } from '../messages';
 import type { ExecuteHandlers, KernelDeath, KernelLiveness, KernelSession } from '../provider';
 import { abortable, abortedError, every, withDeadline } from '../wait';
+import { routeConnectionConsole, withLibraryConsole } from './console';
 import { executeContent, toJupyterMessage } from './convert';
 import {
   deleteKernel,
@@ -94,12 +95,20 @@ export class JupyterServerKernelSession implements KernelSession {
     this.died = this.life.died;
     this.restSettings = makeServerSettings(options.endpoint);
     const serverSettings = makeServerSettings(options.endpoint, (msg) => this.intercept(msg));
-    this.conn = new KernelConnection({
-      model: options.model,
-      serverSettings,
-      handleComms: false,
-      kernelAPIClient: reconnectAwareClient(serverSettings, (reason) => (this.deathReason ??= reason)),
-    });
+    // The library prints from the constructor (and from three methods, routed below): see console.ts.
+    this.conn = withLibraryConsole(
+      this.log,
+      () =>
+        new KernelConnection({
+          model: options.model,
+          serverSettings,
+          handleComms: false,
+          kernelAPIClient: reconnectAwareClient(serverSettings, (reason) => (this.deathReason ??= reason)),
+        }),
+    );
+    const unrouted = routeConnectionConsole(this.conn, this.log);
+    if (unrouted.length > 0)
+      this.log.debug({ methods: unrouted }, '@jupyterlab/services changed: its console lines are not routed');
     this.conn.statusChanged.connect((_sender, status) => this.onStatus(status));
     this.conn.connectionStatusChanged.connect((_sender, status) => this.onConnectionStatus(status));
   }
