@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NbcError } from './errors';
-import { LOG_LEVELS, type LogLevel } from './log';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 import type { KernelProviderKind } from './kernel/provider';
 import { packageRoot } from './paths';
 
@@ -47,7 +47,8 @@ export interface Config {
     readonly autosaveCellEverySec: number;
   };
   readonly s3: Readonly<S3Config>;
-  readonly log: { readonly level: LogLevel };
+  /** format: `auto` = readable lines on a terminal, pino JSON otherwise. */
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly conductor: {
     readonly serverUrl: string;
     readonly keyId: string | null;
@@ -119,7 +120,7 @@ function defaults(root: string, home: string): Config {
       maxAttempts: 5,
       multipartThresholdBytes: 16 * 1024 * 1024,
     },
-    log: { level: 'info' },
+    log: { level: 'info', format: 'auto' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
     worker: {
@@ -213,7 +214,10 @@ function fromEnv(env: Env): ConfigInput {
       sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
       maxAttempts: envNumber(env, 'NBCONDUCTOR_S3_MAX_ATTEMPTS'),
     }),
-    log: stripUndefined({ level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined }),
+    log: stripUndefined({
+      level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined,
+      format: nonEmpty(env.NBCONDUCTOR_LOG_FORMAT) as LogFormat | undefined,
+    }),
     conductor: stripUndefined({
       serverUrl: nonEmpty(env.CONDUCTOR_SERVER_URL),
       keyId: nonEmpty(env.CONDUCTOR_AUTH_KEY),
@@ -326,6 +330,7 @@ function validate(c: Config): void {
     'must be >= 0 (0 disables)',
   );
   check(LOG_LEVELS.includes(c.log.level), 'log.level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  check(LOG_FORMATS.includes(c.log.format), 'log.format', `must be one of ${LOG_FORMATS.join(', ')}`);
   check(
     Number.isInteger(c.s3.maxAttempts) && c.s3.maxAttempts >= 1,
     's3.maxAttempts',
