@@ -15,7 +15,7 @@ import {
   startAndFollow,
   type ConductorTarget,
 } from './conductor-commands';
-import { inspectCommand, type InspectOptions } from './inspect';
+import type { InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from './setup';
@@ -292,6 +292,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('-l, --language <name>', 'language override')
     .action(async (input: string, o: InspectOptions) => {
       const { config, logger: log } = setup();
+      const { inspectCommand } = require('./inspect') as typeof import('./inspect');
       exitCode = await inspectCommand(input, o, io, config, log, signal);
     });
 
