@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
- * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute).
+ * nbconductor run vs nbclient), cli (the installed `nbconductor run` vs `jupyter execute`, with a breakdown), engine (the embedded Conductor engine), worker (notebooks per minute).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -8,6 +8,10 @@ async function main(): Promise<void> {
     case 'notebook': {
       const { benchNotebook } = await import('./notebook.js');
       return benchNotebook(rest);
+    }
+    case 'cli': {
+      const { benchCli } = await import('./cli.js');
+      return benchCli(rest);
     }
     case 'worker': {
       const { benchWorker } = await import('./worker.js');
@@ -18,7 +22,7 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      process.stderr.write(`unknown benchmark "${name}"; try: notebook, worker, engine\n`);
+      process.stderr.write(`unknown benchmark "${name}"; try: notebook, cli, worker, engine\n`);
       process.exitCode = 2;
   }
 }
