@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { silenceJupyterConsoleDebug } from '../src/kernel/jupyter-server/console';
 import { createJupyterServerKernelProvider } from '../src/kernel/jupyter-server/provider';
 import { startJupyterServer } from '../src/kernel/jupyter-server/server-process';
 import { silentLogger } from '../src/log';
@@ -120,7 +119,6 @@ async function main(): Promise<void> {
   };
   const runs = arg('--runs', 50);
   const rounds = arg('--rounds', 3);
-  const restore = silenceJupyterConsoleDebug(silentLogger());
   const rootDir = await mkdtemp(path.join(os.tmpdir(), 'nbc-bench-jupyter-'));
   try {
     const stock: Round[] = [];
@@ -135,7 +133,6 @@ async function main(): Promise<void> {
     console.log(`(${os.cpus().length} cores, Node ${process.version})\n`);
     console.log(table(rows, runs));
   } finally {
-    restore();
     await rm(rootDir, { recursive: true, force: true });
   }
 }

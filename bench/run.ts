@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
- * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute),
- * scheduler (1,000 schedules firing every second).
- * trigger (S3 object landing → first notebook cell, through SQS and an event handler).
+ * nbconductor run vs nbclient), cli (the installed `nbconductor run` vs `jupyter execute`, with a breakdown),
+ * engine (the embedded Conductor engine), worker (notebooks per minute), scheduler (1,000 schedules firing
+ * every second), trigger (S3 object landing → first notebook cell, through SQS and an event handler).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -10,6 +10,10 @@ async function main(): Promise<void> {
     case 'notebook': {
       const { benchNotebook } = await import('./notebook.js');
       return benchNotebook(rest);
+    }
+    case 'cli': {
+      const { benchCli } = await import('./cli.js');
+      return benchCli(rest);
     }
     case 'worker': {
       const { benchWorker } = await import('./worker.js');
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
     }
     default:
       process.stderr.write(
-        `unknown benchmark "${name}"; try: notebook, worker, engine, scheduler, trigger\n`,
+        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger\n`,
       );
       process.exitCode = 2;
   }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NbcError } from './errors';
-import { LOG_LEVELS, type LogLevel } from './log';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 import type { KernelProviderKind } from './kernel/provider';
 import { packageRoot } from './paths';
 
@@ -69,7 +69,8 @@ export interface Config {
   };
   readonly s3: Readonly<S3Config>;
   readonly sqs: Readonly<SqsConfig>;
-  readonly log: { readonly level: LogLevel };
+  /** format: `auto` = readable lines on a terminal, pino JSON otherwise. */
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly conductor: {
     readonly serverUrl: string;
     readonly keyId: string | null;
@@ -180,7 +181,7 @@ function defaults(root: string, home: string): Config {
       maxReceives: 5,
       maxAttempts: 5,
     },
-    log: { level: 'info' },
+    log: { level: 'info', format: 'auto' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
     scheduler: { catchUpDefault: false, catchUpMax: 100, historyPerSchedule: 1000, historyMaxAgeDays: 30 },
@@ -296,7 +297,10 @@ function fromEnv(env: Env): ConfigInput {
       secretAccessKey: nonEmpty(env.AWS_SECRET_ACCESS_KEY),
       sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
     }),
-    log: stripUndefined({ level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined }),
+    log: stripUndefined({
+      level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined,
+      format: nonEmpty(env.NBCONDUCTOR_LOG_FORMAT) as LogFormat | undefined,
+    }),
     conductor: stripUndefined({
       serverUrl: nonEmpty(env.CONDUCTOR_SERVER_URL),
       keyId: nonEmpty(env.CONDUCTOR_AUTH_KEY),
@@ -469,6 +473,7 @@ function validate(c: Config): void {
     'must be >= 0 (0 disables)',
   );
   check(LOG_LEVELS.includes(c.log.level), 'log.level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  check(LOG_FORMATS.includes(c.log.format), 'log.format', `must be one of ${LOG_FORMATS.join(', ')}`);
   check(
     Number.isInteger(c.s3.maxAttempts) && c.s3.maxAttempts >= 1,
     's3.maxAttempts',

@@ -166,6 +166,9 @@ export interface TaskLine {
   status: string;
   outputNotebook?: string;
   reason?: string;
+  /** Epoch ms, as Conductor reports them (0 or absent until the task starts/ends). */
+  startTime?: number;
+  endTime?: number;
 }
 
 export interface FollowResult {
@@ -183,6 +186,8 @@ type WorkflowTask = {
   outputData?: Record<string, unknown>;
   reasonForIncompletion?: string;
   taskId?: string;
+  startTime?: number;
+  endTime?: number;
 };
 
 /** Starts a workflow and follows it until it ends, reporting each task's status changes as they happen. */
@@ -218,6 +223,8 @@ export async function startAndFollow(
         const nb = t.outputData?.outputNotebook;
         if (typeof nb === 'string') line.outputNotebook = nb;
         if (t.reasonForIncompletion) line.reason = t.reasonForIncompletion;
+        if (t.startTime) line.startTime = t.startTime;
+        if (t.endTime) line.endTime = t.endTime;
         lines.push(line);
         const key = t.taskId ?? line.ref;
         if (seen.get(key) !== line.status) {

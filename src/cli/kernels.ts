@@ -32,8 +32,6 @@ export async function createKernelProviderFromConfig(
   const { jupyterUrl, jupyterToken, provider } = config.kernel;
   if (jupyterUrl !== null || provider === 'jupyter-server') {
     const js = require('../kernel/jupyter-server') as typeof import('../kernel/jupyter-server');
-    // @jupyterlab/services writes debug lines with console.debug; send them to the log instead.
-    js.silenceJupyterConsoleDebug(logger);
     if (jupyterUrl !== null) {
       return js.createJupyterServerKernelProvider({
         url: jupyterUrl,

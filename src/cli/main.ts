@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { compileConfig, type Config, type ConfigInput } from '../config';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, NbcError, errorMessage, exitCodeFor, isNbcError } from '../errors';
-import { createLogger, type Logger, type LogLevel } from '../log';
+import { createLogger, resolveLogFormat, type LogFormat, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';
 import {
@@ -15,7 +15,7 @@ import {
   startAndFollow,
   type ConductorTarget,
 } from './conductor-commands';
-import { inspectCommand, type InspectOptions } from './inspect';
+import type { InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from './setup';
@@ -24,6 +24,7 @@ import { stringifyJsonExact } from '../json-exact';
 interface GlobalOptions {
   config?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 export interface MainOptions {
@@ -80,21 +81,31 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .version(packageVersion())
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .option(
+      '--log-format <format>',
+      'json|pretty|auto (default auto: readable on a terminal, JSON otherwise)',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const setup = (flags: ConfigInput = {}): { config: Config; logger: Logger } => {
     const g = program.opts<GlobalOptions>();
-    const withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
+    const log = {
+      ...(g.logLevel ? { level: g.logLevel as LogLevel } : {}),
+      ...(g.logFormat ? { format: g.logFormat as LogFormat } : {}),
+    };
     const config = compileConfig({
       env: io.env,
       cwd: io.cwd,
       configFile: g.config ?? null,
-      flags: withLevel,
+      flags: mergeInputs(flags, { log }),
     });
+    const tty = io.stderr.isTTY === true;
     logger = createLogger({
       level: config.log.level,
       destination: io.stderr as unknown as DestinationStream,
+      format: resolveLogFormat(config.log.format, tty),
+      color: tty,
     });
     return { config, logger };
   };
@@ -323,6 +334,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('-l, --language <name>', 'language override')
     .action(async (input: string, o: InspectOptions) => {
       const { config, logger: log } = setup();
+      const { inspectCommand } = require('./inspect') as typeof import('./inspect');
       exitCode = await inspectCommand(input, o, io, config, log, signal);
     });
 

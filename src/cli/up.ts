@@ -8,10 +8,11 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
+import { registerDefinitions, startAndFollow } from './conductor-commands';
 import { schedulerOptions } from './server-command';
 import type { CliIO } from './io';
 import { startMetricsEndpoint } from './metrics';
+import { relativeToCwd as relative, taskProgress } from './task-progress';
 import { startWorkerRuntime } from './worker-command';
 import { stringifyJsonExact } from '../json-exact';
 
@@ -40,13 +41,6 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     logger.warn({ port: config.engine.port }, 'port in use; the engine takes a free one');
     return startEngine({ ...opts, port: 0 });
   }
-}
-
-/** Paths under the working directory are shown relative to it; anything else as given. */
-function relative(cwd: string, uri: string): string {
-  if (!uri.startsWith('/')) return uri;
-  const rel = path.relative(cwd, uri);
-  return rel && !rel.startsWith('..') ? rel : uri;
 }
 
 /** Scalars as they are, lists and objects summarised (the full output is in the engine's API). */
@@ -87,13 +81,7 @@ export async function upCommand(
     out((await registerDefinitions(target, o.definitions, logger)).replace(io.cwd + path.sep, ''));
 
     out(`\nstarting ${o.workflow} ${JSON.stringify(o.input)}`);
-    const onTask = (t: TaskLine): void => {
-      if (t.status === 'SCHEDULED' || t.status === 'IN_PROGRESS') return;
-      const nb = t.outputNotebook ? `  ${relative(io.cwd, t.outputNotebook)}` : '';
-      out(
-        `  ${t.ref.padEnd(28)} ${t.status.padEnd(12)}${nb}${t.reason && t.status !== 'COMPLETED' ? `  (${t.reason})` : ''}`,
-      );
-    };
+    const onTask = taskProgress(out, { cwd: io.cwd, tty: io.stdout.isTTY === true });
     const result = await startAndFollow(target, { name: o.workflow, input: o.input }, logger, onTask, {
       follow: true,
       signal,

@@ -8,7 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseJsonExact } from '../json-exact';
 import { NbcError } from '../errors';
 import { isValidCellId, newCellId } from './cells';
-import { NOTEBOOK_V4_SCHEMA } from './schema';
+import { validate as generatedValidate } from './nbformat-validate.generated';
 import {
   isJSONObject,
   type Cell,
@@ -18,16 +18,8 @@ import {
   type Output,
 } from './types';
 
-let validator: ValidateFunction | undefined;
-
-function getValidator(): ValidateFunction {
-  if (!validator) {
-    // ajv is loaded on first use: most commands never validate more than one notebook.
-    const Ajv = (require('ajv') as typeof import('ajv')).default;
-    validator = new Ajv({ allErrors: true, strict: false }).compile(NOTEBOOK_V4_SCHEMA);
-  }
-  return validator;
-}
+/** nbformat 4 schema validation, compiled ahead of time (see validator-source.ts). */
+const validateSchema = generatedValidate as unknown as ValidateFunction;
 
 function pointerToPath(pointer: string): string {
   if (pointer === '') return '(notebook)';
@@ -149,9 +141,8 @@ export function validateNotebook(raw: JSONObject, source: string): Notebook {
       },
     );
   }
-  const validate = getValidator();
-  if (!validate(raw)) {
-    const problems = describeSchemaErrors(validate.errors ?? []);
+  if (!validateSchema(raw)) {
+    const problems = describeSchemaErrors(validateSchema.errors ?? []);
     const shown = problems
       .slice(0, 8)
       .map((p) => `  - ${p}`)

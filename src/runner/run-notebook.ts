@@ -268,6 +268,7 @@ export async function runNotebook(
     throw err;
   }
 
+  log.debug({ durationMs: execution.durationMs, cells: execution.cells }, 'notebook executed');
   const [saved] = await Promise.allSettled([
     autosaver ? autosaver.flush() : Promise.resolve(),
     session

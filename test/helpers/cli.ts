@@ -14,7 +14,9 @@ export interface CliResult {
 
 class Capture extends Writable {
   text = '';
-  isTTY = false;
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
   override _write(chunk: Buffer, _enc: string, cb: () => void): void {
     this.text += chunk.toString();
     cb();
@@ -23,10 +25,16 @@ class Capture extends Writable {
 
 export async function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; signal?: AbortSignal },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    signal?: AbortSignal;
+    /** Pretend both streams are a terminal (isTTY), as a user's shell is. */
+    tty?: boolean;
+  },
 ): Promise<CliResult> {
-  const stdout = new Capture();
-  const stderr = new Capture();
+  const stdout = new Capture(options.tty === true);
+  const stderr = new Capture(options.tty === true);
   const env = { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) };
   const code = await main(args, { stdout, stderr, env, cwd: options.cwd }, { signal: options.signal });
   return { code, stdout: stdout.text, stderr: stderr.text };

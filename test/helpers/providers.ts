@@ -2,13 +2,11 @@
  * Both kernel providers, set up the same way for behaviour tests: `local` (kernels launched directly,
  * ZeroMQ) and `jupyter-server` (a real Jupyter Server started for the test file, stopped by it).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-  createJupyterServerKernelProvider,
-  silenceJupyterConsoleDebug,
-} from '../../src/kernel/jupyter-server';
+import { createJupyterServerKernelProvider } from '../../src/kernel/jupyter-server';
 import { createLocalKernelProvider } from '../../src/kernel/local/provider';
 import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
@@ -21,7 +19,27 @@ export const PROVIDER_KINDS: readonly KernelProviderKind[] = ['local', 'jupyter-
 export interface TestProvider {
   kind: KernelProviderKind;
   provider: KernelProvider;
+  /** Another provider of the same kind (same server for jupyter-server); the caller disposes it. */
+  fresh(): KernelProvider;
+  /** Kernels running now: our ipykernel child processes (local), the server's kernel list (jupyter-server). */
+  kernelCount(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** ipykernel processes whose parent is this process (local kernels). */
+function localKernelCount(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || Number(fields[1]) !== process.pid) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ipykernel')) n += 1;
+    } catch {
+      // the process went away meanwhile
+    }
+  }
+  return n;
 }
 
 function childEnv(): Record<string, string> {
@@ -36,26 +54,41 @@ export async function startTestProvider(
 ): Promise<TestProvider> {
   const venv = testVenv();
   if (kind === 'local') {
-    const provider = createLocalKernelProvider({
-      jupyterPath: [],
-      userDataDir: path.join(os.tmpdir(), 'nbc-no-user-kernels'),
-      envPrefixes: [venv.prefix],
-      baseEnv: childEnv(),
-      logger,
-    });
-    return { kind, provider, stop: () => provider.dispose() };
+    const fresh = (): KernelProvider =>
+      createLocalKernelProvider({
+        jupyterPath: [],
+        userDataDir: path.join(os.tmpdir(), 'nbc-no-user-kernels'),
+        envPrefixes: [venv.prefix],
+        baseEnv: childEnv(),
+        logger,
+      });
+    const provider = fresh();
+    return {
+      kind,
+      provider,
+      fresh,
+      kernelCount: () => Promise.resolve(localKernelCount()),
+      stop: () => provider.dispose(),
+    };
   }
-  const undo = silenceJupyterConsoleDebug(logger);
   // root_dir "/" so that any kernel working directory (temp dirs in tests) is inside it.
   const server: TestJupyterServer = await startTestJupyterServer({ rootDir: '/', logger });
-  const provider = createJupyterServerKernelProvider({ url: server.url, token: server.token, logger });
+  const fresh = (): KernelProvider =>
+    createJupyterServerKernelProvider({ url: server.url, token: server.token, logger });
+  const provider = fresh();
   return {
     kind,
     provider,
+    fresh,
+    kernelCount: async () => {
+      const res = await fetch(`${server.url}api/kernels`, {
+        headers: { Authorization: `token ${server.token}` },
+      });
+      return ((await res.json()) as unknown[]).length;
+    },
     stop: async () => {
       await provider.dispose();
       await server.stop();
-      undo();
     },
   };
 }

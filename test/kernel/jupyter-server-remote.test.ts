@@ -4,7 +4,6 @@
  * go away. Each is a death for a notebook run, reported promptly, with no library timers left behind.
  */
 import { NbcError } from '../../src/errors';
-import { silenceJupyterConsoleDebug } from '../../src/kernel/jupyter-server/console';
 import {
   createJupyterServerKernelProvider,
   type JupyterServerKernelProvider,
@@ -16,23 +15,20 @@ import { quietLogger } from '../helpers/logger';
 const logger = quietLogger();
 let server: TestJupyterServer;
 let provider: JupyterServerKernelProvider;
-let restoreConsole: () => void;
 
 beforeAll(async () => {
-  restoreConsole = silenceJupyterConsoleDebug(logger);
   server = await startTestJupyterServer({ autorestart: true });
   provider = createJupyterServerKernelProvider({
     url: server.url,
     token: server.token,
     logger,
-    reconnectGraceMs: 1500,
+    liveness: { unreachableMs: 1500 },
   });
 });
 
 afterAll(async () => {
   await provider?.dispose();
   await server?.stop();
-  restoreConsole?.();
 });
 
 function start(): Promise<KernelSession> {

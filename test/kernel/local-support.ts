@@ -4,7 +4,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { JupyterMessage } from '../../src/kernel/messages';
 import {
   createLocalKernelProvider,
   type LocalKernelProvider,
@@ -87,38 +86,5 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Collects a request's iopub messages, and resolves `seen(type)` when a message of that type arrives. */
-export class IOPubLog {
-  readonly messages: JupyterMessage[] = [];
-  private readonly waiters: { pred: (m: JupyterMessage) => boolean; resolve: () => void }[] = [];
-
-  readonly onIOPub = (msg: JupyterMessage): void => {
-    this.messages.push(msg);
-    for (const w of [...this.waiters]) {
-      if (w.pred(msg)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  };
-
-  types(): string[] {
-    return this.messages.map((m) => m.header.msg_type);
-  }
-
-  /** Resolves when a matching message has arrived (or already had). */
-  until(pred: (m: JupyterMessage) => boolean): Promise<void> {
-    if (this.messages.some(pred)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
-  }
-
-  stdout(): string {
-    return this.messages
-      .filter((m) => m.header.msg_type === 'stream' && m.content.name === 'stdout')
-      .map((m) => String(m.content.text))
-      .join('');
   }
 }

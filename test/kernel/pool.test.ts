@@ -13,7 +13,6 @@ import type { KernelProvider, KernelSession, StartKernelOptions } from '../../sr
 import { createKernelPool, type KernelPool, type KernelPoolOptions } from '../../src/kernel/pool';
 import { quietLogger } from '../helpers/logger';
 import {
-  IOPubLog,
   isProcessAlive,
   localProvider,
   makeDataDir,
@@ -21,6 +20,7 @@ import {
   tempDir,
   waitFor,
 } from './local-support';
+import { IOPubLog } from '../helpers/iopub-log';
 
 const logger = quietLogger();
 const START = 60_000;

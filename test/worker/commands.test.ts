@@ -88,7 +88,7 @@ describe('register and start against the engine', () => {
   });
 });
 
-it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline and prints its notebooks', async () => {
+it('up on a terminal: runs engine, Jupyter Server and worker, shows each task start and end, readable logs, the notebooks', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nbc-up-'));
   try {
     const r = await runCli(
@@ -110,10 +110,22 @@ it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline a
           NBCONDUCTOR_ENGINE_DATA: path.join(dir, 'engine'),
           NBCONDUCTOR_ENGINE_PORT: '0',
           NBCONDUCTOR_METRICS_PORT: '0', // engine and worker metrics on one registry
+          NBCONDUCTOR_LOG_LEVEL: 'info',
         },
+        tty: true,
       },
     );
     expect(r.code).toBe(0);
+    const ansi = new RegExp(`${String.fromCharCode(27)}\\[[\\d;]*m`, 'g');
+    const out = r.stdout.replace(ansi, '');
+    expect(out).toMatch(/^ {2}▶ extract +IN_PROGRESS$/m);
+    expect(out).toMatch(/^ {2}✓ extract +COMPLETED +\d+(\.\d)? m?s \S+extract\/attempt-0\.ipynb$/m);
+    expect(out).toMatch(/^ {2}✓ vid_agg +COMPLETED +\d+(\.\d)? m?s \S+vid_agg\/attempt-0\.ipynb$/m);
+    // Readable log lines, not JSON, on the terminal.
+    expect(r.stderr.replace(ansi, '')).toMatch(
+      /^\d\d:\d\d:\d\d INFO {2}notebook_run worker polling {2}url=/m,
+    );
+    expect(r.stderr).not.toContain('{"level"');
     expect(r.stdout).toMatch(/nbconductor engine: http:\/\/127\.0\.0\.1:\d+\/api/);
     expect(r.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(r.stdout).toMatch(/kernels via jupyter-server/);

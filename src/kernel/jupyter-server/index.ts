@@ -1,5 +1,4 @@
 /** The `jupyter-server` kernel provider: public surface. */
-export { silenceJupyterConsoleDebug } from './console';
 export {
   createJupyterServerKernelProvider,
   type JupyterServerInfo,

@@ -14,7 +14,16 @@ import path from 'node:path';
 
 import { NbcError } from '../../errors';
 import type { Logger } from '../../log';
-import type { KernelProvider, KernelSession, KernelSpecSummary, StartKernelOptions } from '../provider';
+import { startTimeoutError } from '../lifecycle';
+import {
+  livenessWith,
+  type KernelLiveness,
+  type KernelProvider,
+  type KernelSession,
+  type KernelSpecSummary,
+  type StartKernelOptions,
+} from '../provider';
+import { abortable, abortedError, withDeadline, withTimeout } from '../wait';
 import { startJupyterServer, type JupyterServerProcess } from './server-process';
 import {
   connectionError,
@@ -46,10 +55,8 @@ export interface JupyterServerSpawnOptions {
 
 interface CommonOptions {
   logger: Logger;
-  /** How long a dropped kernel websocket may reconnect before the kernel counts as lost (default 10 s). */
-  reconnectGraceMs?: number;
-  /** While a cell runs, how often to check that the kernel still exists on the server (default 2 s). */
-  livenessPollMs?: number;
+  /** REST check period while a cell runs, websocket reconnect budget, shutdown budget (KernelLiveness). */
+  liveness?: Partial<KernelLiveness>;
 }
 
 export type JupyterServerProviderOptions =
@@ -74,39 +81,11 @@ interface ServerHandle {
   process?: JupyterServerProcess;
 }
 
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(new NbcError('E_ABORTED', `${what} was aborted`));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(new NbcError('E_ABORTED', `${what} was aborted`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(onTimeout()), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
 export function createJupyterServerKernelProvider(
   options: JupyterServerProviderOptions,
 ): JupyterServerKernelProvider {
   const log = options.logger.child({ provider: 'jupyter-server' });
-  const reconnectGraceMs = options.reconnectGraceMs ?? 10_000;
-  const livenessPollMs = options.livenessPollMs ?? 2_000;
+  const liveness = livenessWith(options.liveness);
   const sessions = new Set<JupyterServerKernelSession>();
   let handle: Promise<ServerHandle> | undefined;
   let disposed: Promise<void> | undefined;
@@ -116,7 +95,7 @@ export function createJupyterServerKernelProvider(
 
   function server(): Promise<ServerHandle> {
     if (disposed)
-      return Promise.reject(new NbcError('E_INTERNAL', 'jupyter-server provider used after dispose()'));
+      return Promise.reject(abortedError('using the jupyter-server kernel provider', 'it was disposed'));
     if (remote) return Promise.resolve({ endpoint: remote });
     const spawnOptions = options.spawn;
     if (!spawnOptions) {
@@ -187,7 +166,8 @@ export function createJupyterServerKernelProvider(
 
   async function startKernel(start: StartKernelOptions): Promise<KernelSession> {
     const { kernelName, signal } = start;
-    const h = await abortable(server(), signal, `starting kernel ${kernelName}`);
+    const what = `start of kernel "${kernelName}"`;
+    const h = await abortable(server(), signal, what);
     const apiPath = kernelPath(start.cwd);
     const env = start.env && Object.keys(start.env).length > 0 ? { ...start.env } : undefined;
     if (env && !h.process && !warnedEnv) {
@@ -208,29 +188,29 @@ export function createJupyterServerKernelProvider(
     let model;
     try {
       model = await abortable(
-        withTimeout(
-          creating,
-          start.startTimeoutMs,
-          () =>
-            new NbcError(
-              'E_KERNEL_START',
-              `the Jupyter Server at ${displayUrl(h.endpoint.url)} did not start kernel ${kernelName} within ${start.startTimeoutMs} ms`,
-              { kernelName },
-            ),
+        withDeadline(creating, start.startTimeoutMs, () =>
+          startTimeoutError(
+            kernelName,
+            start.startTimeoutMs,
+            `the Jupyter Server at ${displayUrl(h.endpoint.url)} did not create it`,
+          ),
         ),
         signal,
-        `starting kernel ${kernelName}`,
+        what,
       );
     } catch (err) {
-      // If the server creates it after all, do not leave it running.
-      creating.then(
-        (m) =>
-          void deleteKernel(makeServerSettings(h.endpoint), m.id).then(
-            (status) =>
-              log.debug({ kernelId: m.id, status }, 'deleted a kernel created after its start was abandoned'),
-            () => undefined,
-          ),
-        () => undefined,
+      // If the server creates it after all, do not leave it running. Waiting (up to the shutdown grace)
+      // for the server's answer keeps the promise that a rejected start leaves nothing behind.
+      const deleteLate = (m: { id: string }): Promise<void> =>
+        deleteKernel(makeServerSettings(h.endpoint), m.id).then(
+          (status) =>
+            log.debug({ kernelId: m.id, status }, 'deleted a kernel created after its start was abandoned'),
+          () => undefined,
+        );
+      // (Past the grace period the deletion still happens, in the background.)
+      await withTimeout(
+        creating.then(deleteLate, () => undefined),
+        liveness.shutdownGraceMs,
       );
       throw await startError(err, h, kernelName);
     }
@@ -239,16 +219,14 @@ export function createJupyterServerKernelProvider(
       endpoint: h.endpoint,
       model,
       logger: start.logger,
-      reconnectGraceMs,
-      livenessPollMs,
+      liveness,
       onClosed: () => sessions.delete(session),
     });
     sessions.add(session);
     try {
       await session.waitReady(Math.max(0, deadline - Date.now()), signal);
       // dispose() ran meanwhile and did not see this session: do not hand out a kernel nobody will stop.
-      if (disposed)
-        throw new NbcError('E_ABORTED', `kernel ${kernelName} started after the provider was disposed`);
+      if (disposed) throw abortedError(what, 'the kernel provider was disposed');
     } catch (err) {
       await session.shutdown();
       throw err;

@@ -72,6 +72,30 @@ function kernelWebSocketClass(): unknown {
   return wsClass;
 }
 
+/**
+ * The fetch behind the library's REST calls. An error response reaches the library as JSON holding only
+ * the server's message: given a traceback, the library would console.error it, and given a body that is
+ * not JSON (a proxy's HTML error page) it would console.debug the parse error onto stdout.
+ */
+async function restFetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.ok || res.status === 304) return res;
+  const body = await res.text().catch(() => '');
+  let message: string | undefined;
+  try {
+    const data = JSON.parse(body) as { message?: unknown; reason?: unknown };
+    const m = typeof data.message === 'string' && data.message ? data.message : data.reason;
+    message = typeof m === 'string' && m ? m : undefined;
+  } catch {
+    message = body.trim().split('\n')[0]?.slice(0, 300) || undefined;
+  }
+  return new Response(JSON.stringify(message === undefined ? {} : { message }), {
+    status: res.status,
+    statusText: res.statusText,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
 export type MessageInterceptor = (msg: KernelMessage.IMessage) => void;
 
 /**
@@ -87,6 +111,7 @@ export function makeServerSettings(endpoint: ServerEndpoint, intercept?: Message
     token: endpoint.token,
     appendToken: true,
     WebSocket: kernelWebSocketClass() as ServerSettings['WebSocket'],
+    fetch: restFetch,
   };
   const settings = ServerConnection.makeSettings(base);
   if (!intercept) return settings;

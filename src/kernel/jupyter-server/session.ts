@@ -1,6 +1,7 @@
 /**
  * One kernel on a Jupyter Server, behind our `KernelSession` interface: a `KernelConnection` (websocket)
- * for messages, the REST API for interrupt and shutdown.
+ * for messages, the REST API for interrupt and shutdown. Lifecycle and errors as the contract in
+ * ../provider.ts says (SessionLifecycle).
  *
  * Two departures from the obvious use of @jupyterlab/services, both deliberate:
  * - iopub comes from the connection's `iopubMessage` signal filtered by parent msg_id, not from
@@ -17,6 +18,7 @@
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
 import { coerceError, NbcError } from '../../errors';
+import { SessionLifecycle, startTimeoutError } from '../lifecycle';
 import type { Logger } from '../../log';
 import type {
   ExecuteReplyContent,
@@ -25,7 +27,9 @@ import type {
   JupyterMessage,
   KernelInfoReplyContent,
 } from '../messages';
-import type { ExecuteHandlers, KernelDeath, KernelSession } from '../provider';
+import type { ExecuteHandlers, KernelDeath, KernelLiveness, KernelSession } from '../provider';
+import { abortable, abortedError, every, withDeadline } from '../wait';
+import { routeConnectionConsole, withLibraryConsole } from './console';
 import { executeContent, toJupyterMessage } from './convert';
 import {
   deleteKernel,
@@ -42,13 +46,13 @@ export interface SessionOptions {
   endpoint: ServerEndpoint;
   model: Kernel.IModel;
   logger: Logger;
-  /** How long a dropped websocket may try to reconnect before the kernel counts as lost. */
-  reconnectGraceMs: number;
   /**
-   * While an execute is pending, how often to ask the REST API whether the kernel still exists. A kernel
-   * shut down by another client (or culled) is otherwise invisible: jupyter_server keeps its websocket open.
+   * `unreachableMs`: how long a dropped websocket may try to reconnect before the kernel counts as lost.
+   * `checkIntervalMs`: while an execute is pending, how often to ask the REST API whether the kernel
+   * still exists (a kernel shut down by another client, or culled, is otherwise invisible: jupyter_server
+   * keeps its websocket open). `shutdownGraceMs`: how long to retry a refused DELETE.
    */
-  livenessPollMs: number;
+  liveness: KernelLiveness;
   /** Called once the session is shut down (the provider forgets it). */
   onClosed?: () => void;
 }
@@ -58,29 +62,24 @@ interface PendingExecute {
   fail(err: Error): void;
 }
 
-const DELETE_ATTEMPTS = 8;
 const DELETE_RETRY_MS = 250;
-
-type State = 'starting' | 'ready' | 'dead' | 'shutdown';
 
 export class JupyterServerKernelSession implements KernelSession {
   readonly id: string;
   readonly kernelName: string;
   readonly died: Promise<KernelDeath>;
   private infoContent: KernelInfoReplyContent | undefined;
-  private state: State = 'starting';
+  private readonly life: SessionLifecycle;
   private readonly conn: Kernel.IKernelConnection;
   /** Settings for REST calls (no interceptor). */
   private readonly restSettings: ServerSettings;
   private readonly log: Logger;
   private readonly pending = new Set<PendingExecute>();
-  private resolveDied!: (death: KernelDeath) => void;
   /** Rejects a pending waitReady() when shutdown() comes first. */
   private abandonStart: ((err: Error) => void) | undefined;
   private deathReason: string | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probing = false;
+  private stopProbe: (() => void) | undefined;
   private shuttingDown: Promise<void> | undefined;
 
   constructor(private readonly options: SessionOptions) {
@@ -88,15 +87,28 @@ export class JupyterServerKernelSession implements KernelSession {
     this.id = options.model.id;
     this.kernelName = options.model.name;
     this.log = options.logger.child({ kernelId: this.id, kernel: this.kernelName });
-    this.died = new Promise((resolve) => (this.resolveDied = resolve));
+    this.life = new SessionLifecycle({
+      kernelName: this.kernelName,
+      label: () => `kernel "${this.kernelName}" (${this.id})`,
+      details: () => ({ kernelId: this.id }),
+    });
+    this.died = this.life.died;
     this.restSettings = makeServerSettings(options.endpoint);
     const serverSettings = makeServerSettings(options.endpoint, (msg) => this.intercept(msg));
-    this.conn = new KernelConnection({
-      model: options.model,
-      serverSettings,
-      handleComms: false,
-      kernelAPIClient: reconnectAwareClient(serverSettings, (reason) => (this.deathReason ??= reason)),
-    });
+    // The library prints from the constructor (and from three methods, routed below): see console.ts.
+    this.conn = withLibraryConsole(
+      this.log,
+      () =>
+        new KernelConnection({
+          model: options.model,
+          serverSettings,
+          handleComms: false,
+          kernelAPIClient: reconnectAwareClient(serverSettings, (reason) => (this.deathReason ??= reason)),
+        }),
+    );
+    const unrouted = routeConnectionConsole(this.conn, this.log);
+    if (unrouted.length > 0)
+      this.log.debug({ methods: unrouted }, '@jupyterlab/services changed: its console lines are not routed');
     this.conn.statusChanged.connect((_sender, status) => this.onStatus(status));
     this.conn.connectionStatusChanged.connect((_sender, status) => this.onConnectionStatus(status));
   }
@@ -108,56 +120,44 @@ export class JupyterServerKernelSession implements KernelSession {
   }
 
   get alive(): boolean {
-    return this.state === 'starting' || this.state === 'ready';
+    return this.life.alive;
   }
 
-  /** Wait for the kernel_info reply over the websocket. Rejects E_KERNEL_START / E_KERNEL_DIED / E_ABORTED. */
+  /** Starting or ready: a death now is news (after death or shutdown it is not). */
+  private get active(): boolean {
+    return this.life.state === 'starting' || this.life.state === 'ready';
+  }
+
+  /** Wait for the kernel_info reply over the websocket. Rejects E_KERNEL_START or E_ABORTED. */
   async waitReady(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
+    const name = this.kernelName;
+    const abandoned = new Promise<never>((_resolve, reject) => (this.abandonStart = reject));
+    const diedWhileStarting = this.died.then((death): never => {
+      throw new NbcError('E_KERNEL_START', `kernel "${name}" died while starting: ${death.reason}`, {
+        kernelName: name,
+        kernelId: this.id,
+      });
+    });
     try {
-      const info = await Promise.race([
-        this.conn.info,
-        this.died.then((death) => {
-          throw new NbcError(
-            'E_KERNEL_START',
-            `kernel ${this.kernelName} died while starting: ${death.reason}`,
-            {
-              kernelId: this.id,
-            },
-          );
-        }),
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new NbcError(
-                  'E_KERNEL_START',
-                  `kernel ${this.kernelName} (${this.id}) did not answer kernel_info within ${timeoutMs} ms ` +
-                    `on ${displayUrl(this.options.endpoint.url)}`,
-                  { kernelId: this.id },
-                ),
-              ),
+      const info = await abortable(
+        withDeadline(Promise.race([this.conn.info, diedWhileStarting, abandoned]), timeoutMs, () =>
+          startTimeoutError(
+            name,
             timeoutMs,
-          );
-          this.abandonStart = reject;
-          if (signal) {
-            onAbort = () =>
-              reject(new NbcError('E_ABORTED', `starting kernel ${this.kernelName} was aborted`));
-            if (signal.aborted) onAbort();
-            else signal.addEventListener('abort', onAbort, { once: true });
-          }
-        }),
-      ]);
+            `no kernel_info reply from ${this.id} on ${displayUrl(this.options.endpoint.url)}`,
+            { kernelId: this.id },
+          ),
+        ),
+        signal,
+        `start of kernel "${name}"`,
+      );
       this.infoContent = info as unknown as KernelInfoReplyContent;
-      if (this.state === 'starting') this.state = 'ready';
+      this.life.markReady();
     } catch (err) {
-      if (typeof err === 'string') throw new NbcError('E_KERNEL_START', `kernel ${this.kernelName}: ${err}`);
+      if (typeof err === 'string') throw new NbcError('E_KERNEL_START', `kernel "${name}": ${err}`);
       throw err;
     } finally {
-      clearTimeout(timer);
       this.abandonStart = undefined;
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -166,15 +166,15 @@ export class JupyterServerKernelSession implements KernelSession {
     handlers: ExecuteHandlers = {},
     signal?: AbortSignal,
   ): Promise<JupyterMessage<ExecuteReplyContent>> {
-    if (!this.alive) return Promise.reject(this.goneError());
-    if (signal?.aborted) return Promise.reject(new NbcError('E_ABORTED', 'execution was aborted'));
+    if (!this.alive) return Promise.reject(this.life.notAliveError());
+    if (signal?.aborted) return Promise.reject(abortedError('execution', signal));
     let future: Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>;
     try {
       future = this.conn.requestExecute(executeContent(content), false);
     } catch (err) {
       // The connection already knows the kernel is dead (or is disposed).
       this.markDead(`cannot send execute_request: ${err instanceof Error ? err.message : String(err)}`);
-      return Promise.reject(this.goneError());
+      return Promise.reject(this.life.notAliveError());
     }
     return new Promise((resolve, reject) => {
       const msgId = future.msg.header.msg_id;
@@ -215,7 +215,7 @@ export class JupyterServerKernelSession implements KernelSession {
           reject(err);
         },
       };
-      const onAbort = (): void => entry.fail(new NbcError('E_ABORTED', 'execution was aborted'));
+      const onAbort = (): void => entry.fail(abortedError('execution', signal));
       // A throwing handler fails this execute (the library would only console.error it and carry on).
       const callHandler = (call: () => void): boolean => {
         try {
@@ -252,7 +252,7 @@ export class JupyterServerKernelSession implements KernelSession {
       const failure = restFailure(err);
       if (failure.status === 404) {
         this.markDead('the kernel no longer exists on the server');
-        throw this.goneError();
+        throw this.life.notAliveError();
       }
       throw new NbcError('E_KERNEL_PROTOCOL', `interrupting kernel ${this.id} failed: ${failure.message}`, {
         kernelId: this.id,
@@ -268,11 +268,16 @@ export class JupyterServerKernelSession implements KernelSession {
 
   private async doShutdown(): Promise<void> {
     const wasAlive = this.alive;
-    this.state = 'shutdown';
+    this.life.markClosed();
     this.clearGrace();
     this.updateProbe();
-    this.abandonStart?.(new NbcError('E_ABORTED', `kernel ${this.kernelName} was shut down while starting`));
-    for (const p of [...this.pending]) p.fail(new NbcError('E_ABORTED', `kernel ${this.id} was shut down`));
+    this.abandonStart?.(
+      new NbcError('E_ABORTED', `start of kernel "${this.kernelName}" was aborted: it was shut down`, {
+        kernelId: this.id,
+      }),
+    );
+    const err = this.life.notAliveError();
+    for (const p of [...this.pending]) p.fail(err);
     // Close our websocket first, so the server's teardown of the kernel is not seen as a connection loss.
     if (!this.conn.isDisposed) this.conn.dispose();
     await this.deleteOnServer(wasAlive);
@@ -280,10 +285,11 @@ export class JupyterServerKernelSession implements KernelSession {
   }
 
   /**
-   * `DELETE /api/kernels/<id>`, retried briefly on 5xx: jupyter_server answers 500 to a DELETE that
-   * arrives while it is auto-restarting the kernel.
+   * `DELETE /api/kernels/<id>`, retried on 5xx for the shutdown grace period: jupyter_server answers 500
+   * to a DELETE that arrives while it is auto-restarting the kernel.
    */
   private async deleteOnServer(wasAlive: boolean): Promise<void> {
+    const deadline = Date.now() + this.options.liveness.shutdownGraceMs;
     for (let attempt = 1; ; attempt++) {
       let status: number;
       try {
@@ -294,7 +300,7 @@ export class JupyterServerKernelSession implements KernelSession {
         return;
       }
       if (status === 204 || status === 404) return;
-      if (status < 500 || attempt >= DELETE_ATTEMPTS) {
+      if (status < 500 || Date.now() + DELETE_RETRY_MS > deadline) {
         this.log.warn({ status, attempts: attempt }, 'Jupyter Server refused to shut the kernel down');
         return;
       }
@@ -303,19 +309,18 @@ export class JupyterServerKernelSession implements KernelSession {
   }
 
   private updateProbe(): void {
-    const wanted = this.alive && this.pending.size > 0;
-    if (wanted && !this.probeTimer) {
-      this.probeTimer = setInterval(() => void this.probe(), this.options.livenessPollMs);
-      this.probeTimer.unref();
-    } else if (!wanted && this.probeTimer) {
-      clearInterval(this.probeTimer);
-      this.probeTimer = undefined;
+    const interval = this.options.liveness.checkIntervalMs;
+    const wanted = this.alive && this.pending.size > 0 && interval > 0;
+    if (wanted && !this.stopProbe) {
+      this.stopProbe = every(interval, () => this.probe());
+    } else if (!wanted && this.stopProbe) {
+      this.stopProbe();
+      this.stopProbe = undefined;
     }
   }
 
   private async probe(): Promise<void> {
-    if (this.probing || !this.alive) return;
-    this.probing = true;
+    if (!this.alive) return;
     try {
       const model = await loadServices().KernelAPI.getKernelModel(this.id, this.restSettings);
       if (!model)
@@ -323,27 +328,12 @@ export class JupyterServerKernelSession implements KernelSession {
       else if (model.execution_state === 'dead') this.markDead('the server reports the kernel dead');
     } catch {
       // An unreachable server shows up on the websocket; nothing to add here.
-    } finally {
-      this.probing = false;
     }
-  }
-
-  private goneError(): NbcError {
-    if (this.state === 'shutdown' && this.deathReason === undefined) {
-      return new NbcError('E_KERNEL_DIED', `kernel ${this.kernelName} (${this.id}) has been shut down`, {
-        kernelId: this.id,
-      });
-    }
-    return new NbcError(
-      'E_KERNEL_DIED',
-      `kernel ${this.kernelName} (${this.id}) died: ${this.deathReason ?? 'unknown reason'}`,
-      { kernelId: this.id },
-    );
   }
 
   /** Runs on every decoded websocket message, before the library's handling (see the file comment). */
   private intercept(msg: KernelMessage.IMessage): void {
-    if (msg.channel !== 'iopub' || msg.header.msg_type !== 'status' || this.state === 'shutdown') return;
+    if (msg.channel !== 'iopub' || msg.header.msg_type !== 'status' || this.life.state === 'closed') return;
     const content = msg.content as { execution_state?: string };
     if (content.execution_state === 'restarting') {
       this.deathReason ??= 'the kernel process died (the server restarted it; its state is lost)';
@@ -360,7 +350,7 @@ export class JupyterServerKernelSession implements KernelSession {
   }
 
   private onConnectionStatus(status: Kernel.ConnectionStatus): void {
-    if (!this.alive) return;
+    if (!this.active) return;
     if (status === 'connected') {
       this.clearGrace();
     } else if (status === 'disconnected') {
@@ -371,9 +361,9 @@ export class JupyterServerKernelSession implements KernelSession {
       this.graceTimer = setTimeout(() => {
         this.graceTimer = undefined;
         this.markDead(
-          `lost the websocket to ${displayUrl(this.options.endpoint.url)} for ${this.options.reconnectGraceMs} ms`,
+          `lost the websocket to ${displayUrl(this.options.endpoint.url)} for ${this.options.liveness.unreachableMs} ms`,
         );
-      }, this.options.reconnectGraceMs);
+      }, this.options.liveness.unreachableMs);
     }
   }
 
@@ -383,15 +373,13 @@ export class JupyterServerKernelSession implements KernelSession {
   }
 
   private markDead(reason: string): void {
-    if (!this.alive) return;
-    this.state = 'dead';
+    if (!this.life.markDead({ reason })) return;
     this.deathReason = reason;
     this.clearGrace();
     this.updateProbe();
     this.log.warn({ reason }, 'kernel died');
-    const err = this.goneError();
+    const err = this.life.notAliveError();
     for (const p of [...this.pending]) p.fail(err);
-    this.resolveDied({ reason });
     // Stop any reconnecting; not synchronously, as we may be inside one of the connection's signals.
     setImmediate(() => {
       if (!this.conn.isDisposed) this.conn.dispose();

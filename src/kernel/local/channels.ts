@@ -22,6 +22,9 @@ function zmq(): Zmq {
 
 export type SendChannel = 'shell' | 'control' | 'stdin';
 
+/** How soon a refused connect is retried (the kernel binds its ports a few hundred ms after launch). */
+const RECONNECT_MS = 10;
+
 export interface ChannelEvents {
   onMessage(msg: JupyterMessage): void;
   /** A frame set that failed to decode or verify; it has been dropped. */
@@ -51,8 +54,11 @@ export class KernelChannels {
   ) {
     const z = zmq();
     // linger 0: never let queued messages to a dead kernel hold up close or process exit.
+    // reconnectInterval: our sockets connect before the kernel has bound its ports; ZeroMQ retries a
+    // refused connection after 100 ms by default, which the kernel's start-up would wait for.
+    const common = { linger: 0, reconnectInterval: RECONNECT_MS };
     const dealer = (port: number): zmqTypes.Dealer => {
-      const s = new z.Dealer({ linger: 0, routingId: session });
+      const s = new z.Dealer({ ...common, routingId: session });
       s.connect(endpoint(info, port));
       return s;
     };
@@ -62,10 +68,10 @@ export class KernelChannels {
       stdin: dealer(info.stdin_port),
     };
     // No receive limit on iopub: a SUB socket silently drops messages beyond its high-water mark.
-    this.iopub = new z.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
+    this.iopub = new z.Subscriber({ ...common, receiveHighWaterMark: 0 });
     this.iopub.subscribe();
     this.iopub.connect(endpoint(info, info.iopub_port));
-    this.hb = new z.Dealer({ linger: 0, sendTimeout: 0 });
+    this.hb = new z.Dealer({ ...common, sendTimeout: 0 });
     this.hb.connect(endpoint(info, info.hb_port));
 
     void this.pump(this.dealers.shell, 'shell');

@@ -7,6 +7,8 @@
  * that never answered is only reported (`onNeverAnswered`) and process-exit monitoring remains.
  * A stall of our own event loop is not held against the kernel either.
  */
+import { every, withTimeout } from '../wait';
+
 export interface HeartbeatOptions {
   intervalMs: number;
   timeoutMs: number;
@@ -16,7 +18,7 @@ export interface HeartbeatOptions {
 }
 
 export class HeartbeatMonitor {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTicking: (() => void) | undefined;
   private armed = false;
   private onArmed: (() => void) | undefined;
   private reportedSilence = false;
@@ -38,24 +40,20 @@ export class HeartbeatMonitor {
     if (!this.enabled || this.armed) return this.armed;
     const armed = new Promise<void>((resolve) => (this.onArmed = resolve));
     this.options.ping();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-    await Promise.race([armed, timeout]);
-    clearTimeout(timer);
+    await withTimeout(armed, ms);
     this.onArmed = undefined;
     return this.armed;
   }
 
   start(): void {
-    if (this.timer || !this.enabled) return;
+    if (this.stopTicking || !this.enabled) return;
     const now = Date.now();
     this.since = now;
     this.lastPong = now;
     this.lastTick = now;
     this.options.ping();
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    // The kernel process keeps us alive while it runs; the watchdog alone must not.
-    this.timer.unref();
+    // The kernel process keeps us alive while it runs; the watchdog alone must not (every() unrefs).
+    this.stopTicking = every(this.options.intervalMs, () => this.tick());
   }
 
   pong(): void {
@@ -65,8 +63,8 @@ export class HeartbeatMonitor {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTicking?.();
+    this.stopTicking = undefined;
   }
 
   private tick(): void {

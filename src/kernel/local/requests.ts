@@ -3,6 +3,7 @@
  * waits for idle completes only once both its reply and the iopub `status: idle` have arrived, because
  * outputs can still arrive on iopub after the shell reply.
  */
+import { coerceError } from '../../errors';
 import type { Logger } from '../../log';
 import type { ExecuteHandlers } from '../provider';
 import type { InputRequestContent, JupyterMessage } from '../messages';
@@ -80,12 +81,12 @@ export class RequestRouter {
     }
     switch (msg.channel) {
       case 'iopub':
-        this.callHandler(() => p.handlers?.onIOPub?.(msg));
+        if (!this.callHandler(parentId, () => p.handlers?.onIOPub?.(msg))) return;
         if (msg.header.msg_type === 'status' && msg.content.execution_state === 'idle') p.idle = true;
         break;
       case 'stdin':
         if (msg.header.msg_type === 'input_request') {
-          this.callHandler(() =>
+          this.callHandler(parentId, () =>
             p.handlers?.onInputRequest?.(msg as unknown as JupyterMessage<InputRequestContent>),
           );
         }
@@ -93,7 +94,7 @@ export class RequestRouter {
       case 'shell':
       case 'control':
         p.reply = msg;
-        if (p.onReply) this.callHandler(p.onReply);
+        if (p.onReply) this.callHandler(parentId, p.onReply);
         break;
     }
     if (p.reply && (p.idle || !p.waitIdle)) {
@@ -102,12 +103,18 @@ export class RequestRouter {
     }
   }
 
-  /** A throwing handler must not break message routing for everyone else. */
-  private callHandler(fn: () => void): void {
+  /**
+   * A throwing handler fails its own request with that error (the provider contract) and must not break
+   * message routing for everyone else. Returns false when the request was failed.
+   */
+  private callHandler(msgId: string, fn: () => void): boolean {
     try {
       fn();
+      return true;
     } catch (err) {
-      this.logger.error({ err }, 'kernel message handler threw');
+      this.logger.debug({ err }, 'kernel message handler threw; failing its request');
+      this.cancel(msgId, coerceError(err));
+      return false;
     }
   }
 }

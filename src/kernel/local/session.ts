@@ -1,7 +1,8 @@
 /**
- * One locally launched kernel: its process, its channels and the requests in flight. Lifecycle:
- * starting → ready → (dead | closed). Death (the process exited, or stopped answering heartbeats and was
- * killed) rejects everything pending at once and resolves `died`; an orderly shutdown never does.
+ * One locally launched kernel: its process, its channels and the requests in flight. Lifecycle and errors
+ * as the contract in ../provider.ts says (SessionLifecycle): death (the process exited, or stopped
+ * answering heartbeats and was killed) rejects everything pending at once and resolves `died`; an orderly
+ * shutdown never does.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -14,22 +15,17 @@ import type {
   JupyterMessage,
   KernelInfoReplyContent,
 } from '../messages';
-import type { ExecuteHandlers, KernelDeath, KernelSession } from '../provider';
+import { SessionLifecycle } from '../lifecycle';
+import type { ExecuteHandlers, KernelDeath, KernelLiveness, KernelSession } from '../provider';
 import { KernelChannels } from './channels';
 import { removeConnectionFile, type ConnectionFile } from './connection';
 import { HeartbeatMonitor } from './heartbeat';
 import { describeExit, stderrSection, type KernelProcess, type ProcessExit } from './process';
 import { RequestRouter } from './requests';
-import { abortedError, onAbort, TIMED_OUT, Waker, withTimeout } from './wait';
+import { abortedError, formatDuration, onAbort, TIMED_OUT, Waker, withTimeout } from '../wait';
 import { MessageFactory, Signer } from './wire';
 
-export interface LocalSessionTimings {
-  /** Heartbeat ping period; 0 turns the watchdog off. */
-  heartbeatIntervalMs: number;
-  /** A live process silent on the heartbeat for this long is killed and reported dead. */
-  heartbeatTimeoutMs: number;
-  /** How long an orderly shutdown may take before the process group is killed. */
-  shutdownGraceMs: number;
+export interface LocalSessionTimings extends KernelLiveness {
   /** Start-up: repeat kernel_info_request this often until reply and iopub idle both arrive. */
   kernelInfoRetryMs: number;
 }
@@ -51,8 +47,6 @@ export type ReadyOutcome =
   | { ok: false; kind: 'timeout' }
   | { ok: false; kind: 'aborted' };
 
-type State = 'starting' | 'ready' | 'dead' | 'closed';
-
 const EXECUTE_DEFAULTS: Required<Omit<ExecuteRequestContent, 'code'>> = {
   silent: false,
   store_history: true,
@@ -69,10 +63,8 @@ export class LocalKernelSession implements KernelSession {
   readonly id = randomUUID();
   readonly kernelName: string;
   readonly died: Promise<KernelDeath>;
-  private resolveDied: (death: KernelDeath) => void = () => undefined;
+  private readonly life: SessionLifecycle;
   private infoValue: KernelInfoReplyContent | undefined;
-  private state: State = 'starting';
-  private death: KernelDeath | undefined;
   private heartbeatLost: string | undefined;
   private releasing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -88,11 +80,16 @@ export class LocalKernelSession implements KernelSession {
     this.kernelName = params.kernelName;
     this.proc = params.process;
     this.log = params.logger;
-    this.died = new Promise<KernelDeath>((resolve) => (this.resolveDied = resolve));
+    this.life = new SessionLifecycle({
+      kernelName: params.kernelName,
+      label: () => `kernel "${params.kernelName}" (pid ${this.proc.pid ?? 'none'})`,
+      deathContext: () => stderrSection(this.proc.stderrText()),
+    });
+    this.died = this.life.died;
     this.router = new RequestRouter(this.log);
     this.heartbeat = new HeartbeatMonitor({
-      intervalMs: params.timings.heartbeatIntervalMs,
-      timeoutMs: params.timings.heartbeatTimeoutMs,
+      intervalMs: params.timings.checkIntervalMs,
+      timeoutMs: params.timings.unreachableMs,
       ping: () => this.channels.ping(),
       onLost: (ms) => this.onHeartbeatLost(ms),
       onNeverAnswered: () =>
@@ -126,7 +123,7 @@ export class LocalKernelSession implements KernelSession {
   }
 
   get alive(): boolean {
-    return this.state === 'ready';
+    return this.life.alive;
   }
 
   /** The kernel's OS process id. */
@@ -196,9 +193,7 @@ export class LocalKernelSession implements KernelSession {
 
   /** Called once the handshake succeeded: from now on, death is reported through `died`. */
   markReady(): void {
-    if (this.state !== 'starting') return;
-    this.state = 'ready';
-    this.heartbeat.start();
+    if (this.life.markReady()) this.heartbeat.start();
   }
 
   async execute(
@@ -206,7 +201,7 @@ export class LocalKernelSession implements KernelSession {
     handlers?: ExecuteHandlers,
     signal?: AbortSignal,
   ): Promise<JupyterMessage<ExecuteReplyContent>> {
-    if (this.state !== 'ready') throw this.notAliveError();
+    if (!this.life.alive) throw this.life.notAliveError();
     if (signal?.aborted) throw abortedError('execution', signal);
     const msg = this.factory.create('shell', 'execute_request', { ...EXECUTE_DEFAULTS, ...content });
     const msgId = msg.header.msg_id;
@@ -215,7 +210,7 @@ export class LocalKernelSession implements KernelSession {
     this.channels
       .send('shell', msg)
       .catch((err: unknown) =>
-        this.router.cancel(msgId, this.state === 'ready' ? sendError(err) : this.notAliveError()),
+        this.router.cancel(msgId, this.life.alive ? sendError(err) : this.life.notAliveError()),
       );
     try {
       return (await reply) as unknown as JupyterMessage<ExecuteReplyContent>;
@@ -225,7 +220,7 @@ export class LocalKernelSession implements KernelSession {
   }
 
   async interrupt(): Promise<void> {
-    if (this.state !== 'ready') return;
+    if (!this.life.alive) return;
     if (this.params.spec.interruptMode === 'signal') {
       this.proc.signal('SIGINT');
       return;
@@ -235,7 +230,11 @@ export class LocalKernelSession implements KernelSession {
     await this.channels.send('control', msg).catch(() => undefined);
     if ((await withTimeout(reply, INTERRUPT_REPLY_MS)) === TIMED_OUT) {
       this.router.forget(msg.header.msg_id);
-      this.log.warn('kernel did not answer interrupt_request');
+      throw new NbcError(
+        'E_KERNEL_PROTOCOL',
+        `kernel "${this.kernelName}" did not answer interrupt_request within ${formatDuration(INTERRUPT_REPLY_MS)}`,
+        { kernelName: this.kernelName },
+      );
     }
   }
 
@@ -253,11 +252,13 @@ export class LocalKernelSession implements KernelSession {
 
   private async close(kill: boolean): Promise<void> {
     try {
-      if (this.state === 'dead') return await this.release();
-      this.state = 'closed';
+      const busy = this.router.size > 0;
+      if (!this.life.markClosed()) return await this.release();
       this.heartbeat.stop();
-      this.router.rejectAll(new NbcError('E_ABORTED', `kernel "${this.kernelName}" was shut down`));
+      this.router.rejectAll(this.life.notAliveError());
       if (!this.proc.exitStatus) {
+        // As jupyter_client does: a kernel busy in a cell answers shutdown_request only once interrupted.
+        if (!kill && busy && this.params.spec.interruptMode === 'signal') this.proc.signal('SIGINT');
         if (!kill) await this.requestShutdown();
         if (!this.proc.exitStatus) {
           if (!kill)
@@ -293,7 +294,7 @@ export class LocalKernelSession implements KernelSession {
   }
 
   private onHeartbeatLost(silentMs: number): void {
-    if (this.state !== 'ready' || this.proc.exitStatus) return;
+    if (!this.life.alive || this.proc.exitStatus) return;
     this.heartbeatLost = `it stopped answering heartbeats for ${(silentMs / 1000).toFixed(1)} s and was killed`;
     this.log.warn({ kernelPid: this.pid, silentMs }, 'kernel heartbeat lost; killing the kernel');
     this.proc.signal('SIGKILL');
@@ -302,30 +303,15 @@ export class LocalKernelSession implements KernelSession {
   private onProcessExit(exit: ProcessExit): void {
     this.heartbeat.stop();
     // Start-up failures are reported by the starter; an orderly shutdown is not a death.
-    if (this.state !== 'ready') return;
-    this.state = 'dead';
+    if (!this.life.alive) return;
     const reason = this.heartbeatLost ?? `the kernel process ${describeExit(exit)}`;
-    this.death = { reason, exitCode: exit.code, signal: exit.signal };
+    this.life.markDead({ reason, exitCode: exit.code, signal: exit.signal });
     this.log.warn(
       { kernelPid: this.pid, exitCode: exit.code, signal: exit.signal },
       `kernel died: ${reason}`,
     );
-    this.router.rejectAll(this.notAliveError());
-    this.resolveDied(this.death);
+    this.router.rejectAll(this.life.notAliveError());
     void this.release();
-  }
-
-  private notAliveError(): NbcError {
-    if (this.state === 'dead' && this.death) {
-      return new NbcError(
-        'E_KERNEL_DIED',
-        `kernel "${this.kernelName}" died: ${this.death.reason}${stderrSection(this.proc.stderrText())}`,
-        { kernelName: this.kernelName, exitCode: this.death.exitCode, signal: this.death.signal },
-      );
-    }
-    if (this.state === 'closed')
-      return new NbcError('E_ABORTED', `kernel "${this.kernelName}" has been shut down`);
-    return new NbcError('E_INTERNAL', `kernel "${this.kernelName}" is not ready`);
   }
 }
 

@@ -11,7 +11,8 @@ import { expandArgv, type KernelSpec } from '../kernelspec';
 import { removeConnectionFile, writeConnectionFile } from './connection';
 import { describeExit, KernelProcess, stderrSection } from './process';
 import { LocalKernelSession, type LocalSessionTimings } from './session';
-import { abortedError } from './wait';
+import { startTimeoutError } from '../lifecycle';
+import { abortedError } from '../wait';
 
 export interface StartLocalKernelParams {
   kernelName: string;
@@ -99,11 +100,12 @@ export async function startLocalKernel(params: StartLocalKernelParams): Promise<
       case 'aborted':
         throw abortedError(`start of kernel "${kernelName}"`, params.signal);
       case 'timeout':
-        throw new NbcError(
-          'E_KERNEL_START',
-          `kernel "${kernelName}" did not become ready within ${(params.startTimeoutMs / 1000).toFixed(1)} s ` +
-            `(no kernel_info reply; command: ${argv.join(' ')})${stderrSection(stderr)}`,
-          { ...details, timeoutMs: params.startTimeoutMs },
+        throw startTimeoutError(
+          kernelName,
+          params.startTimeoutMs,
+          `no kernel_info reply; command: ${argv.join(' ')}`,
+          details,
+          stderrSection(stderr),
         );
       case 'exited': {
         if (PORT_CONFLICT.test(stderr) && attempt < params.maxAttempts && Date.now() < deadline) {
