@@ -100,8 +100,19 @@ function counter(): { worker: (name: string) => ConductorWorker; runs: Map<strin
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-bench-'));
-  const engine = await startEngine({ port: 0, dataDir, logger: pino({ level: 'silent' }) });
-  const client = await orkesConductorClient({ serverUrl: engine.url, logger: noopLogger });
+  // Token auth, as users run it: every call carries a token (credentials.json in the data dir).
+  const engine = await startEngine({
+    port: 0,
+    dataDir,
+    logger: pino({ level: 'silent' }),
+    auth: { mode: 'token' },
+  });
+  const client = await orkesConductorClient({
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId,
+    keySecret: engine.credentials?.keySecret,
+    logger: noopLogger,
+  });
   const wfs = new WorkflowExecutor(client);
   const meta = new MetadataClient(client);
   const rows: Row[] = [];

@@ -58,6 +58,18 @@ export interface Config {
     readonly port: number;
     readonly dataDir: string;
   };
+  /** Every HTTP server nbconductor starts (engine; viewer and metrics later) applies these. */
+  readonly security: {
+    /** 'token': the API needs a token (Orkes-style key exchange); 'none': no authentication. */
+    readonly auth: 'token' | 'none';
+    /** Host names accepted besides loopback addresses and the listen address (DNS-rebinding guard). */
+    readonly allowedHosts: readonly string[];
+    /** Origins accepted besides a server's own (e.g. a UI that proxies to the API). */
+    readonly allowedOrigins: readonly string[];
+    readonly tokenTtlSeconds: number;
+    /** Mode of output notebooks written to local files: owner-only, or group-readable. */
+    readonly outputFileMode: '0600' | '0640';
+  };
   readonly worker: {
     readonly concurrency: number;
     readonly pollIntervalMs: number;
@@ -122,6 +134,13 @@ function defaults(root: string, home: string): Config {
     log: { level: 'info' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
+    security: {
+      auth: 'token',
+      allowedHosts: [],
+      allowedOrigins: [],
+      tokenTtlSeconds: 3600,
+      outputFileMode: '0600',
+    },
     worker: {
       concurrency: 2,
       pollIntervalMs: 100,
@@ -170,6 +189,13 @@ function envNumber(env: Env, name: string): number | undefined {
     );
   }
   return n;
+}
+
+function envList(env: Env, name: string): string[] | undefined {
+  return nonEmpty(env[name])
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -222,6 +248,11 @@ function fromEnv(env: Env): ConfigInput {
     engine: stripUndefined({
       dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA),
       port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT'),
+    }),
+    security: stripUndefined({
+      auth: nonEmpty(env.NBCONDUCTOR_AUTH) as Config['security']['auth'] | undefined,
+      allowedHosts: envList(env, 'NBCONDUCTOR_ALLOWED_HOSTS'),
+      allowedOrigins: envList(env, 'NBCONDUCTOR_ALLOWED_ORIGINS'),
     }),
     worker: stripUndefined({
       concurrency: envNumber(env, 'NBCONDUCTOR_WORKER_CONCURRENCY'),
@@ -362,6 +393,21 @@ function validate(c: Config): void {
     'must be an integer >= 0',
   );
   check(c.worker.pollIntervalMs > 0, 'worker.pollIntervalMs', 'must be > 0');
+  check(
+    c.security.auth === 'token' || c.security.auth === 'none',
+    'security.auth',
+    `must be "token" or "none", got ${JSON.stringify(c.security.auth)}`,
+  );
+  check(
+    c.security.outputFileMode === '0600' || c.security.outputFileMode === '0640',
+    'security.outputFileMode',
+    'must be "0600" or "0640"',
+  );
+}
+
+/** `security.outputFileMode` as a number for fs calls. */
+export function outputFileMode(config: Config): number {
+  return Number.parseInt(config.security.outputFileMode, 8);
 }
 
 function deepFreeze<T>(o: T): T {

@@ -19,10 +19,12 @@ import { inspectCommand, type InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from './setup';
+import { conductorTarget } from '../worker/conductor-client';
 
 interface GlobalOptions {
   config?: string;
   logLevel?: string;
+  auth?: string;
 }
 
 export interface MainOptions {
@@ -60,12 +62,14 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .version(packageVersion())
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .option('--auth <mode>', 'token (default) or none: authentication of every server nbconductor starts')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const setup = (flags: ConfigInput = {}): { config: Config; logger: Logger } => {
     const g = program.opts<GlobalOptions>();
-    const withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
+    let withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
+    if (g.auth) withLevel = mergeInputs(withLevel, { security: { auth: g.auth as 'token' | 'none' } });
     const config = compileConfig({
       env: io.env,
       cwd: io.cwd,
@@ -120,46 +124,75 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           ...(o.data ? { dataDir: o.data } : {}),
         },
       });
-      const { runServerCommand } = require('./server-command') as typeof import('./server-command');
+      const { runServerCommand, engineSecurity } =
+        require('./server-command') as typeof import('./server-command');
       await runServerCommand({
         host: config.engine.host,
         port: config.engine.port,
         dataDir: config.engine.dataDir,
         memory: o.memory === true,
+        security: engineSecurity(config),
         logger: log,
+        print: (line) => void io.stdout.write(`${line}\n`),
         signal,
       });
     });
 
   const collectPairs = (v: string, prev: string[] = []): string[] => [...prev, v];
-  const conductor = (config: Config, url?: string): ConductorTarget => ({
-    ...config.conductor,
-    serverUrl: url ?? config.conductor.serverUrl,
-  });
+  /** The client flags every command that talks to a Conductor takes. */
+  interface ClientFlags {
+    conductorUrl?: string;
+    keyId?: string;
+    keySecret?: string;
+  }
+  const clientOptions = (cmd: Command): Command =>
+    cmd
+      .option(
+        '--conductor-url <url>',
+        'Conductor server URL (default: config, CONDUCTOR_SERVER_URL, http://127.0.0.1:8080)',
+      )
+      .option(
+        '--key-id <id>',
+        "Conductor (Orkes) key id (default: config, CONDUCTOR_AUTH_KEY, the engine's credentials.json)",
+      )
+      .option(
+        '--key-secret <secret>',
+        'Conductor (Orkes) key secret (default: config, CONDUCTOR_AUTH_SECRET)',
+      );
+  const clientFlags = (o: ClientFlags): ConfigInput =>
+    o.conductorUrl || o.keyId || o.keySecret
+      ? {
+          conductor: {
+            ...(o.conductorUrl ? { serverUrl: o.conductorUrl } : {}),
+            ...(o.keyId ? { keyId: o.keyId } : {}),
+            ...(o.keySecret ? { keySecret: o.keySecret } : {}),
+          },
+        }
+      : {};
+  const conductor = (config: Config): ConductorTarget => conductorTarget(config);
 
-  program
-    .command('worker')
-    .description('run the notebook_run worker against a Conductor (the embedded engine or a real one)')
-    .option(
-      '--conductor-url <url>',
-      'Conductor server URL (default CONDUCTOR_SERVER_URL or http://127.0.0.1:8080)',
-    )
+  clientOptions(
+    program
+      .command('worker')
+      .description('run the notebook_run worker against a Conductor (the embedded engine or a real one)'),
+  )
     .option('--concurrency <n>', 'notebooks run at once (default 2)')
     .option('--domain <domain>', 'task domain to poll')
     .option('--kernel-provider <kind>', 'local (default) or jupyter-server')
     .option('--jupyter-url <url>', 'use kernels from this Jupyter Server')
     .option('--jupyter-token <token>', 'token for --jupyter-url')
     .action(
-      async (o: {
-        conductorUrl?: string;
-        concurrency?: string;
-        domain?: string;
-        kernelProvider?: string;
-        jupyterUrl?: string;
-        jupyterToken?: string;
-      }) => {
+      async (
+        o: ClientFlags & {
+          concurrency?: string;
+          domain?: string;
+          kernelProvider?: string;
+          jupyterUrl?: string;
+          jupyterToken?: string;
+        },
+      ) => {
         const { config, logger: log } = setup({
-          ...(o.conductorUrl ? { conductor: { serverUrl: o.conductorUrl } } : {}),
+          ...clientFlags(o),
           worker: {
             ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
             ...(o.domain ? { domain: o.domain } : {}),
@@ -175,64 +208,61 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       },
     );
 
-  program
-    .command('register')
-    .description(
-      'register task definitions, workflows and event handlers from DIR (default workflows/) with a Conductor',
-    )
-    .argument('[dir]', 'definitions directory', 'workflows')
-    .option('--conductor-url <url>', 'Conductor server URL')
-    .action(async (dir: string, o: { conductorUrl?: string }) => {
-      const { config, logger: log } = setup();
-      io.stdout.write(
-        `${await registerDefinitions(conductor(config, o.conductorUrl), path.resolve(io.cwd, dir), log)}\n`,
-      );
-    });
+  clientOptions(
+    program
+      .command('register')
+      .description(
+        'register task definitions, workflows and event handlers from DIR (default workflows/) with a Conductor',
+      )
+      .argument('[dir]', 'definitions directory', 'workflows'),
+  ).action(async (dir: string, o: ClientFlags) => {
+    const { config, logger: log } = setup(clientFlags(o));
+    io.stdout.write(`${await registerDefinitions(conductor(config), path.resolve(io.cwd, dir), log)}\n`);
+  });
 
-  program
-    .command('start')
-    .description('start a workflow and follow it to the end, printing each task and its output notebook')
-    .argument('<name>', 'workflow name')
-    .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values are parsed)', collectPairs)
-    .option('--version <n>', 'workflow version (default latest)')
-    .option('--correlation-id <id>', 'correlation id')
-    .option('--no-follow', 'print the workflow id and return at once')
-    .option('--conductor-url <url>', 'Conductor server URL')
-    .action(
-      async (
-        name: string,
-        o: {
-          input?: string[];
-          version?: string;
-          correlationId?: string;
-          follow?: boolean;
-          conductorUrl?: string;
-        },
-      ) => {
-        const { config, logger: log } = setup();
-        const request = {
-          name,
-          input: parseInputPairs(o.input ?? []),
-          ...(o.version ? { version: Number(o.version) } : {}),
-          ...(o.correlationId ? { correlationId: o.correlationId } : {}),
-        };
-        const result = await startAndFollow(
-          conductor(config, o.conductorUrl),
-          request,
-          log,
-          (t) =>
-            io.stdout.write(
-              `${t.ref.padEnd(28)} ${t.status.padEnd(12)}${t.outputNotebook ? ` ${t.outputNotebook}` : ''}\n`,
-            ),
-          { follow: o.follow !== false, signal },
-        );
-        io.stdout.write(
-          `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
-        );
-        if (o.follow !== false) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
-        exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
+  clientOptions(
+    program
+      .command('start')
+      .description('start a workflow and follow it to the end, printing each task and its output notebook')
+      .argument('<name>', 'workflow name')
+      .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values are parsed)', collectPairs)
+      .option('--version <n>', 'workflow version (default latest)')
+      .option('--correlation-id <id>', 'correlation id')
+      .option('--no-follow', 'print the workflow id and return at once'),
+  ).action(
+    async (
+      name: string,
+      o: ClientFlags & {
+        input?: string[];
+        version?: string;
+        correlationId?: string;
+        follow?: boolean;
       },
-    );
+    ) => {
+      const { config, logger: log } = setup(clientFlags(o));
+      const request = {
+        name,
+        input: parseInputPairs(o.input ?? []),
+        ...(o.version ? { version: Number(o.version) } : {}),
+        ...(o.correlationId ? { correlationId: o.correlationId } : {}),
+      };
+      const result = await startAndFollow(
+        conductor(config),
+        request,
+        log,
+        (t) =>
+          io.stdout.write(
+            `${t.ref.padEnd(28)} ${t.status.padEnd(12)}${t.outputNotebook ? ` ${t.outputNotebook}` : ''}\n`,
+          ),
+        { follow: o.follow !== false, signal },
+      );
+      io.stdout.write(
+        `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
+      );
+      if (o.follow !== false) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+      exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
+    },
+  );
 
   program
     .command('up')

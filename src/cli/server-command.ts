@@ -3,16 +3,36 @@
  * `signal` aborts (the CLI wires SIGTERM/SIGINT to it), then stops it cleanly. The engine module (and
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
+import type { Config } from '../config';
+import type { StartEngineOptions } from '../engine';
 import type { Logger } from '../log';
+import { credentialsPath } from '../security';
+
+export type EngineSecurityOptions = Pick<StartEngineOptions, 'auth' | 'allowedHosts' | 'allowedOrigins'>;
+
+/** The engine's security settings from the configuration (`security.*`). */
+export function engineSecurity(config: Config): EngineSecurityOptions {
+  return {
+    auth:
+      config.security.auth === 'none'
+        ? { mode: 'none' }
+        : { mode: 'token', tokenTtlMs: config.security.tokenTtlSeconds * 1000 },
+    allowedHosts: config.security.allowedHosts,
+    allowedOrigins: config.security.allowedOrigins,
+  };
+}
 
 export interface ServerCommandOptions {
   host: string;
   port: number;
-  /** Data directory for the SQLite store (ignored with `memory`). */
+  /** Data directory for the SQLite store (not used for it with `memory`) and the credentials. */
   dataDir: string;
   /** Keep everything in memory (tests, demos): nothing survives a restart. */
   memory: boolean;
+  security: EngineSecurityOptions;
   logger: Logger;
+  /** Where the login link goes (the terminal, not the log: it is a secret, if a short-lived one). */
+  print(line: string): void;
   signal: AbortSignal;
 }
 
@@ -22,14 +42,22 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
   const engine = await startEngine({
     host: options.host,
     port: options.port,
-    dataDir: options.memory ? undefined : options.dataDir,
+    dataDir: options.dataDir,
     memory: options.memory,
     logger: options.logger,
+    ...options.security,
   });
   options.logger.info(
-    { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },
+    {
+      url: engine.url,
+      api: `${engine.url}/api`,
+      dataDir: options.memory ? null : options.dataDir,
+      credentials: engine.credentials ? credentialsPath(options.dataDir) : null,
+    },
     `nbconductor engine listening on ${engine.url} (Conductor API under /api)`,
   );
+  const link = engine.loginLink();
+  if (link) options.print(`browser login link (works once): ${link}`);
   try {
     if (!options.signal.aborted) {
       await new Promise<void>((resolve) =>

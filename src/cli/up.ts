@@ -10,6 +10,7 @@ import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
 import type { CliIO } from './io';
+import { engineSecurity } from './server-command';
 import { startWorkerRuntime } from './worker-command';
 
 export interface UpOptions {
@@ -27,6 +28,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     host: config.engine.host,
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
+    ...engineSecurity(config),
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });
@@ -62,11 +64,18 @@ export async function upCommand(
 ): Promise<number> {
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
   const engine = await startEmbeddedEngine(config, logger);
-  const target = { serverUrl: engine.url, keyId: null, keySecret: null };
+  // Always our own engine, with its own key: nothing from the environment or config points elsewhere.
+  const target = {
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId ?? null,
+    keySecret: engine.credentials?.keySecret ?? null,
+  };
   let runtime: Awaited<ReturnType<typeof startWorkerRuntime>> | undefined;
   try {
     out(`nbconductor engine: ${engine.url}/api (data in ${relative(io.cwd, config.engine.dataDir)})`);
-    runtime = await startWorkerRuntime(config, logger, { conductorUrl: engine.url, cwd: io.cwd });
+    const link = engine.loginLink();
+    if (link) out(`browser login link (works once): ${link}`);
+    runtime = await startWorkerRuntime(config, logger, { conductor: target, cwd: io.cwd });
     out(
       `worker: ${config.worker.concurrency} concurrent notebooks, kernels via ${config.kernel.jupyterUrl ?? config.kernel.provider}`,
     );

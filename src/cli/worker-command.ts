@@ -1,10 +1,11 @@
 /** `nbconductor worker`: the notebook_run worker against any Conductor (embedded or real). */
-import type { Config } from '../config';
+import { outputFileMode, type Config } from '../config';
 import { createKernelPool, type KernelPool } from '../kernel/pool';
 import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
 import { packageVersion } from '../paths';
 import { createStorage, type Storage } from '../storage';
+import { conductorTarget, type ConductorTarget } from '../worker/conductor-client';
 import { startNotebookWorker, type NotebookWorker } from '../worker/worker';
 import { createKernelProviderFromConfig } from './kernels';
 
@@ -18,9 +19,11 @@ export interface RunningWorker {
 export async function startWorkerRuntime(
   config: Config,
   logger: Logger,
-  options: { conductorUrl?: string; cwd: string; provider?: KernelProvider; storage?: Storage },
+  options: { conductor?: ConductorTarget; cwd: string; provider?: KernelProvider; storage?: Storage },
 ): Promise<RunningWorker> {
-  const storage = options.storage ?? createStorage({ cwd: options.cwd, s3: config.s3, logger });
+  const storage =
+    options.storage ??
+    createStorage({ cwd: options.cwd, s3: config.s3, logger, fileMode: outputFileMode(config) });
   // One kernel provider (and at most one Jupyter Server) per worker, shared by all tasks.
   const provider =
     options.provider ?? (await createKernelProviderFromConfig(config, logger, { serverRootDir: '/' }));
@@ -34,7 +37,7 @@ export async function startWorkerRuntime(
   });
   void pool.warm().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not pre-start kernels'));
   const worker = await startNotebookWorker({
-    conductor: { ...config.conductor, serverUrl: options.conductorUrl ?? config.conductor.serverUrl },
+    conductor: options.conductor ?? conductorTarget(config),
     workerId: config.worker.workerId,
     domain: config.worker.domain,
     concurrency: config.worker.concurrency,

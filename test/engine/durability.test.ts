@@ -9,24 +9,22 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
-import {
-  MetadataClient,
-  noopLogger,
-  orkesConductorClient,
-  WorkflowExecutor,
-} from '@io-orkes/conductor-javascript';
+import { MetadataClient, WorkflowExecutor } from '@io-orkes/conductor-javascript';
 
-import { complete, pollTask, raw, simpleTask, waitFor, type Json } from './support';
+import { readCredentials } from '../../src/security';
+import type { ConductorClient } from '../../src/worker/conductor-client';
+import { authenticate, complete, pollTask, raw, sdkClient, simpleTask, waitFor, type Json } from './support';
 
 interface Child {
   proc: ChildProcess;
   url: string;
+  dir: string;
 }
 
 const children: ChildProcess[] = [];
 
-async function startChild(dataDir: string): Promise<Child> {
-  const proc = spawn(process.execPath, [path.join(__dirname, 'fixtures/engine-child.js'), dataDir], {
+async function startChild(dir: string): Promise<Child> {
+  const proc = spawn(process.execPath, [path.join(__dirname, 'fixtures/engine-child.js'), dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(proc);
@@ -41,7 +39,9 @@ async function startChild(dataDir: string): Promise<Child> {
     });
     proc.once('exit', (code) => reject(new Error(`engine child exited with ${String(code)}: ${stderr}`)));
   });
-  return { proc, url };
+  // The engine wrote its key on first start; a restart keeps it (and tokens issued before stay valid).
+  await authenticate(url, readCredentials(dir));
+  return { proc, url, dir };
 }
 
 async function kill9(child: Child): Promise<void> {
@@ -51,8 +51,11 @@ async function kill9(child: Child): Promise<void> {
   });
 }
 
-async function clients(url: string): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
-  const client = await orkesConductorClient({ serverUrl: url, logger: noopLogger });
+const sdkClients: ConductorClient[] = [];
+
+async function clients(child: Child): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
+  const client = await sdkClient(child.url, readCredentials(child.dir));
+  sdkClients.push(client);
   return { workflows: new WorkflowExecutor(client), metadata: new MetadataClient(client) };
 }
 
@@ -61,13 +64,14 @@ beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-durable-'));
 });
 afterAll(() => {
+  for (const c of sdkClients) c.stopBackgroundRefresh?.();
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflows finish', async () => {
   let child = await startChild(dataDir);
-  let api = await clients(child.url);
+  let api = await clients(child);
   await api.metadata.registerTasks([
     { name: 'du_a', retryCount: 0 },
     { name: 'du_b', retryCount: 0 },
@@ -97,7 +101,7 @@ it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflow
 
   await kill9(child);
   child = await startChild(dataDir);
-  api = await clients(child.url);
+  api = await clients(child);
 
   const after1 = (await api.workflows.getWorkflow(w1, true)) as Json;
   expect(after1.tasks[0]).toMatchObject({
@@ -132,7 +136,7 @@ it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflow
 it('SIGKILL during a burst of updates: every acknowledged update survives, none is applied twice', async () => {
   const dir = path.join(dataDir, 'burst');
   let child = await startChild(dir);
-  let api = await clients(child.url);
+  let api = await clients(child);
   await api.metadata.registerTasks([{ name: 'du_burst', retryCount: 0 }] as never);
   await api.metadata.registerWorkflowDef({
     name: 'du_burst_flow',
@@ -161,7 +165,7 @@ it('SIGKILL during a burst of updates: every acknowledged update survives, none 
   expect(acknowledged.size).toBeGreaterThanOrEqual(10);
 
   child = await startChild(dir);
-  api = await clients(child.url);
+  api = await clients(child);
   for (const id of ids) {
     const wf = (await api.workflows.getWorkflow(id, true)) as Json;
     const t = (wf.tasks as Json[]).filter((x) => x.referenceTaskName === 't');

@@ -1,6 +1,8 @@
 /**
  * Starts the embedded engine for a test: random 127.0.0.1 port, a fresh temp data dir (or in memory),
- * a silent logger. `stop()` stops it and removes the data dir.
+ * a silent logger, and token authentication as users get it (credentials.json in the data dir, or fresh
+ * credentials in memory); `auth: 'none'` only where a test is not about the engine's API. `stop()` stops
+ * it and removes the data dir.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,11 +10,15 @@ import path from 'node:path';
 
 import { startEngine, type EngineOptions } from '../../src/engine';
 import type { Logger } from '../../src/log';
+import { generateCredentials, type Credentials } from '../../src/security';
 import { quietLogger } from './logger';
 
 export interface TestEngine {
   url: string;
   dataDir: string | undefined;
+  /** What clients exchange for a token (null with auth 'none'). */
+  credentials: Credentials | null;
+  loginLink(next?: string): string | null;
   stop(): Promise<void>;
 }
 
@@ -22,6 +28,10 @@ export interface TestEngineOptions {
   dataDir?: string;
   logger?: Logger;
   options?: Partial<EngineOptions>;
+  /** Default 'token'. */
+  auth?: 'token' | 'none';
+  tokenTtlMs?: number;
+  clock?: () => number;
 }
 
 export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {
@@ -36,10 +46,21 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
     memory: opts.memory,
     logger: opts.logger ?? quietLogger(),
     options: opts.options,
+    clock: opts.clock,
+    auth:
+      opts.auth === 'none'
+        ? { mode: 'none' }
+        : {
+            mode: 'token',
+            credentials: opts.memory ? generateCredentials() : undefined,
+            tokenTtlMs: opts.tokenTtlMs,
+          },
   });
   return {
     url: engine.url,
     dataDir,
+    credentials: engine.credentials,
+    loginLink: (next) => engine.loginLink(next),
     async stop() {
       await engine.stop();
       if (own && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

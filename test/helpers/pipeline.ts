@@ -1,7 +1,8 @@
 /**
- * A whole pipeline stack for end-to-end tests: the embedded engine on a random 127.0.0.1 port, the
- * notebook_run worker (in-process, or the real CLI worker as a child process), and SDK helpers to start
- * workflows and wait for them. Everything is stopped by `stop()`.
+ * A whole pipeline stack for end-to-end tests: the embedded engine on a random 127.0.0.1 port with token
+ * auth, the notebook_run worker (in-process, or the real CLI worker as a child process, each finding the
+ * engine's key as users' do), and SDK helpers to start workflows and wait for them. Everything is stopped
+ * by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-com
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import { packageRoot } from '../../src/paths';
+import { connectConductor, type ConductorTarget } from '../../src/worker/conductor-client';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
 
@@ -42,9 +44,13 @@ export interface TaskRun {
 
 export interface PipelineStack {
   engine: TestEngine;
+  /** The engine's URL and key, as a client configuration carries them. */
+  target: ConductorTarget;
   client: Client;
   sdk: Sdk;
   outputRoot: string;
+  /** fetch() on the engine's API with a token (for calls the SDK has no method for). */
+  api(path: string, init?: RequestInit): Promise<Response>;
   register(dir?: string): Promise<void>;
   /** Register task definitions (e.g. a notebook_run with short test timeouts). */
   registerTaskDefs(defs: Record<string, unknown>[]): Promise<void>;
@@ -65,12 +71,12 @@ export interface PipelineStack {
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-export function testConfig(outputRoot: string, engineUrl: string, overrides: ConfigInput = {}): Config {
+export function testConfig(outputRoot: string, target: ConductorTarget, overrides: ConfigInput = {}): Config {
   return compileConfig({
     env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent' },
     flags: {
       ...overrides,
-      conductor: { serverUrl: engineUrl, ...overrides.conductor },
+      conductor: { ...target, ...overrides.conductor },
       kernel: { provider: 'local', ...overrides.kernel },
       worker: {
         outputRoot,
@@ -87,25 +93,42 @@ export function testConfig(outputRoot: string, engineUrl: string, overrides: Con
 
 export async function startPipelineStack(options: { engineDataDir?: string } = {}): Promise<PipelineStack> {
   const engine = await startTestEngine(options.engineDataDir ? { dataDir: options.engineDataDir } : {});
-  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
-  const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
+  const logger = quietLogger();
+  const target: ConductorTarget = {
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId ?? null,
+    keySecret: engine.credentials?.keySecret ?? null,
+  };
+  const { sdk, client } = await connectConductor(target, logger);
   const metadata = new sdk.MetadataClient(client);
   const executor = new sdk.WorkflowExecutor(client);
   const outputRoot = mkdtempSync(path.join(os.tmpdir(), 'nbc-pipeline-'));
   const workers: RunningWorker[] = [];
   const children: ChildProcess[] = [];
-  const logger = quietLogger();
+  let token: Promise<string> | undefined;
+  const api = async (p: string, init: RequestInit = {}): Promise<Response> => {
+    token ??= fetch(`${engine.url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(engine.credentials),
+    }).then(async (r) => ((await r.json()) as { token: string }).token);
+    const headers = new Headers(init.headers);
+    headers.set('x-authorization', await token);
+    return fetch(`${engine.url}${p}`, { ...init, headers });
+  };
 
   const workflow = async (id: string): Promise<WorkflowRun> =>
     (await executor.getWorkflow(id, true)) as unknown as WorkflowRun;
 
   return {
     engine,
+    target,
     client,
     sdk,
     outputRoot,
+    api,
     register: async (dir = path.join(packageRoot(), 'workflows')) => {
-      await registerDefinitions({ serverUrl: engine.url, keyId: null, keySecret: null }, dir, logger);
+      await registerDefinitions(target, dir, logger);
     },
     registerTaskDefs: (defs) => metadata.registerTasks(defs as never),
     registerWorkflow: (def) => metadata.registerWorkflowDef(def as never, true),
@@ -130,7 +153,7 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
       }
     },
     startWorker: async (overrides = {}, provider = 'local') => {
-      const config = testConfig(outputRoot, engine.url, {
+      const config = testConfig(outputRoot, target, {
         ...overrides,
         kernel: { provider, ...overrides.kernel },
       });
@@ -168,7 +191,12 @@ export async function startPipelineStack(options: { engineDataDir?: string } = {
         ],
         {
           cwd: packageRoot(),
-          env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
+          // The key is found as a user's worker finds it: credentials.json in the engine's data dir.
+          env: {
+            ...process.env,
+            NBCONDUCTOR_LOG_LEVEL: 'info',
+            NBCONDUCTOR_ENGINE_DATA: engine.dataDir,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

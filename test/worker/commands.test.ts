@@ -30,7 +30,12 @@ describe('register and start against the engine', () => {
   });
 
   it('registers workflows/ idempotently and follows a started workflow to the end', async () => {
-    const env = { CONDUCTOR_SERVER_URL: stack.engine.url };
+    // the key as a user of a real Conductor passes it
+    const env = {
+      CONDUCTOR_SERVER_URL: stack.engine.url,
+      CONDUCTOR_AUTH_KEY: stack.target.keyId ?? '',
+      CONDUCTOR_AUTH_SECRET: stack.target.keySecret ?? '',
+    };
     const first = await runCli(['register'], { cwd: root, env });
     expect(first.stdout).toMatch(/registered 1 task definitions, \d+ workflows, 1 event handlers/);
     const again = await runCli(['register', 'workflows'], { cwd: root, env });
@@ -79,9 +84,10 @@ describe('register and start against the engine', () => {
   });
 
   it('says clearly when a workflow does not exist', async () => {
+    // the key found through the engine's data directory
     const r = await runCli(['start', 'no_such_workflow', '-i', 'a=1'], {
       cwd: root,
-      env: { CONDUCTOR_SERVER_URL: stack.engine.url },
+      env: { CONDUCTOR_SERVER_URL: stack.engine.url, NBCONDUCTOR_ENGINE_DATA: stack.engine.dataDir },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/starting workflow no_such_workflow.*(not found|No such)/i);

@@ -2,11 +2,16 @@
  * A small path router: patterns like `/api/tasks/{taskId}/log`; when several match, the one with literal
  * segments earliest wins (so `/api/tasks/poll/batch/{t}` beats `/api/tasks/{id}/log`).
  */
+import type { IncomingHttpHeaders } from 'node:http';
+
+import type { Access } from '../../security';
+
 export interface ApiRequest {
   method: string;
   path: string;
   params: Record<string, string>;
   query: URLSearchParams;
+  headers: IncomingHttpHeaders;
   /** Parsed JSON body (`body: 'json'` routes), the raw text (`body: 'text'`), or undefined. */
   body: unknown;
   signal: AbortSignal;
@@ -16,12 +21,15 @@ export interface ApiResponse {
   status: number;
   json?: unknown;
   text?: string;
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
 
 export interface RouteOptions {
   body?: 'json' | 'text' | 'none';
+  /** Who may call it (default 'api': a valid X-Authorization token when auth is on). */
+  access?: Access;
 }
 
 interface Route {
