@@ -27,6 +27,23 @@ interface GlobalOptions {
   auth?: string;
 }
 
+/** The flag that sets each `section.key`, for messages naming where a value came from. */
+const FLAG_NAMES: Readonly<Record<string, string>> = {
+  'log.level': '--log-level',
+  'security.auth': '--auth',
+  'conductor.serverUrl': '--conductor-url',
+  'conductor.keyId': '--key-id',
+  'conductor.keySecret': '--key-secret',
+  'worker.concurrency': '--concurrency',
+  'worker.domain': '--domain',
+  'engine.host': '--host',
+  'engine.port': '--port',
+  'engine.dataDir': '--data',
+  'kernel.provider': '--kernel-provider',
+  'kernel.jupyterUrl': '--jupyter-url',
+  'kernel.jupyterToken': '--jupyter-token',
+};
+
 export interface MainOptions {
   /** Aborted on SIGINT/SIGTERM by runFromProcess; tests pass their own. */
   signal?: AbortSignal;
@@ -70,18 +87,34 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     const g = program.opts<GlobalOptions>();
     let withLevel = g.logLevel ? mergeInputs(flags, { log: { level: g.logLevel as LogLevel } }) : flags;
     if (g.auth) withLevel = mergeInputs(withLevel, { security: { auth: g.auth as 'token' | 'none' } });
+    const warnings: string[] = [];
     const config = compileConfig({
       env: io.env,
       cwd: io.cwd,
       configFile: g.config ?? null,
       flags: withLevel,
+      flagNames: FLAG_NAMES,
+      onWarning: (w) => warnings.push(w),
     });
     logger = createLogger({
       level: config.log.level,
       destination: io.stderr as unknown as DestinationStream,
     });
+    for (const w of warnings) logger.warn(w);
     return { config, logger };
   };
+
+  program
+    .command('config')
+    .description(
+      'print the effective configuration (secrets redacted); --show-origin says where each value came from',
+    )
+    .option('--show-origin', 'one line per key with its source (default, environment, config file, flag)')
+    .action((o: { showOrigin?: boolean }) => {
+      const { config } = setup();
+      const { describeConfig } = require('./config-command') as typeof import('./config-command');
+      io.stdout.write(describeConfig(config, o.showOrigin === true));
+    });
 
   program
     .command('setup')

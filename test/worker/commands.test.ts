@@ -4,14 +4,15 @@
  * Server.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { packageRoot } from '../../src/paths';
 import type { RunningWorker } from '../../src/cli/worker-command';
-import { runCli } from '../helpers/cli';
+import { runBin, runCli } from '../helpers/cli';
+import { closedPort } from '../helpers/net';
 import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
 
@@ -95,9 +96,29 @@ describe('register and start against the engine', () => {
 });
 
 it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline and prints its notebooks', async () => {
+  // A shell set up for another Conductor: every variable the SDK reads points elsewhere. `up` uses its
+  // own engine and key regardless (the SDK used to prefer these and fail with "fetch failed").
+  const elsewhere = `http://127.0.0.1:${await closedPort()}`;
+  const hostile = {
+    CONDUCTOR_SERVER_URL: elsewhere,
+    CONDUCTOR_AUTH_KEY: 'orkes-key',
+    CONDUCTOR_AUTH_SECRET: 'orkes-secret',
+    CONDUCTOR_PROXY_URL: elsewhere,
+    CONDUCTOR_REQUEST_TIMEOUT_MS: '1',
+    CONDUCTOR_CONNECT_TIMEOUT_MS: '1',
+    CONDUCTOR_REFRESH_TOKEN_INTERVAL: '1',
+    CONDUCTOR_MAX_HTTP2_CONNECTIONS: '0',
+    CONDUCTOR_DISABLE_HTTP2: 'no',
+    CONDUCTOR_RETRY_SERVER_ERRORS: 'true',
+    CONDUCTOR_TLS_CERT_PATH: '/nonexistent',
+    CONDUCTOR_TLS_KEY_PATH: '/nonexistent',
+    CONDUCTOR_TLS_CA_PATH: '/nonexistent',
+    CONDUCTOR_TLS_INSECURE: 'true',
+    CONDUCTOR_LOG_LEVEL: 'DEBUG',
+  };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nbc-up-'));
   try {
-    const r = await runCli(
+    const r = await runBin(
       [
         'up',
         '--workflow',
@@ -112,23 +133,33 @@ it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline a
       {
         cwd: root,
         env: {
+          ...hostile,
           NBCONDUCTOR_OUTPUT_ROOT: path.join(dir, 'runs'),
           NBCONDUCTOR_ENGINE_DATA: path.join(dir, 'engine'),
           NBCONDUCTOR_ENGINE_PORT: '0',
         },
       },
     );
+    expect(r.stderr).not.toMatch(/fetch failed|"level":50/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nbconductor engine: http:\/\/127\.0\.0\.1:\d+\/api/);
+    expect(r.stdout).toMatch(
+      /^browser login link \(works once\): http:\/\/127\.0\.0\.1:\d+\/login\?code=\S+$/m,
+    );
     expect(r.stdout).toMatch(/kernels via jupyter-server/);
     expect(r.stdout).toMatch(/nb_linear COMPLETED/);
+    expect(r.stdout).not.toMatch(/^(DEBUG|INFO) /m); // nothing from the SDK's console logger
     const notebooks = r.stdout
       .split('\n')
       .filter((l) => /^ {2}\S+attempt-0\.ipynb$/.test(l))
       .map((l) => l.trim());
     expect(notebooks).toHaveLength(2);
-    for (const nb of notebooks) expect(existsSync(nb)).toBe(true);
+    for (const nb of notebooks) {
+      expect(existsSync(nb)).toBe(true);
+      expect(statSync(nb).mode & 0o777).toBe(0o600);
+    }
     expect(r.stdout).toMatch(/total_minutes: \d+/);
+    expect(statSync(path.join(dir, 'engine', 'credentials.json')).mode & 0o777).toBe(0o600);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,6 @@
+import { LOG_LEVELS } from '../../log';
+import { section } from '../section';
+
+export const log = section({
+  level: { enum: LOG_LEVELS },
+});
