@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startWorkerRuntime } from '../src/cli/worker-command';
+import { startWorkerRuntime } from '../src/worker/runtime';
 import { generateCredentials } from '../src/security';
 import { compileConfig } from '../src/config';
 import { startEngine } from '../src/engine';

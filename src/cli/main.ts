@@ -18,7 +18,7 @@ import {
 import { inspectCommand, type InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
-import { ensurePython } from './setup';
+import { ensurePython } from '../python/project';
 import { conductorTarget } from '../worker/conductor-client';
 
 interface GlobalOptions {
@@ -236,8 +236,8 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
             jupyterToken: o.jupyterToken,
           }).kernel,
         });
-        const { runWorkerCommand } = require('./worker-command') as typeof import('./worker-command');
-        await runWorkerCommand(config, log, io.cwd, signal);
+        const { runWorker } = require('../worker/runtime') as typeof import('../worker/runtime');
+        await runWorker(config, log, io.cwd, signal);
       },
     );
 

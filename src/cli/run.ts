@@ -11,7 +11,7 @@ import { packageVersion } from '../paths';
 import { defaultOutputPath, runNotebook } from '../runner/run-notebook';
 import { createStorage } from '../storage/registry';
 import type { CliIO } from './io';
-import { createKernelProviderFromConfig } from './kernels';
+import { createKernelProviderFromConfig } from '../kernel/from-config';
 import { combineEvents, logOutputEvents, progressBarEvents } from './progress';
 
 export interface RunOptions {

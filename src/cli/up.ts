@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
 import type { CliIO } from './io';
 import { engineSecurity } from './server-command';
-import { startWorkerRuntime } from './worker-command';
+import { startWorkerRuntime } from '../worker/runtime';
 
 export interface UpOptions {
   workflow: string;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { compileConfig, type Config, type ConfigInput } from '../../src/config';
-import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
+import { startWorkerRuntime, type RunningWorker } from '../../src/worker/runtime';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import { packageRoot } from '../../src/paths';

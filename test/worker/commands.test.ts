@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { packageRoot } from '../../src/paths';
-import type { RunningWorker } from '../../src/cli/worker-command';
+import type { RunningWorker } from '../../src/worker/runtime';
 import { runBin, runCli } from '../helpers/cli';
 import { closedPort } from '../helpers/net';
 import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
