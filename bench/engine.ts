@@ -178,15 +178,29 @@ async function main(): Promise<void> {
     await meta.registerWorkflowDef({ name: 'b_raw_wf', version: 1, tasks } as never);
     const m0 = memoryMb();
     const id = (await wfs.startWorkflow({ name: 'b_raw_wf', input: {} })) as string;
+    // A worker's token, as the SDK holds one.
+    const auth = {
+      'x-authorization': (
+        (await (
+          await fetch(`${engine.url}/api/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(engine.credentials),
+          })
+        ).json()) as { token: string }
+      ).token,
+    };
     const t0 = Date.now();
     const post = async (p: string, body: unknown): Promise<Response> =>
       fetch(`${engine.url}${p}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify(body),
       });
     const first = (await (
-      await fetch(`${engine.url}/api/tasks/poll/batch/b_raw?count=1&timeout=1000&workerid=raw`)
+      await fetch(`${engine.url}/api/tasks/poll/batch/b_raw?count=1&timeout=1000&workerid=raw`, {
+        headers: auth,
+      })
     ).json()) as Json[];
     let task: Json | undefined = first[0];
     const roundTrips: number[] = [];

@@ -27,8 +27,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { checkBrowserSafety, type BrowserGuardPolicy } from './browser-guard';
-import { createSessionService, localPath, type LoginResponse } from './sessions';
-import { createTokenService } from './tokens';
+import { createSessionService, localPath, type LoginResponse, type SessionService } from './sessions';
+import { createTokenService, type TokenService } from './tokens';
 import type { Credentials, Rejection, RequestLike } from './types';
 
 export type { BrowserGuardPolicy } from './browser-guard';
@@ -95,22 +95,17 @@ export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
   const now = o.now ?? Date.now;
   const policy: BrowserGuardPolicy = { allowedHosts: o.allowedHosts, allowedOrigins: o.allowedOrigins };
   const auth = o.auth;
-  const tokens =
-    auth.mode === 'token'
-      ? createTokenService({
-          credentials: auth.credentials,
-          ttlMs: auth.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
-          now,
-        })
-      : null;
-  const sessions =
-    auth.mode === 'token'
-      ? createSessionService({
-          credentials: auth.credentials,
-          sessionTtlMs: auth.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-          now,
-        })
-      : null;
+  let tokens: TokenService | null = null;
+  let sessions: SessionService | null = null;
+  if (auth.mode === 'token') {
+    const { credentials } = auth;
+    tokens = createTokenService({ credentials, ttlMs: auth.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS, now });
+    sessions = createSessionService({
+      credentials,
+      sessionTtlMs: auth.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+      now,
+    });
+  }
 
   const security: HttpSecurity = {
     authEnabled: auth.mode === 'token',
