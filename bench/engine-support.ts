@@ -24,6 +24,8 @@ export interface Row {
 
 export interface Bench {
   url: string;
+  /** The engine's key, exchanged for a token by raw clients. */
+  credentials: { keyId: string; keySecret: string } | null;
   wfs: WorkflowExecutor;
   meta: MetadataClient;
   startWorkers(workers: ConductorWorker[], concurrency: number): TaskManager;

@@ -81,10 +81,21 @@ async function linearRaw(b: Bench): Promise<Row> {
   await b.meta.registerWorkflowDef({ name: 'b_raw_wf', version: 1, tasks } as never);
   const m0 = memoryMb();
   const id = (await b.wfs.startWorkflow({ name: 'b_raw_wf', input: {} })) as string;
+  // A worker's token, as the SDK holds one.
+  const token = (
+    (await (
+      await fetch(`${b.url}/api/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(b.credentials),
+      })
+    ).json()) as { token: string }
+  ).token;
+  const auth = { 'x-authorization': token };
   const t0 = Date.now();
   const cpu0 = process.cpuUsage();
   const first = (await (
-    await fetch(`${b.url}/api/tasks/poll/batch/b_raw?count=1&timeout=1000&workerid=raw`)
+    await fetch(`${b.url}/api/tasks/poll/batch/b_raw?count=1&timeout=1000&workerid=raw`, { headers: auth })
   ).json()) as Json[];
   let task: Json | undefined = first[0];
   const roundTrips: number[] = [];
@@ -94,7 +105,7 @@ async function linearRaw(b: Bench): Promise<Row> {
     const s = performance.now();
     const r = await fetch(`${b.url}/api/tasks/update-v2`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({
         workflowInstanceId: id,
         taskId: task.taskId,
@@ -127,11 +138,23 @@ async function linearRaw(b: Bench): Promise<Row> {
 async function main(): Promise<void> {
   const quick = process.argv.includes('quick');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-bench-'));
-  const engine = await startEngine({ port: 0, dataDir, logger: pino({ level: 'silent' }) });
-  const client = await orkesConductorClient({ serverUrl: engine.url, logger: noopLogger });
+  // Token auth, as users run it: every call carries a token (credentials.json in the data dir).
+  const engine = await startEngine({
+    port: 0,
+    dataDir,
+    logger: pino({ level: 'silent' }),
+    auth: { mode: 'token' },
+  });
+  const client = await orkesConductorClient({
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId,
+    keySecret: engine.credentials?.keySecret,
+    logger: noopLogger,
+  });
   const managers: TaskManager[] = [];
   const b: Bench = {
     url: engine.url,
+    credentials: engine.credentials,
     wfs: new WorkflowExecutor(client),
     meta: new MetadataClient(client),
     startWorkers(workers: ConductorWorker[], concurrency: number): TaskManager {

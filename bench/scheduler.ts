@@ -35,7 +35,7 @@ export async function benchScheduler(argv: string[]): Promise<void> {
   const count = Number(arg(argv, '--schedules', '1000'));
   const seconds = Number(arg(argv, '--seconds', '60'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-bench-sched-'));
-  const engine = await startEngine({ port: 0, dataDir, logger: silentLogger() });
+  const engine = await startEngine({ port: 0, dataDir, logger: silentLogger(), auth: { mode: 'none' } });
   const url = engine.url;
   try {
     // A registered task definition, as notebook_run is in real use (an ad-hoc one costs a little more).

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 
-import { startWorkerRuntime } from '../src/cli/worker-command';
+import { startWorkerRuntime } from '../src/worker/runtime';
 import { compileConfig } from '../src/config';
 import { startEngine } from '../src/engine';
 import { silentLogger } from '../src/log';
@@ -89,7 +89,14 @@ export async function benchTrigger(argv: string[]): Promise<void> {
     env: { HOME: os.homedir() },
     flags: { sqs: { enabled: true, endpoint: moto.endpoint, ...CREDENTIALS } },
   }).sqs;
-  const engine = await startEngine({ host: '127.0.0.1', port: 0, memory: true, logger, sqs: sqsConfig });
+  const engine = await startEngine({
+    host: '127.0.0.1',
+    port: 0,
+    memory: true,
+    logger,
+    sqs: sqsConfig,
+    auth: { mode: 'none' },
+  });
   const sdk = require('@io-orkes/conductor-javascript') as Sdk;
   const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
   const metadata = new sdk.MetadataClient(client);

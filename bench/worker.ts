@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startWorkerRuntime } from '../src/cli/worker-command';
+import { startWorkerRuntime } from '../src/worker/runtime';
+import { generateCredentials } from '../src/security';
 import { compileConfig } from '../src/config';
 import { startEngine } from '../src/engine';
 import type { KernelProviderKind } from '../src/kernel/provider';
@@ -41,9 +42,20 @@ export async function benchWorker(argv: string[]): Promise<void> {
   const notebook = path.join(root, 'test', 'fixtures', 'notebooks', 'trivial.ipynb');
   const work = mkdtempSync(path.join(os.tmpdir(), 'nbc-bench-worker-'));
   const logger = silentLogger();
-  const engine = await startEngine({ host: '127.0.0.1', port: 0, memory: true, logger });
+  const engine = await startEngine({
+    host: '127.0.0.1',
+    port: 0,
+    memory: true,
+    logger,
+    auth: { mode: 'token', credentials: generateCredentials() },
+  });
+  const keys = { keyId: engine.credentials?.keyId ?? null, keySecret: engine.credentials?.keySecret ?? null };
   const sdk = require('@io-orkes/conductor-javascript') as Sdk;
-  const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
+  const client = await sdk.orkesConductorClient({
+    serverUrl: engine.url,
+    keyId: keys.keyId ?? undefined,
+    keySecret: keys.keySecret ?? undefined,
+  });
   const metadata = new sdk.MetadataClient(client);
   const executor = new sdk.WorkflowExecutor(client);
   const rows: string[][] = [];
@@ -83,7 +95,7 @@ export async function benchWorker(argv: string[]): Promise<void> {
       const config = compileConfig({
         env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent' },
         flags: {
-          conductor: { serverUrl: engine.url },
+          conductor: { serverUrl: engine.url, ...keys },
           kernel: { provider },
           worker: {
             outputRoot: path.join(work, `c${concurrency}`),

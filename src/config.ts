@@ -1,13 +1,16 @@
 /**
- * Configuration, compiled once: defaults → config file → environment → flags; validated; deep-frozen;
- * passed down. This is the only module that reads the environment (`env` is injected for tests).
+ * Configuration, compiled once: defaults → environment → config file → flags (what the user wrote wins;
+ * the environment only fills in defaults); every layer checked against the schema (src/config/, one
+ * fragment per section), each error naming the key and where it came from; deep-frozen; passed down.
+ * This is the only module that reads the environment (`env` is injected for tests).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { checkLayer, type LayerSource } from './config/validate';
 import { NbcError } from './errors';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
+import type { LogFormat, LogLevel } from './log';
 import type { KernelProviderKind } from './kernel/provider';
 import { packageRoot } from './paths';
 
@@ -75,6 +78,8 @@ export interface Config {
     readonly serverUrl: string;
     readonly keyId: string | null;
     readonly keySecret: string | null;
+    /** How long to wait for a Conductor to answer before saying it is unreachable. */
+    readonly connectTimeoutMs: number;
   };
   readonly engine: {
     readonly host: string;
@@ -91,6 +96,18 @@ export interface Config {
     readonly historyPerSchedule: number;
     /** Execution records older than this many days are dropped (0: keep by count only). */
     readonly historyMaxAgeDays: number;
+  };
+  /** Every HTTP server nbconductor starts (engine; viewer and metrics later) applies these. */
+  readonly security: {
+    /** 'token': the API needs a token (Orkes-style key exchange); 'none': no authentication. */
+    readonly auth: 'token' | 'none';
+    /** Host names accepted besides loopback addresses and the listen address (DNS-rebinding guard). */
+    readonly allowedHosts: readonly string[];
+    /** Origins accepted besides a server's own (e.g. a UI that proxies to the API). */
+    readonly allowedOrigins: readonly string[];
+    readonly tokenTtlSeconds: number;
+    /** Mode of output notebooks written to local files: owner-only, or group-readable. */
+    readonly outputFileMode: '0600' | '0640';
   };
   readonly worker: {
     readonly concurrency: number;
@@ -124,11 +141,13 @@ export interface Config {
    * an output notebook. Cloud credentials (AWS_*) stay: notebooks read their data with them.
    */
   readonly kernelEnv: Readonly<Record<string, string>>;
+  /** Where each `section.key` came from: "default", "config file F", "environment variable V", "flag --f". */
+  readonly sources: Readonly<Record<string, string>>;
 }
 
 /** A partial config as found in a file or built from flags (same shape, every key optional). */
 export type ConfigInput = {
-  [K in keyof Config]?: K extends 'childEnv' | 'kernelEnv'
+  [K in keyof Config]?: K extends 'childEnv' | 'kernelEnv' | 'sources'
     ? never
     : Partial<{ -readonly [P in keyof Config[K]]: Config[K][P] }>;
 };
@@ -138,6 +157,10 @@ export interface CompileOptions {
   /** Explicit config file (else NBCONDUCTOR_CONFIG, else none). */
   configFile?: string | null;
   flags?: ConfigInput;
+  /** The flag each `section.key` of `flags` was given with (for messages), e.g. `--conductor-url`. */
+  flagNames?: Readonly<Record<string, string>>;
+  /** Unknown keys and other things worth a warning (the logger does not exist yet). */
+  onWarning?: (message: string) => void;
   cwd?: string;
 }
 
@@ -182,9 +205,16 @@ function defaults(root: string, home: string): Config {
       maxAttempts: 5,
     },
     log: { level: 'info', format: 'auto' },
-    conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
+    conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null, connectTimeoutMs: 5_000 },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
     scheduler: { catchUpDefault: false, catchUpMax: 100, historyPerSchedule: 1000, historyMaxAgeDays: 30 },
+    security: {
+      auth: 'token',
+      allowedHosts: [],
+      allowedOrigins: [],
+      tokenTtlSeconds: 3600,
+      outputFileMode: '0600',
+    },
     worker: {
       concurrency: 2,
       pollIntervalMs: 100,
@@ -199,6 +229,7 @@ function defaults(root: string, home: string): Config {
     metrics: { port: null, host: '127.0.0.1', allowedHosts: [], token: null },
     childEnv: {},
     kernelEnv: {},
+    sources: {},
   };
 }
 
@@ -208,9 +239,18 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
-function envBool(env: Env, name: string): boolean | undefined {
-  const v = nonEmpty(env[name]);
-  if (v === undefined) return undefined;
+type EnvParser = (value: string, name: string) => unknown;
+
+const text: EnvParser = (v) => v;
+const list: EnvParser = (v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+/** Items separated by commas or white space (paths and URLs have neither). */
+const wordList: EnvParser = (v) => v.split(/[\s,]+/).filter(Boolean);
+const pathList: EnvParser = (v) => v.split(path.delimiter).filter(Boolean);
+const bool: EnvParser = (v, name) => {
   if (/^(1|true|yes|on)$/i.test(v)) return true;
   if (/^(0|false|no|off)$/i.test(v)) return false;
   throw new NbcError(
@@ -220,13 +260,10 @@ function envBool(env: Env, name: string): boolean | undefined {
       field: name,
     },
   );
-}
-
-function envNumber(env: Env, name: string): number | undefined {
-  const v = nonEmpty(env[name]);
-  if (v === undefined) return undefined;
+};
+const num: EnvParser = (v, name) => {
   const n = Number(v);
-  if (!Number.isFinite(n)) {
+  if (!Number.isFinite(n))
     throw new NbcError(
       'E_CONFIG',
       `environment variable ${name} must be a number, got ${JSON.stringify(v)}`,
@@ -234,21 +271,71 @@ function envNumber(env: Env, name: string): number | undefined {
         field: name,
       },
     );
-  }
   return n;
-}
+};
 
-/** A list from one environment variable: items separated by commas or white space. */
-function envList(env: Env, name: string): string[] | undefined {
-  const v = nonEmpty(env[name]);
-  return v?.split(/[\s,]+/).filter(Boolean);
-}
+/**
+ * What the environment may fill in: variable, `section.key`, parser. The first variable set wins for a
+ * key. Standard names (AWS_*, CONDUCTOR_*, JUPYTER_*) are honoured; the Conductor SDK's other variables
+ * (timeouts, TLS, proxy) are not: the SDK gets everything from here.
+ */
+const ENV_VARS: readonly (readonly [string, string, EnvParser])[] = [
+  ['NBCONDUCTOR_VENV', 'python.venvDir', text],
+  ['NBCONDUCTOR_PYTHON', 'python.basePython', text],
+  ['NBCONDUCTOR_AUTO_SETUP', 'python.autoSetup', bool],
+  ['NBCONDUCTOR_KERNEL_PROVIDER', 'kernel.provider', text],
+  ['NBCONDUCTOR_JUPYTER_URL', 'kernel.jupyterUrl', text],
+  ['JUPYTER_URL', 'kernel.jupyterUrl', text],
+  ['NBCONDUCTOR_JUPYTER_TOKEN', 'kernel.jupyterToken', text],
+  ['JUPYTER_TOKEN', 'kernel.jupyterToken', text],
+  ['JUPYTER_PATH', 'kernel.jupyterPath', pathList],
+  ['JUPYTER_DATA_DIR', 'kernel.jupyterDataDir', text],
+  ['NBCONDUCTOR_S3_ENDPOINT', 's3.endpoint', text],
+  ['AWS_ENDPOINT_URL_S3', 's3.endpoint', text],
+  ['AWS_ENDPOINT_URL', 's3.endpoint', text],
+  ['AWS_REGION', 's3.region', text],
+  ['AWS_DEFAULT_REGION', 's3.region', text],
+  ['NBCONDUCTOR_S3_FORCE_PATH_STYLE', 's3.forcePathStyle', bool],
+  ['AWS_ACCESS_KEY_ID', 's3.accessKeyId', text],
+  ['AWS_SECRET_ACCESS_KEY', 's3.secretAccessKey', text],
+  ['AWS_SESSION_TOKEN', 's3.sessionToken', text],
+  ['NBCONDUCTOR_S3_MAX_ATTEMPTS', 's3.maxAttempts', num],
+  ['NBCONDUCTOR_SQS_ENABLED', 'sqs.enabled', bool],
+  ['NBCONDUCTOR_SQS_ENDPOINT', 'sqs.endpoint', text],
+  ['AWS_ENDPOINT_URL_SQS', 'sqs.endpoint', text],
+  ['AWS_ENDPOINT_URL', 'sqs.endpoint', text],
+  ['AWS_REGION', 'sqs.region', text],
+  ['AWS_DEFAULT_REGION', 'sqs.region', text],
+  ['AWS_ACCESS_KEY_ID', 'sqs.accessKeyId', text],
+  ['AWS_SECRET_ACCESS_KEY', 'sqs.secretAccessKey', text],
+  ['AWS_SESSION_TOKEN', 'sqs.sessionToken', text],
+  ['NBCONDUCTOR_LOG_LEVEL', 'log.level', text],
+  ['NBCONDUCTOR_LOG_FORMAT', 'log.format', text],
+  ['CONDUCTOR_SERVER_URL', 'conductor.serverUrl', text],
+  ['CONDUCTOR_AUTH_KEY', 'conductor.keyId', text],
+  ['CONDUCTOR_AUTH_SECRET', 'conductor.keySecret', text],
+  ['NBCONDUCTOR_ENGINE_DATA', 'engine.dataDir', text],
+  ['NBCONDUCTOR_ENGINE_PORT', 'engine.port', num],
+  ['NBCONDUCTOR_SCHEDULER_CATCH_UP', 'scheduler.catchUpDefault', bool],
+  ['NBCONDUCTOR_SCHEDULER_CATCH_UP_MAX', 'scheduler.catchUpMax', num],
+  ['NBCONDUCTOR_SCHEDULER_HISTORY_PER_SCHEDULE', 'scheduler.historyPerSchedule', num],
+  ['NBCONDUCTOR_SCHEDULER_HISTORY_MAX_AGE_DAYS', 'scheduler.historyMaxAgeDays', num],
+  ['NBCONDUCTOR_AUTH', 'security.auth', text],
+  ['NBCONDUCTOR_ALLOWED_HOSTS', 'security.allowedHosts', list],
+  ['NBCONDUCTOR_ALLOWED_ORIGINS', 'security.allowedOrigins', list],
+  ['NBCONDUCTOR_WORKER_CONCURRENCY', 'worker.concurrency', num],
+  ['NBCONDUCTOR_WORKER_ID', 'worker.workerId', text],
+  ['NBCONDUCTOR_WORKER_DOMAIN', 'worker.domain', text],
+  ['NBCONDUCTOR_OUTPUT_ROOT', 'worker.outputRoot', text],
+  ['NBCONDUCTOR_OUTPUT_ROOTS', 'worker.outputRoots', wordList],
+  ['NBCONDUCTOR_ALLOWED_NOTEBOOK_URLS', 'worker.allowedNotebookUrls', wordList],
+  ['NBCONDUCTOR_KERNEL_POOL_SIZE', 'worker.kernelPoolSize', num],
+  ['NBCONDUCTOR_METRICS_PORT', 'metrics.port', num],
+  ['NBCONDUCTOR_METRICS_HOST', 'metrics.host', text],
+  ['NBCONDUCTOR_METRICS_ALLOWED_HOSTS', 'metrics.allowedHosts', list],
+  ['NBCONDUCTOR_METRICS_TOKEN', 'metrics.token', text],
+];
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The environment's contribution. Standard variables (AWS_*, CONDUCTOR_*, JUPYTER_*) are honoured. */
 /** Credentials of nbconductor itself, kept out of kernel environments. */
 const KERNEL_ENV_WITHHELD = new Set([
   'CONDUCTOR_AUTH_KEY',
@@ -258,84 +345,6 @@ const KERNEL_ENV_WITHHELD = new Set([
   'JPY_API_TOKEN',
   'NBCONDUCTOR_METRICS_TOKEN',
 ]);
-
-function fromEnv(env: Env): ConfigInput {
-  const jupyterPath = nonEmpty(env.JUPYTER_PATH);
-  return {
-    python: stripUndefined({
-      venvDir: nonEmpty(env.NBCONDUCTOR_VENV),
-      basePython: nonEmpty(env.NBCONDUCTOR_PYTHON),
-      autoSetup: envBool(env, 'NBCONDUCTOR_AUTO_SETUP'),
-    }),
-    kernel: stripUndefined({
-      provider: nonEmpty(env.NBCONDUCTOR_KERNEL_PROVIDER) as KernelProviderKind | undefined,
-      jupyterUrl: nonEmpty(env.NBCONDUCTOR_JUPYTER_URL) ?? nonEmpty(env.JUPYTER_URL),
-      jupyterToken: nonEmpty(env.NBCONDUCTOR_JUPYTER_TOKEN) ?? nonEmpty(env.JUPYTER_TOKEN),
-      jupyterPath: jupyterPath?.split(path.delimiter).filter(Boolean),
-      jupyterDataDir: nonEmpty(env.JUPYTER_DATA_DIR),
-    }),
-    s3: stripUndefined({
-      endpoint:
-        nonEmpty(env.NBCONDUCTOR_S3_ENDPOINT) ??
-        nonEmpty(env.AWS_ENDPOINT_URL_S3) ??
-        nonEmpty(env.AWS_ENDPOINT_URL),
-      region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
-      forcePathStyle: envBool(env, 'NBCONDUCTOR_S3_FORCE_PATH_STYLE'),
-      accessKeyId: nonEmpty(env.AWS_ACCESS_KEY_ID),
-      secretAccessKey: nonEmpty(env.AWS_SECRET_ACCESS_KEY),
-      sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
-      maxAttempts: envNumber(env, 'NBCONDUCTOR_S3_MAX_ATTEMPTS'),
-    }),
-    sqs: stripUndefined({
-      enabled: envBool(env, 'NBCONDUCTOR_SQS_ENABLED'),
-      endpoint:
-        nonEmpty(env.NBCONDUCTOR_SQS_ENDPOINT) ??
-        nonEmpty(env.AWS_ENDPOINT_URL_SQS) ??
-        nonEmpty(env.AWS_ENDPOINT_URL),
-      region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
-      accessKeyId: nonEmpty(env.AWS_ACCESS_KEY_ID),
-      secretAccessKey: nonEmpty(env.AWS_SECRET_ACCESS_KEY),
-      sessionToken: nonEmpty(env.AWS_SESSION_TOKEN),
-    }),
-    log: stripUndefined({
-      level: nonEmpty(env.NBCONDUCTOR_LOG_LEVEL) as LogLevel | undefined,
-      format: nonEmpty(env.NBCONDUCTOR_LOG_FORMAT) as LogFormat | undefined,
-    }),
-    conductor: stripUndefined({
-      serverUrl: nonEmpty(env.CONDUCTOR_SERVER_URL),
-      keyId: nonEmpty(env.CONDUCTOR_AUTH_KEY),
-      keySecret: nonEmpty(env.CONDUCTOR_AUTH_SECRET),
-    }),
-    engine: stripUndefined({
-      dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA),
-      port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT'),
-    }),
-    scheduler: stripUndefined({
-      catchUpDefault: envBool(env, 'NBCONDUCTOR_SCHEDULER_CATCH_UP'),
-      catchUpMax: envNumber(env, 'NBCONDUCTOR_SCHEDULER_CATCH_UP_MAX'),
-      historyPerSchedule: envNumber(env, 'NBCONDUCTOR_SCHEDULER_HISTORY_PER_SCHEDULE'),
-      historyMaxAgeDays: envNumber(env, 'NBCONDUCTOR_SCHEDULER_HISTORY_MAX_AGE_DAYS'),
-    }),
-    worker: stripUndefined({
-      concurrency: envNumber(env, 'NBCONDUCTOR_WORKER_CONCURRENCY'),
-      workerId: nonEmpty(env.NBCONDUCTOR_WORKER_ID),
-      domain: nonEmpty(env.NBCONDUCTOR_WORKER_DOMAIN),
-      outputRoot: nonEmpty(env.NBCONDUCTOR_OUTPUT_ROOT),
-      outputRoots: envList(env, 'NBCONDUCTOR_OUTPUT_ROOTS'),
-      allowedNotebookUrls: envList(env, 'NBCONDUCTOR_ALLOWED_NOTEBOOK_URLS'),
-      kernelPoolSize: envNumber(env, 'NBCONDUCTOR_KERNEL_POOL_SIZE'),
-    }),
-    metrics: stripUndefined({
-      port: envNumber(env, 'NBCONDUCTOR_METRICS_PORT'),
-      host: nonEmpty(env.NBCONDUCTOR_METRICS_HOST),
-      allowedHosts: nonEmpty(env.NBCONDUCTOR_METRICS_ALLOWED_HOSTS)
-        ?.split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
-      token: nonEmpty(env.NBCONDUCTOR_METRICS_TOKEN),
-    }),
-  };
-}
 
 /**
  * childEnv without nbconductor's own credentials, plus the S3 settings nbconductor uses as the standard
@@ -357,21 +366,54 @@ function kernelEnvOf(childEnv: Record<string, string>, s3: S3Config): Record<str
   return out;
 }
 
-function readConfigFile(file: string): ConfigInput {
-  let text: string;
+function resolveRoot(root: string, cwd: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(root) ? root : path.resolve(cwd, root);
+}
+
+/** Config members that are not user-settable sections. */
+const NOT_SECTIONS = new Set(['childEnv', 'kernelEnv', 'sources']);
+
+/** The user-settable sections of a configuration, by name. */
+export function configSections(config: Config): [string, Readonly<Record<string, unknown>>][] {
+  return Object.entries(config).filter(([name]) => !NOT_SECTIONS.has(name)) as [
+    string,
+    Readonly<Record<string, unknown>>,
+  ][];
+}
+
+function setKey(layer: Record<string, Record<string, unknown>>, key: string, value: unknown): void {
+  const [section, name] = key.split('.') as [string, string];
+  (layer[section] ??= {})[name] = value;
+}
+
+/** The environment's contribution, and which variable set each key. */
+function fromEnv(env: Env): { layer: ConfigInput; names: Record<string, string> } {
+  const layer: Record<string, Record<string, unknown>> = {};
+  const names: Record<string, string> = {};
+  for (const [name, key, parse] of ENV_VARS) {
+    const value = nonEmpty(env[name]);
+    if (value === undefined || key in names) continue;
+    setKey(layer, key, parse(value, name));
+    names[key] = name;
+  }
+  return { layer: layer as ConfigInput, names };
+}
+
+function readConfigFile(file: string): unknown {
+  let content: string;
   try {
-    text = readFileSync(file, 'utf8');
+    content = readFileSync(file, 'utf8');
   } catch (err) {
     throw new NbcError('E_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, {
       uri: file,
     });
   }
-  let parsed: unknown;
   try {
     // yaml is loaded only for a YAML config file (it costs ~40 ms of CLI start-up)
-    parsed = file.endsWith('.json')
-      ? JSON.parse(text)
-      : (require('yaml') as typeof import('yaml')).parse(text);
+    const parsed: unknown = file.endsWith('.json')
+      ? JSON.parse(content)
+      : (require('yaml') as typeof import('yaml')).parse(content);
+    return parsed ?? {};
   } catch (err) {
     throw new NbcError(
       'E_CONFIG',
@@ -379,195 +421,26 @@ function readConfigFile(file: string): ConfigInput {
       { uri: file },
     );
   }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new NbcError('E_CONFIG', `config file ${file} must hold an object`, { uri: file });
-  }
-  return parsed as ConfigInput;
 }
 
-function merge(base: Config, layer: ConfigInput, origin: string): Config {
+/** `base` with `layer`'s keys over it; each key's source recorded in `sources`. */
+function merge(
+  base: Config,
+  layer: ConfigInput,
+  sources: Record<string, string>,
+  describe: (key: string) => string,
+): Config {
   const out: Record<string, unknown> = { ...base };
-  for (const [section, values] of Object.entries(layer)) {
-    if (values === undefined) continue;
-    const current = (base as unknown as Record<string, unknown>)[section];
-    if (current === undefined || section === 'childEnv' || section === 'kernelEnv') {
-      throw new NbcError('E_CONFIG', `unknown configuration section "${section}" (from ${origin})`, {
-        field: section,
-      });
-    }
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new NbcError(
-        'E_CONFIG',
-        `configuration section "${section}" must be an object (from ${origin})`,
-        { field: section },
-      );
-    }
-    const known = current as Record<string, unknown>;
-    for (const key of Object.keys(values)) {
-      if (!(key in known)) {
-        throw new NbcError('E_CONFIG', `unknown configuration key "${section}.${key}" (from ${origin})`, {
-          field: `${section}.${key}`,
-        });
-      }
-    }
-    out[section] = { ...known, ...stripUndefined(values as Record<string, unknown>) };
+  for (const [section, values] of Object.entries(layer) as [string, Record<string, unknown>][]) {
+    const known = (base as unknown as Record<string, Record<string, unknown>>)[section] as Record<
+      string,
+      unknown
+    >;
+    const set = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    for (const key of Object.keys(set)) sources[`${section}.${key}`] = describe(`${section}.${key}`);
+    out[section] = { ...known, ...set };
   }
   return out as unknown as Config;
-}
-
-function check(cond: boolean, field: string, message: string): void {
-  if (!cond) throw new NbcError('E_CONFIG', `invalid configuration ${field}: ${message}`, { field });
-}
-
-function isPositiveOrNull(v: unknown): boolean {
-  return v === null || (typeof v === 'number' && Number.isFinite(v) && v > 0);
-}
-
-function isIntegerIn(v: unknown, min: number, max: number): boolean {
-  return Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-}
-
-function validateSqs(q: SqsConfig): void {
-  check(typeof q.enabled === 'boolean', 'sqs.enabled', 'must be true or false');
-  check(
-    q.endpoint === null || /^https?:\/\//.test(q.endpoint),
-    'sqs.endpoint',
-    `must be an http(s) URL, got ${JSON.stringify(q.endpoint)}`,
-  );
-  check(isIntegerIn(q.waitTimeSeconds, 0, 20), 'sqs.waitTimeSeconds', 'must be an integer 0-20 (SQS limit)');
-  check(isIntegerIn(q.batchSize, 1, 10), 'sqs.batchSize', 'must be an integer 1-10 (SQS limit)');
-  check(
-    isIntegerIn(q.visibilityTimeoutSeconds, 1, 43_200),
-    'sqs.visibilityTimeoutSeconds',
-    'must be an integer 1-43200 (SQS limit: 12 hours)',
-  );
-  check(isIntegerIn(q.maxReceives, 1, 1000), 'sqs.maxReceives', 'must be an integer 1-1000');
-  check(isIntegerIn(q.maxAttempts, 1, 100), 'sqs.maxAttempts', 'must be an integer 1-100');
-}
-
-function validate(c: Config): void {
-  check(
-    c.kernel.provider === 'local' || c.kernel.provider === 'jupyter-server',
-    'kernel.provider',
-    `must be "local" or "jupyter-server", got ${JSON.stringify(c.kernel.provider)}`,
-  );
-  check(
-    typeof c.kernel.startTimeoutMs === 'number' && c.kernel.startTimeoutMs > 0,
-    'kernel.startTimeoutMs',
-    'must be a positive number',
-  );
-  check(
-    isPositiveOrNull(c.execution.cellTimeoutMs),
-    'execution.cellTimeoutMs',
-    'must be a positive number or null',
-  );
-  check(
-    isPositiveOrNull(c.execution.totalTimeoutMs),
-    'execution.totalTimeoutMs',
-    'must be a positive number or null',
-  );
-  check(
-    typeof c.execution.autosaveCellEverySec === 'number' && c.execution.autosaveCellEverySec >= 0,
-    'execution.autosaveCellEverySec',
-    'must be >= 0 (0 disables)',
-  );
-  check(LOG_LEVELS.includes(c.log.level), 'log.level', `must be one of ${LOG_LEVELS.join(', ')}`);
-  check(LOG_FORMATS.includes(c.log.format), 'log.format', `must be one of ${LOG_FORMATS.join(', ')}`);
-  check(
-    Number.isInteger(c.s3.maxAttempts) && c.s3.maxAttempts >= 1,
-    's3.maxAttempts',
-    'must be an integer >= 1',
-  );
-  check(
-    c.s3.multipartThresholdBytes >= 5 * 1024 * 1024,
-    's3.multipartThresholdBytes',
-    'must be at least 5 MiB (the S3 minimum part size)',
-  );
-  validateSqs(c.sqs);
-  check(
-    /^https?:\/\//.test(c.conductor.serverUrl),
-    'conductor.serverUrl',
-    `must be an http(s) URL, got ${JSON.stringify(c.conductor.serverUrl)}`,
-  );
-  check(
-    c.kernel.jupyterUrl === null || /^https?:\/\//.test(c.kernel.jupyterUrl),
-    'kernel.jupyterUrl',
-    'must be an http(s) URL',
-  );
-  check(
-    Number.isInteger(c.engine.port) && c.engine.port >= 0 && c.engine.port < 65536,
-    'engine.port',
-    'must be 0-65535',
-  );
-  check(
-    Number.isInteger(c.worker.concurrency) && c.worker.concurrency >= 1,
-    'worker.concurrency',
-    'must be an integer >= 1',
-  );
-  check(
-    Number.isInteger(c.worker.kernelPoolSize) && c.worker.kernelPoolSize >= 0,
-    'worker.kernelPoolSize',
-    'must be an integer >= 0',
-  );
-  check(c.worker.pollIntervalMs > 0, 'worker.pollIntervalMs', 'must be > 0');
-  check(
-    c.metrics.port === null ||
-      (Number.isInteger(c.metrics.port) && c.metrics.port >= 0 && c.metrics.port < 65536),
-    'metrics.port',
-    'must be 0-65535, or null for no metrics endpoint',
-  );
-  check(
-    typeof c.metrics.host === 'string' && c.metrics.host !== '',
-    'metrics.host',
-    'must be an interface address',
-  );
-  check(
-    Array.isArray(c.metrics.allowedHosts) &&
-      c.metrics.allowedHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+$/.test(h)),
-    'metrics.allowedHosts',
-    'must be a list of host names',
-  );
-  check(
-    c.metrics.token === null || (typeof c.metrics.token === 'string' && c.metrics.token !== ''),
-    'metrics.token',
-    'must be a non-empty string or null',
-  );
-  check(typeof c.scheduler.catchUpDefault === 'boolean', 'scheduler.catchUpDefault', 'must be true or false');
-  check(
-    Number.isInteger(c.scheduler.catchUpMax) && c.scheduler.catchUpMax >= 0,
-    'scheduler.catchUpMax',
-    'must be an integer >= 0',
-  );
-  check(
-    Number.isInteger(c.scheduler.historyPerSchedule) && c.scheduler.historyPerSchedule >= 1,
-    'scheduler.historyPerSchedule',
-    'must be an integer >= 1',
-  );
-  check(
-    typeof c.scheduler.historyMaxAgeDays === 'number' && c.scheduler.historyMaxAgeDays >= 0,
-    'scheduler.historyMaxAgeDays',
-    'must be >= 0 (0 keeps records by count only)',
-  );
-  check(
-    isStringList(c.worker.outputRoots),
-    'worker.outputRoots',
-    'must be a list of folders, file:// URIs or s3:// prefixes',
-  );
-  check(
-    isStringList(c.worker.allowedNotebookUrls) &&
-      c.worker.allowedNotebookUrls.every((u) => /^https?:\/\/[^/]/i.test(u) && URL.canParse(u)),
-    'worker.allowedNotebookUrls',
-    'must be a list of http(s) URL prefixes, e.g. ["https://notebooks.example.com/team/"]',
-  );
-}
-
-function isStringList(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '');
-}
-
-function resolveRoot(root: string, cwd: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(root) ? root : path.resolve(cwd, root);
 }
 
 function deepFreeze<T>(o: T): T {
@@ -578,16 +451,37 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** `security.outputFileMode` as a number for fs calls. */
+export function outputFileMode(config: Config): number {
+  return Number.parseInt(config.security.outputFileMode, 8);
+}
+
 export function compileConfig(options: CompileOptions = {}): Config {
   const env: Env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
+  const warn = options.onWarning ?? (() => undefined);
   const root = packageRoot();
   let config = defaults(root, nonEmpty(env.HOME) ?? os.homedir());
+  const sources: Record<string, string> = {};
+  for (const [section, values] of Object.entries(config))
+    if (!NOT_SECTIONS.has(section))
+      for (const key of Object.keys(values)) sources[`${section}.${key}`] = 'default';
 
+  const layers: { input: unknown; source: LayerSource }[] = [];
+  const fromEnvironment = fromEnv(env);
+  layers.push({ input: fromEnvironment.layer, source: { kind: 'env', names: fromEnvironment.names } });
   const file = options.configFile ?? nonEmpty(env.NBCONDUCTOR_CONFIG) ?? null;
-  if (file !== null) config = merge(config, readConfigFile(path.resolve(cwd, file)), file);
-  config = merge(config, fromEnv(env), 'environment');
-  if (options.flags) config = merge(config, options.flags, 'command-line flags');
+  if (file !== null) {
+    const resolved = path.resolve(cwd, file);
+    layers.push({ input: readConfigFile(resolved), source: { kind: 'file', file: resolved } });
+  }
+  if (options.flags)
+    layers.push({ input: options.flags, source: { kind: 'flags', names: options.flagNames ?? {} } });
+  for (const { input, source } of layers) {
+    const checked = checkLayer(input, source);
+    for (const w of checked.warnings) warn(w);
+    config = merge(config, checked.layer as ConfigInput, sources, checked.describe);
+  }
 
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
@@ -602,13 +496,11 @@ export function compileConfig(options: CompileOptions = {}): Config {
     worker: {
       ...config.worker,
       outputRoot: resolveRoot(config.worker.outputRoot, cwd),
-      outputRoots: isStringList(config.worker.outputRoots)
-        ? config.worker.outputRoots.map((r) => resolveRoot(r, cwd))
-        : config.worker.outputRoots,
+      outputRoots: config.worker.outputRoots.map((r) => resolveRoot(r, cwd)),
     },
     childEnv,
     kernelEnv: kernelEnvOf(childEnv, config.s3),
+    sources,
   };
-  validate(resolved);
   return deepFreeze(resolved);
 }

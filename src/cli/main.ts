@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { compileConfig, type Config, type ConfigInput } from '../config';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, NbcError, errorMessage, exitCodeFor, isNbcError } from '../errors';
+import { stringifyJsonExact } from '../json-exact';
 import { createLogger, resolveLogFormat, type LogFormat, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';
@@ -18,14 +19,34 @@ import {
 import type { InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
-import { ensurePython } from './setup';
-import { stringifyJsonExact } from '../json-exact';
+import { ensurePython } from '../python/project';
+import { conductorTarget } from '../worker/conductor-client';
 
 interface GlobalOptions {
   config?: string;
   logLevel?: string;
   logFormat?: string;
+  auth?: string;
 }
+
+/** The flag that sets each `section.key`, for messages naming where a value came from. */
+const FLAG_NAMES: Readonly<Record<string, string>> = {
+  'log.level': '--log-level',
+  'log.format': '--log-format',
+  'metrics.port': '--metrics-port',
+  'security.auth': '--auth',
+  'conductor.serverUrl': '--conductor-url',
+  'conductor.keyId': '--key-id',
+  'conductor.keySecret': '--key-secret',
+  'worker.concurrency': '--concurrency',
+  'worker.domain': '--domain',
+  'engine.host': '--host',
+  'engine.port': '--port',
+  'engine.dataDir': '--data',
+  'kernel.provider': '--kernel-provider',
+  'kernel.jupyterUrl': '--jupyter-url',
+  'kernel.jupyterToken': '--jupyter-token',
+};
 
 export interface MainOptions {
   /** Aborted on SIGINT/SIGTERM by runFromProcess; tests pass their own. */
@@ -85,6 +106,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       '--log-format <format>',
       'json|pretty|auto (default auto: readable on a terminal, JSON otherwise)',
     )
+    .option('--auth <mode>', 'token (default) or none: authentication of every server nbconductor starts')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
@@ -94,11 +116,16 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       ...(g.logLevel ? { level: g.logLevel as LogLevel } : {}),
       ...(g.logFormat ? { format: g.logFormat as LogFormat } : {}),
     };
+    let withLevel = mergeInputs(flags, { log });
+    if (g.auth) withLevel = mergeInputs(withLevel, { security: { auth: g.auth as 'token' | 'none' } });
+    const warnings: string[] = [];
     const config = compileConfig({
       env: io.env,
       cwd: io.cwd,
       configFile: g.config ?? null,
-      flags: mergeInputs(flags, { log }),
+      flags: withLevel,
+      flagNames: FLAG_NAMES,
+      onWarning: (w) => warnings.push(w),
     });
     const tty = io.stderr.isTTY === true;
     logger = createLogger({
@@ -107,8 +134,21 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       format: resolveLogFormat(config.log.format, tty),
       color: tty,
     });
+    for (const w of warnings) logger.warn(w);
     return { config, logger };
   };
+
+  program
+    .command('config')
+    .description(
+      'print the effective configuration (secrets redacted); --show-origin says where each value came from',
+    )
+    .option('--show-origin', 'one line per key with its source (default, environment, config file, flag)')
+    .action((o: { showOrigin?: boolean }) => {
+      const { config } = setup();
+      const { describeConfig } = require('./config-command') as typeof import('./config-command');
+      io.stdout.write(describeConfig(config, o.showOrigin === true));
+    });
 
   program
     .command('setup')
@@ -150,34 +190,62 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           },
           metrics: metricsFlags(o.metricsPort),
         });
-        const { runServerCommand } = require('./server-command') as typeof import('./server-command');
+        const { runServerCommand, engineSecurity } =
+          require('./server-command') as typeof import('./server-command');
         await runServerCommand({
           host: config.engine.host,
           port: config.engine.port,
           dataDir: config.engine.dataDir,
           memory: o.memory === true,
+          security: engineSecurity(config),
           metrics: config.metrics,
           scheduler: config.scheduler,
           sqs: config.sqs,
           logger: log,
+          print: (line) => void io.stdout.write(`${line}\n`),
           signal,
         });
       },
     );
 
   const collectPairs = (v: string, prev: string[] = []): string[] => [...prev, v];
-  const conductor = (config: Config, url?: string): ConductorTarget => ({
-    ...config.conductor,
-    serverUrl: url ?? config.conductor.serverUrl,
-  });
+  /** The client flags every command that talks to a Conductor takes. */
+  interface ClientFlags {
+    conductorUrl?: string;
+    keyId?: string;
+    keySecret?: string;
+  }
+  const clientOptions = (cmd: Command): Command =>
+    cmd
+      .option(
+        '--conductor-url <url>',
+        'Conductor server URL (default: config, CONDUCTOR_SERVER_URL, http://127.0.0.1:8080)',
+      )
+      .option(
+        '--key-id <id>',
+        "Conductor (Orkes) key id (default: config, CONDUCTOR_AUTH_KEY, the engine's credentials.json)",
+      )
+      .option(
+        '--key-secret <secret>',
+        'Conductor (Orkes) key secret (default: config, CONDUCTOR_AUTH_SECRET)',
+      );
+  const clientFlags = (o: ClientFlags): ConfigInput =>
+    o.conductorUrl || o.keyId || o.keySecret
+      ? {
+          conductor: {
+            ...(o.conductorUrl ? { serverUrl: o.conductorUrl } : {}),
+            ...(o.keyId ? { keyId: o.keyId } : {}),
+            ...(o.keySecret ? { keySecret: o.keySecret } : {}),
+          },
+        }
+      : {};
+  const conductor = (config: Config): ConductorTarget => conductorTarget(config);
 
-  program
-    .command('worker')
-    .description('run the notebook_run worker against a Conductor (the embedded engine or a real one)')
-    .option(
-      '--conductor-url <url>',
-      'Conductor server URL (default CONDUCTOR_SERVER_URL or http://127.0.0.1:8080)',
-    )
+  clientOptions(
+    program
+      .command('worker')
+      .description('run the notebook_run worker against a Conductor (the embedded engine or a real one)'),
+  )
     .option('--concurrency <n>', 'notebooks run at once (default 2)')
     .option('--domain <domain>', 'task domain to poll')
     .option('--kernel-provider <kind>', 'local (default) or jupyter-server')
@@ -185,17 +253,18 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--jupyter-token <token>', 'token for --jupyter-url')
     .option('--metrics-port <port>', METRICS_PORT_HELP)
     .action(
-      async (o: {
-        conductorUrl?: string;
-        concurrency?: string;
-        domain?: string;
-        kernelProvider?: string;
-        jupyterUrl?: string;
-        jupyterToken?: string;
-        metricsPort?: string;
-      }) => {
+      async (
+        o: ClientFlags & {
+          concurrency?: string;
+          domain?: string;
+          kernelProvider?: string;
+          jupyterUrl?: string;
+          jupyterToken?: string;
+          metricsPort?: string;
+        },
+      ) => {
         const { config, logger: log } = setup({
-          ...(o.conductorUrl ? { conductor: { serverUrl: o.conductorUrl } } : {}),
+          ...clientFlags(o),
           worker: {
             ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
             ...(o.domain ? { domain: o.domain } : {}),
@@ -207,82 +276,79 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           }).kernel,
           metrics: metricsFlags(o.metricsPort),
         });
-        const { runWorkerCommand } = require('./worker-command') as typeof import('./worker-command');
-        await runWorkerCommand(config, log, io.cwd, signal);
+        const { runWorker } = require('../worker/runtime') as typeof import('../worker/runtime');
+        await runWorker(config, log, io.cwd, signal);
       },
     );
 
-  program
-    .command('register')
-    .description(
-      'register task definitions, workflows, event handlers and schedules from DIR (default workflows/) with a Conductor',
-    )
-    .argument('[dir]', 'definitions directory', 'workflows')
-    .option('--conductor-url <url>', 'Conductor server URL')
-    .action(async (dir: string, o: { conductorUrl?: string }) => {
-      const { config, logger: log } = setup();
-      io.stdout.write(
-        `${await registerDefinitions(conductor(config, o.conductorUrl), path.resolve(io.cwd, dir), log)}\n`,
+  clientOptions(
+    program
+      .command('register')
+      .description(
+        'register task definitions, workflows, event handlers and schedules from DIR (default workflows/) with a Conductor',
+      )
+      .argument('[dir]', 'definitions directory', 'workflows'),
+  ).action(async (dir: string, o: ClientFlags) => {
+    const { config, logger: log } = setup(clientFlags(o));
+    io.stdout.write(`${await registerDefinitions(conductor(config), path.resolve(io.cwd, dir), log)}\n`);
+  });
+
+  clientOptions(
+    program
+      .command('schedules')
+      .description('list the schedules on a Conductor with their crons, next runs and last results')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: ClientFlags & { json?: boolean }) => {
+    const { config, logger: log } = setup(clientFlags(o));
+    const { listSchedules, formatSchedules } =
+      require('./schedules-command') as typeof import('./schedules-command');
+    const lines = await listSchedules(conductor(config), log);
+    io.stdout.write(o.json ? `${JSON.stringify(lines, null, 2)}\n` : formatSchedules(lines));
+  });
+
+  clientOptions(
+    program
+      .command('start')
+      .description('start a workflow and follow it to the end, printing each task and its output notebook')
+      .argument('<name>', 'workflow name')
+      .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values are parsed)', collectPairs)
+      .option('--version <n>', 'workflow version (default latest)')
+      .option('--correlation-id <id>', 'correlation id')
+      .option('--no-follow', 'print the workflow id and return at once'),
+  ).action(
+    async (
+      name: string,
+      o: ClientFlags & {
+        input?: string[];
+        version?: string;
+        correlationId?: string;
+        follow?: boolean;
+      },
+    ) => {
+      const { config, logger: log } = setup(clientFlags(o));
+      const request = {
+        name,
+        input: parseInputPairs(o.input ?? []),
+        ...(o.version ? { version: Number(o.version) } : {}),
+        ...(o.correlationId ? { correlationId: o.correlationId } : {}),
+      };
+      const result = await startAndFollow(
+        conductor(config),
+        request,
+        log,
+        (t) =>
+          io.stdout.write(
+            `${t.ref.padEnd(28)} ${t.status.padEnd(12)}${t.outputNotebook ? ` ${t.outputNotebook}` : ''}\n`,
+          ),
+        { follow: o.follow !== false, signal },
       );
-    });
-
-  program
-    .command('schedules')
-    .description('list the schedules on a Conductor with their crons, next runs and last results')
-    .option('--json', 'machine-readable output')
-    .option('--conductor-url <url>', 'Conductor server URL')
-    .action(async (o: { json?: boolean; conductorUrl?: string }) => {
-      const { config, logger: log } = setup();
-      const { listSchedules, formatSchedules } =
-        require('./schedules-command') as typeof import('./schedules-command');
-      const lines = await listSchedules(conductor(config, o.conductorUrl), log);
-      io.stdout.write(o.json ? `${JSON.stringify(lines, null, 2)}\n` : formatSchedules(lines));
-    });
-
-  program
-    .command('start')
-    .description('start a workflow and follow it to the end, printing each task and its output notebook')
-    .argument('<name>', 'workflow name')
-    .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values are parsed)', collectPairs)
-    .option('--version <n>', 'workflow version (default latest)')
-    .option('--correlation-id <id>', 'correlation id')
-    .option('--no-follow', 'print the workflow id and return at once')
-    .option('--conductor-url <url>', 'Conductor server URL')
-    .action(
-      async (
-        name: string,
-        o: {
-          input?: string[];
-          version?: string;
-          correlationId?: string;
-          follow?: boolean;
-          conductorUrl?: string;
-        },
-      ) => {
-        const { config, logger: log } = setup();
-        const request = {
-          name,
-          input: parseInputPairs(o.input ?? []),
-          ...(o.version ? { version: Number(o.version) } : {}),
-          ...(o.correlationId ? { correlationId: o.correlationId } : {}),
-        };
-        const result = await startAndFollow(
-          conductor(config, o.conductorUrl),
-          request,
-          log,
-          (t) =>
-            io.stdout.write(
-              `${t.ref.padEnd(28)} ${t.status.padEnd(12)}${t.outputNotebook ? ` ${t.outputNotebook}` : ''}\n`,
-            ),
-          { follow: o.follow !== false, signal },
-        );
-        io.stdout.write(
-          `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
-        );
-        if (o.follow !== false) io.stdout.write(`${stringifyJsonExact(result.output, 2) ?? 'null'}\n`);
-        exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
-      },
-    );
+      io.stdout.write(
+        `${name} ${result.workflowId} ${result.status}${result.reason ? `: ${result.reason}` : ''}\n`,
+      );
+      if (o.follow !== false) io.stdout.write(`${stringifyJsonExact(result.output, 2) ?? 'null'}\n`);
+      exitCode = result.status === 'COMPLETED' || result.status === 'RUNNING' ? 0 : 1;
+    },
+  );
 
   program
     .command('up')

@@ -1,7 +1,7 @@
 /** `nbconductor run INPUT [OUTPUT]`: papermill's CLI, on our engine. */
 import type { Command } from 'commander';
 
-import type { Config, ConfigInput } from '../config';
+import { outputFileMode, type Config, type ConfigInput } from '../config';
 import { EXIT_OK, exitCodeFor, NbcError } from '../errors';
 import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
@@ -11,7 +11,7 @@ import { packageVersion } from '../paths';
 import { defaultOutputPath, runNotebook } from '../runner/run-notebook';
 import { createStorage } from '../storage/registry';
 import type { CliIO } from './io';
-import { createKernelProviderFromConfig } from './kernels';
+import { createKernelProviderFromConfig } from '../kernel/from-config';
 import { combineEvents, logOutputEvents, progressBarEvents } from './progress';
 
 export interface RunOptions {
@@ -159,7 +159,7 @@ export async function runCommand(
   const outputUri = toStdout ? null : (output ?? defaultOutputPath(config.worker.outputRoot, input, runId));
   const showBar = o.progressBar !== false && !o.logOutput && !toStdout && io.stderr.isTTY === true;
 
-  const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger });
+  const storage = createStorage({ cwd: io.cwd, s3: config.s3, logger, fileMode: outputFileMode(config) });
   let provider: KernelProvider | null = null;
   let bar: ReturnType<typeof progressBarEvents> | undefined;
   try {

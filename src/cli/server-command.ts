@@ -4,9 +4,24 @@
  * better-sqlite3 with it) is loaded only here, so other commands never pay for it.
  */
 import type { Config, SqsConfig } from '../config';
-import type { SchedulerOptions } from '../engine';
+import type { SchedulerOptions, StartEngineOptions } from '../engine';
 import type { Logger } from '../log';
-import { startMetricsEndpoint } from './metrics';
+import { credentialsPath } from '../security';
+import { startMetricsEndpoint } from '../metrics/endpoint';
+
+export type EngineSecurityOptions = Pick<StartEngineOptions, 'auth' | 'allowedHosts' | 'allowedOrigins'>;
+
+/** The engine's security settings from the configuration (`security.*`). */
+export function engineSecurity(config: Config): EngineSecurityOptions {
+  return {
+    auth:
+      config.security.auth === 'none'
+        ? { mode: 'none' }
+        : { mode: 'token', tokenTtlMs: config.security.tokenTtlSeconds * 1000 },
+    allowedHosts: config.security.allowedHosts,
+    allowedOrigins: config.security.allowedOrigins,
+  };
+}
 
 /** The engine's scheduler options from the `scheduler` config section. */
 export function schedulerOptions(c: Config['scheduler']): SchedulerOptions {
@@ -21,18 +36,21 @@ export function schedulerOptions(c: Config['scheduler']): SchedulerOptions {
 export interface ServerCommandOptions {
   host: string;
   port: number;
-  /** Data directory for the SQLite store (ignored with `memory`). */
+  /** Data directory for the SQLite store (not used for it with `memory`) and the credentials. */
   dataDir: string;
   /** Keep everything in memory (tests, demos): nothing survives a restart. */
   memory: boolean;
+  security: EngineSecurityOptions;
   /** The Prometheus endpoint's settings (queue depths, workflow counts); off when its port is null. */
   metrics?: Config['metrics'];
   /** The `scheduler` config section (engine defaults when absent). */
   scheduler?: Config['scheduler'];
-  logger: Logger;
-  signal: AbortSignal;
   /** Consume `sqs:` event handlers' queues (when enabled). */
   sqs?: Readonly<SqsConfig>;
+  logger: Logger;
+  /** Where the login link goes (the terminal, not the log: it is a secret, if a short-lived one). */
+  print(line: string): void;
+  signal: AbortSignal;
 }
 
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
@@ -41,16 +59,24 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
   const engine = await startEngine({
     host: options.host,
     port: options.port,
-    dataDir: options.memory ? undefined : options.dataDir,
+    dataDir: options.dataDir,
     memory: options.memory,
     logger: options.logger,
     options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
     sqs: options.sqs,
+    ...options.security,
   });
   options.logger.info(
-    { url: engine.url, api: `${engine.url}/api`, dataDir: options.memory ? null : options.dataDir },
+    {
+      url: engine.url,
+      api: `${engine.url}/api`,
+      dataDir: options.memory ? null : options.dataDir,
+      credentials: engine.credentials ? credentialsPath(options.dataDir) : null,
+    },
     `nbconductor engine listening on ${engine.url} (Conductor API under /api)`,
   );
+  const link = engine.loginLink();
+  if (link) options.print(`browser login link (works once): ${link}`);
   let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {
     if (options.metrics) metrics = await startMetricsEndpoint(options.metrics, options.logger);

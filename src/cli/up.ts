@@ -9,12 +9,12 @@ import type { Config } from '../config';
 import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow } from './conductor-commands';
-import { schedulerOptions } from './server-command';
+import { engineSecurity, schedulerOptions } from './server-command';
 import type { CliIO } from './io';
-import { startMetricsEndpoint } from './metrics';
+import { startMetricsEndpoint } from '../metrics/endpoint';
 import { relativeToCwd as relative, taskProgress } from './task-progress';
-import { startWorkerRuntime } from './worker-command';
 import { stringifyJsonExact } from '../json-exact';
+import { startWorkerRuntime } from '../worker/runtime';
 
 export interface UpOptions {
   workflow: string;
@@ -33,6 +33,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     logger: logger.child({ component: 'engine' }),
     options: { scheduler: schedulerOptions(config.scheduler) },
     sqs: config.sqs,
+    ...engineSecurity(config),
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });
@@ -62,16 +63,23 @@ export async function upCommand(
 ): Promise<number> {
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
   const engine = await startEmbeddedEngine(config, logger);
-  const target = { serverUrl: engine.url, keyId: null, keySecret: null };
+  // Always our own engine, with its own key: nothing from the environment or config points elsewhere.
+  const target = {
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId ?? null,
+    keySecret: engine.credentials?.keySecret ?? null,
+  };
   let runtime: Awaited<ReturnType<typeof startWorkerRuntime>> | undefined;
   let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {
     out(`nbconductor engine: ${engine.url}/api (data in ${relative(io.cwd, config.engine.dataDir)})`);
+    const link = engine.loginLink();
+    if (link) out(`browser login link (works once): ${link}`);
     metrics = await startMetricsEndpoint(config.metrics, logger);
     metrics?.engine(engine.stats);
     if (metrics) out(`metrics: ${metrics.url}`);
     runtime = await startWorkerRuntime(config, logger, {
-      conductorUrl: engine.url,
+      conductor: target,
       cwd: io.cwd,
       metrics: metrics?.worker(config.worker.workerId),
     });

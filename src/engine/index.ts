@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 
 import type { SqsConfig } from '../config';
 import type { Logger } from '../log';
+import { createHttpSecurity, loadOrCreateCredentials, type Credentials } from '../security';
+import { NbcError } from '../errors';
+import { registerAuthRoutes } from './api/auth';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
 import { registerMetadataRoutes } from './api/metadata';
@@ -34,7 +37,10 @@ export interface StartEngineOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Directory for `engine.db`; required unless `memory` is true. */
+  /**
+   * Directory for `engine.db` and `credentials.json`; may be left out with `memory` when auth is off or
+   * credentials are given.
+   */
   dataDir?: string;
   memory?: boolean;
   logger: Logger;
@@ -42,7 +48,20 @@ export interface StartEngineOptions {
   options?: EngineOptionsInput;
   /** `sqs:<queue>` event handlers are consumed when this is given with `enabled: true`. */
   sqs?: Readonly<SqsConfig>;
+  /**
+   * 'token': every API call needs a token from `POST /api/token` with these credentials (default: the
+   * data directory's credentials.json, created on first start). 'none': no authentication (a warning
+   * is logged). The Host/Origin/JSON checks apply either way.
+   */
+  auth: EngineAuth;
+  /** Host names accepted besides loopback ones and the listen address (config security.allowedHosts). */
+  allowedHosts?: readonly string[];
+  /** Origins accepted besides the engine's own (config security.allowedOrigins). */
+  allowedOrigins?: readonly string[];
 }
+
+export type EngineAuth =
+  { mode: 'none' } | { mode: 'token'; credentials?: Credentials; tokenTtlMs?: number; sessionTtlMs?: number };
 
 export interface RunningEngine {
   /** Base URL, e.g. `http://127.0.0.1:8080` (the API is under `/api`). */
@@ -50,15 +69,55 @@ export interface RunningEngine {
   port: number;
   /** Queue depths and workflow counts, read from the store now (for metrics). */
   stats(): EngineStats;
+  /** The key clients exchange for a token (null with auth 'none'). */
+  credentials: Credentials | null;
+  /** A one-time link that lets a browser into the engine's pages (null with auth 'none'). */
+  loginLink(next?: string): string | null;
   /** Stops accepting requests, finishes in-flight ones, closes the database. */
   stop(): Promise<void>;
 }
 
+function credentialsFor(o: StartEngineOptions): Credentials | null {
+  if (o.auth.mode === 'none') return null;
+  if (o.auth.credentials) return o.auth.credentials;
+  // With `memory` the database is not kept, but the credentials still are: clients find them there.
+  if (!o.dataDir)
+    throw new NbcError(
+      'E_CONFIG',
+      'engine: token auth needs credentials or a data directory to keep them in',
+    );
+  const { credentials, created } = loadOrCreateCredentials(o.dataDir);
+  if (created) o.logger.info({ dataDir: o.dataDir }, 'engine: created credentials.json (keyId, keySecret)');
+  return credentials;
+}
+
+/** The listen address is a name clients use, unless it is a wildcard. */
+function listenName(host: string): string[] {
+  return host === '0.0.0.0' || host === '::' || host === '' ? [] : [host];
+}
+
 export async function startEngine(o: StartEngineOptions): Promise<RunningEngine> {
+  const credentials = credentialsFor(o);
+  const host = o.host ?? '127.0.0.1';
+  const security = createHttpSecurity({
+    auth:
+      credentials && o.auth.mode === 'token'
+        ? {
+            mode: 'token',
+            credentials,
+            tokenTtlMs: o.auth.tokenTtlMs,
+            sessionTtlMs: o.auth.sessionTtlMs,
+          }
+        : { mode: 'none' },
+    allowedHosts: [...listenName(host), ...(o.allowedHosts ?? [])],
+    allowedOrigins: o.allowedOrigins ?? [],
+    now: o.clock,
+  });
   const queueProviders = o.sqs?.enabled ? [new SqsEventQueueProvider(o.sqs, o.logger)] : [];
   const db = openDb({ dataDir: o.dataDir, memory: o.memory });
   const engine = new Engine({ db, logger: o.logger, clock: o.clock, options: o.options, queueProviders });
   const router = new Router();
+  registerAuthRoutes(router, security);
   registerHealthRoutes(router, engine);
   registerMetadataRoutes(router, engine);
   registerWorkflowRoutes(router, engine);
@@ -71,8 +130,8 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
     router,
     logger: o.logger,
     maxBodyBytes: engine.ctx.options.maxBodyBytes,
+    security,
   });
-  const host = o.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -88,11 +147,18 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
   engine.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!security.authEnabled)
+    o.logger.warn(
+      { url },
+      'engine: authentication is OFF (auth none): anyone who can reach this address can run code as this user',
+    );
   let stopping: Promise<void> | undefined;
   return {
     url,
     port,
     stats: engineStatsReader(engine.ctx),
+    credentials,
+    loginLink: (next) => security.loginLink(url, next),
     stop() {
       stopping ??= (async () => {
         await engine.stop();

@@ -23,6 +23,8 @@ import { joinUri, parseUri } from './uri';
 export interface FileBackendOptions {
   /** Directory relative paths are resolved against (required: library code never uses process.cwd()). */
   cwd: string;
+  /** Mode of the files written (output notebooks and their offloaded data); default 0o600. */
+  fileMode?: number;
 }
 
 export interface FileBackend extends StorageBackend {
@@ -111,7 +113,7 @@ export function createFileBackend(options: FileBackendOptions): FileBackend {
 
     async write(uri: string, body: WriteBody, opts: WriteOptions = {}): Promise<WriteResult> {
       const file = resolvePath(uri);
-      const etag = await writeFileAtomic(file, uri, body, opts);
+      const etag = await writeFileAtomic(file, uri, body, opts, options.fileMode ?? 0o600);
       return { etag };
     },
 

@@ -77,10 +77,12 @@ async function writeTemp(
   file: string,
   body: WriteBody,
   signal: AbortSignal | undefined,
+  mode: number,
 ): Promise<[string, string]> {
   const temp = tempPathFor(file);
-  const handle = await fs.open(temp, 'wx', 0o666);
+  const handle = await fs.open(temp, 'wx', mode);
   try {
+    await handle.chmod(mode); // exactly the configured mode, whatever the umask
     await writeBody(handle, body, signal);
     // Stamp a sub-microsecond mtime: kernels without fine-grained timestamps give every write in one
     // clock tick (1-10 ms) the same mtime, so a same-size in-place edit right after ours would keep our
@@ -99,15 +101,21 @@ async function writeTemp(
 
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
-async function createExclusiveInPlace(file: string, body: WriteBody, shown: string): Promise<string> {
+async function createExclusiveInPlace(
+  file: string,
+  body: WriteBody,
+  shown: string,
+  mode: number,
+): Promise<string> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'wx', 0o666);
+    handle = await fs.open(file, 'wx', mode);
   } catch (err) {
     if (errnoOf(err) === 'EEXIST') throw existsError(shown, file);
     throw err;
   }
   try {
+    await handle.chmod(mode);
     await writeBody(handle, body);
     const now = (performance.timeOrigin + performance.now()) / 1000; // see writeTemp
     await handle.utimes(now, now);
@@ -136,22 +144,28 @@ function changedError(shown: string, file: string, why: string): NbcError {
   );
 }
 
+/** Folders created for a file of this mode: owner-only for 0600, group-listable for 0640. */
+function dirModeFor(mode: number): number {
+  return 0o700 | ((mode & 0o040) !== 0 ? 0o050 : 0) | ((mode & 0o004) !== 0 ? 0o005 : 0);
+}
+
 /**
- * Write `body` to `file` atomically, honouring `ifNoneMatch` / `ifMatch`. `shown` is the URI as the user
- * gave it (for messages). Returns the new version's etag.
+ * Write `body` to `file` atomically, honouring `ifNoneMatch` / `ifMatch`, with file mode `mode`. `shown`
+ * is the URI as the user gave it (for messages). Returns the new version's etag.
  */
 export async function writeFileAtomic(
   file: string,
   shown: string,
   body: WriteBody,
   options: WriteOptions = {},
+  mode = 0o600,
 ): Promise<string> {
   const { ifNoneMatch, ifMatch, signal } = options;
   if (ifNoneMatch && ifMatch !== undefined) throw conflictingConditions(shown);
   try {
     throwIfAborted(signal, 'write', shown);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const [temp, etag] = await writeTemp(file, body, signal);
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: dirModeFor(mode) });
+    const [temp, etag] = await writeTemp(file, body, signal, mode);
     let tempRenamed = false;
     try {
       if (signal?.aborted) throw abortedError('write', shown, signal.reason);
@@ -162,7 +176,7 @@ export async function writeFileAtomic(
           const errno = errnoOf(err);
           if (errno === 'EEXIST') throw existsError(shown, file);
           if (errno !== undefined && LINK_UNSUPPORTED.has(errno))
-            return await createExclusiveInPlace(file, body, shown);
+            return await createExclusiveInPlace(file, body, shown, mode);
           throw err;
         }
         return etag;

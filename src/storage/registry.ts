@@ -19,6 +19,8 @@ export interface CreateStorageOptions {
   s3: Readonly<S3Config> & Partial<Pick<S3BackendOptions, 'listPageSize' | 'partSize' | 'queueSize'>>;
   logger: Logger;
   http?: HttpBackendOptions;
+  /** Mode of local files written (config security.outputFileMode); default 0o600. */
+  fileMode?: number;
 }
 
 export function createStorage(options: CreateStorageOptions): Storage {
@@ -30,7 +32,7 @@ export function createStorage(options: CreateStorageOptions): Storage {
   function backendFor(uri: string): StorageBackend {
     switch (parseUri(uri).scheme) {
       case 'file':
-        return (file ??= createFileBackend({ cwd: options.cwd }));
+        return (file ??= createFileBackend({ cwd: options.cwd, fileMode: options.fileMode }));
       case 's3':
         // The backend loads the AWS SDK itself, on its first request.
         return (s3 ??= createS3Backend({ ...options.s3, logger }));

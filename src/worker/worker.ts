@@ -10,14 +10,15 @@ import type { Logger } from '../log';
 import { coerceError } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
 import { LeaseKeeper } from './lease';
-import { connectConductor, type ConductorTarget } from './conductor-client';
+import { extendLease, stopChainedTaskUpdates, type ConductorConnection } from './conductor-client';
 import type { WorkerObserver } from './observer';
 import { sdkLogger } from './sdk-logger';
 
 export const NOTEBOOK_RUN = 'notebook_run';
 
 export interface NotebookWorkerOptions {
-  conductor: ConductorTarget;
+  /** The client to poll with (stopped with the worker). */
+  connection: ConductorConnection;
   workerId: string;
   domain: string | null;
   concurrency: number;
@@ -47,29 +48,16 @@ interface Running {
   markReported(): void;
 }
 
-export async function startNotebookWorker(options: NotebookWorkerOptions): Promise<NotebookWorker> {
+export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWorker {
   const { logger } = options;
   const observer = options.observer ?? {};
-  const { sdk, client } = await connectConductor(options.conductor, logger);
+  const { sdk, client, target } = options.connection;
   const tasks = new sdk.TaskClient(client);
   const workflows = new sdk.WorkflowExecutor(client);
   const running = new Map<string, Running>();
-  const rawClient = client as unknown as {
-    post(o: { url: string; body: unknown; throwOnError: boolean }): Promise<unknown>;
-  };
   const leases = new LeaseKeeper(async (taskId, workflowInstanceId) => {
     try {
-      await rawClient.post({
-        url: '/api/tasks',
-        body: {
-          taskId,
-          workflowInstanceId,
-          status: 'IN_PROGRESS',
-          extendLease: true,
-          workerId: options.workerId,
-        },
-        throwOnError: true,
-      });
+      await extendLease(client, { taskId, workflowInstanceId, workerId: options.workerId });
     } catch (err) {
       observer.leaseExtended?.(false);
       throw err;
@@ -158,7 +146,7 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
   manager.startPolling();
   logger.info(
     {
-      url: options.conductor.serverUrl,
+      url: target.serverUrl,
       workerId: options.workerId,
       concurrency: options.concurrency,
       domain: options.domain,
@@ -167,14 +155,12 @@ export async function startNotebookWorker(options: NotebookWorkerOptions): Promi
   );
 
   return {
-    url: options.conductor.serverUrl,
+    url: target.serverUrl,
     inFlight: () => running.size,
     async stop(graceMs: number): Promise<void> {
       if (stopping) return;
       stopping = true;
-      // update-v2 may hand back the next task with a result; after stopPolling the SDK would drop it
-      // (it stays IN_PROGRESS until its response timeout). The legacy update never chains a task.
-      (sdk.TaskRunner as unknown as { updateV2Available: boolean | null }).updateV2Available = false;
+      stopChainedTaskUpdates(sdk);
       await manager.stopPolling();
       logger.info(
         { running: running.size, graceMs },

@@ -1,5 +1,5 @@
 /** `nbconductor run` and `inspect` as a user drives them: flags, exit codes, files written. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +62,7 @@ describe('nbconductor run', () => {
       { cwd: dir },
     );
     expect(r).toMatchObject({ code: 0, stdout: 'typed.ipynb\n' });
+    expect(statSync(path.join(dir, 'typed.ipynb')).mode & 0o777).toBe(0o600); // security.outputFileMode
     const nb = await readNb('typed.ipynb');
     expect(injected(nb)).toBe('# Parameters\na = 12\nb = 2.0\ng = False\nd = None\nc = "text"\ne = "42"\n');
   });

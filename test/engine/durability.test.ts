@@ -8,22 +8,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-  MetadataClient,
-  noopLogger,
-  orkesConductorClient,
-  WorkflowExecutor,
-} from '@io-orkes/conductor-javascript';
+import { MetadataClient, WorkflowExecutor } from '@io-orkes/conductor-javascript';
 
-import { kill9, startEngineChild } from '../helpers/engine-child';
-import { complete, pollTask, raw, simpleTask, waitFor, type Json } from './support';
+import type { ConductorClient } from '../../src/worker/conductor-client';
+import { kill9, startEngineChild, type EngineChild } from '../helpers/engine-child';
+import { complete, pollTask, raw, sdkClient, simpleTask, waitFor, type Json } from './support';
 
 const children: ChildProcess[] = [];
 
-const startChild = (dataDir: string) => startEngineChild(dataDir, { children });
+const startChild = (dataDir: string): Promise<EngineChild> => startEngineChild(dataDir, { children });
 
-async function clients(url: string): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
-  const client = await orkesConductorClient({ serverUrl: url, logger: noopLogger });
+const sdkClients: ConductorClient[] = [];
+
+async function clients(
+  child: EngineChild,
+): Promise<{ workflows: WorkflowExecutor; metadata: MetadataClient }> {
+  const client = await sdkClient(child.url, child.credentials);
+  sdkClients.push(client);
   return { workflows: new WorkflowExecutor(client), metadata: new MetadataClient(client) };
 }
 
@@ -32,12 +33,13 @@ beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-durable-'));
 });
 afterAll(() => {
+  for (const c of sdkClients) c.stopBackgroundRefresh?.();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflows finish', async () => {
   let child = await startChild(dataDir);
-  let api = await clients(child.url);
+  let api = await clients(child);
   await api.metadata.registerTasks([
     { name: 'du_a', retryCount: 0 },
     { name: 'du_b', retryCount: 0 },
@@ -67,7 +69,7 @@ it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflow
 
   await kill9(child);
   child = await startChild(dataDir);
-  api = await clients(child.url);
+  api = await clients(child);
 
   const after1 = (await api.workflows.getWorkflow(w1, true)) as Json;
   expect(after1.tasks[0]).toMatchObject({
@@ -102,7 +104,7 @@ it('SIGKILL mid-workflow, restart: state, timers and queues resume; the workflow
 it('SIGKILL during a burst of updates: every acknowledged update survives, none is applied twice', async () => {
   const dir = path.join(dataDir, 'burst');
   let child = await startChild(dir);
-  let api = await clients(child.url);
+  let api = await clients(child);
   await api.metadata.registerTasks([{ name: 'du_burst', retryCount: 0 }] as never);
   await api.metadata.registerWorkflowDef({
     name: 'du_burst_flow',
@@ -131,7 +133,7 @@ it('SIGKILL during a burst of updates: every acknowledged update survives, none 
   expect(acknowledged.size).toBeGreaterThanOrEqual(10);
 
   child = await startChild(dir);
-  api = await clients(child.url);
+  api = await clients(child);
   for (const id of ids) {
     const wf = (await api.workflows.getWorkflow(id, true)) as Json;
     const t = (wf.tasks as Json[]).filter((x) => x.referenceTaskName === 't');

@@ -115,7 +115,7 @@ it('gives kernels the S3 endpoint, region and identity nbconductor uses, even wh
 
 it('an engine with SQS on and half a key pair refuses to start, naming the missing key', async () => {
   const sqs = { ...compileConfig({ env: BASE }).sqs, enabled: true, accessKeyId: 'AKID' };
-  await expect(startEngine({ memory: true, logger: quietLogger(), sqs })).rejects.toThrow(
-    expect.objectContaining({ code: 'E_CONFIG', details: { field: 'sqs.secretAccessKey' } }),
-  );
+  await expect(
+    startEngine({ memory: true, logger: quietLogger(), sqs, auth: { mode: 'none' } }),
+  ).rejects.toThrow(expect.objectContaining({ code: 'E_CONFIG', details: { field: 'sqs.secretAccessKey' } }));
 });

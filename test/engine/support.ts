@@ -1,29 +1,28 @@
 /**
- * Shared setup for engine tests: an engine on a random port, the official SDK clients pointed at it,
- * condition waits with deadlines (never fixed sleeps), workers, and raw HTTP for status-code checks.
+ * Shared setup for engine tests: an engine on a random port with token auth, the official SDK clients
+ * pointed at it (through our adapter, with the engine's key, as users connect), condition waits with
+ * deadlines (never fixed sleeps), workers, and raw HTTP for status-code checks (carrying the token).
  */
 import {
   MetadataClient,
   noopLogger,
-  orkesConductorClient,
   TaskClient,
   TaskManager,
   WorkflowExecutor,
   type ConductorWorker,
 } from '@io-orkes/conductor-javascript';
 
+import type { Credentials } from '../../src/security';
+import { connectConductor, type ConductorClient } from '../../src/worker/conductor-client';
 import { startTestEngine, type TestEngine, type TestEngineOptions } from '../helpers/engine';
-
-// The SDK lets these environment variables override the serverUrl we pass; keep tests hermetic.
-for (const k of ['CONDUCTOR_SERVER_URL', 'CONDUCTOR_AUTH_KEY', 'CONDUCTOR_AUTH_SECRET'])
-  delete process.env[k];
+import { quietLogger } from '../helpers/logger';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface Harness {
   engine: TestEngine;
   url: string;
-  client: Awaited<ReturnType<typeof orkesConductorClient>>;
+  client: ConductorClient;
   metadata: MetadataClient;
   workflows: WorkflowExecutor;
   tasks: TaskClient;
@@ -31,9 +30,35 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** API tokens for `raw()`, by engine URL. */
+const tokens = new Map<string, string>();
+
+/** An SDK client with the engine's key (a token is fetched and renewed by the SDK). */
+export async function sdkClient(url: string, credentials: Credentials | null): Promise<ConductorClient> {
+  const { client } = await connectConductor(
+    { serverUrl: url, keyId: credentials?.keyId ?? null, keySecret: credentials?.keySecret ?? null },
+    quietLogger(),
+  );
+  return client;
+}
+
+/** Lets `raw()` calls to `url` carry a token for these credentials (none: calls go without). */
+export async function authenticate(url: string, credentials: Credentials | null): Promise<void> {
+  tokens.delete(url);
+  if (!credentials) return;
+  const res = await fetch(`${url}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (res.status !== 200) throw new Error(`POST /api/token answered ${res.status}: ${await res.text()}`);
+  tokens.set(url, ((await res.json()) as { token: string }).token);
+}
+
 export async function harness(opts: TestEngineOptions = { memory: true }): Promise<Harness> {
   const engine = await startTestEngine(opts);
-  const client = await orkesConductorClient({ serverUrl: engine.url, logger: noopLogger });
+  const client = await sdkClient(engine.url, engine.credentials);
+  await authenticate(engine.url, engine.credentials);
   const h: Harness = {
     engine,
     url: engine.url,
@@ -45,6 +70,7 @@ export async function harness(opts: TestEngineOptions = { memory: true }): Promi
     async stop() {
       await Promise.all(h.managers.map((m) => m.stopPolling()));
       client.stopBackgroundRefresh?.();
+      tokens.delete(engine.url);
       await engine.stop();
     },
   };
@@ -131,9 +157,13 @@ export async function raw(
   body?: unknown,
   rawBody?: string,
 ): Promise<RawResponse> {
+  const token = tokens.get(url);
   const res = await fetch(url + path, {
     method,
-    headers: body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {},
+    headers: {
+      ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { 'x-authorization': token } : {}),
+    },
     body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();

@@ -8,10 +8,15 @@ import path from 'node:path';
 import readline from 'node:readline';
 
 import type { EngineOptionsInput } from '../../src/engine';
+import { readCredentials, type Credentials } from '../../src/security';
+import { authenticate } from '../engine/support';
 
 export interface EngineChild {
   proc: ChildProcess;
   url: string;
+  dir: string;
+  /** The key the child wrote to its data dir on first start (token auth, as users run it). */
+  credentials: Credentials;
   /** Resolves when the process has exited (by a kill or by itself). */
   exited: Promise<void>;
   /** Parsed log lines so far (only with `log: true`). */
@@ -74,9 +79,14 @@ export async function startEngineChild(
     });
     proc.once('exit', (code) => reject(new Error(`engine child exited with ${String(code)}: ${stderr}`)));
   });
+  // The key the child wrote on first start (kept across restarts): `raw()` calls carry a token for it.
+  const credentials = readCredentials(dataDir) as Credentials;
+  await authenticate(url, credentials);
   return {
     proc,
     url,
+    dir: dataDir,
+    credentials,
     exited,
     lines,
     waitForLog(what, match, timeoutMs = 30_000) {

@@ -1,6 +1,8 @@
 /**
  * Starts the embedded engine for a test: random 127.0.0.1 port, a fresh temp data dir (or in memory),
- * a silent logger. `stop()` stops it and removes the data dir.
+ * a silent logger, and token authentication as users get it (credentials.json in the data dir, or fresh
+ * credentials in memory); `auth: 'none'` only where a test is not about the engine's API. `stop()` stops
+ * it and removes the data dir.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,12 +11,16 @@ import path from 'node:path';
 import type { SqsConfig } from '../../src/config';
 import { startEngine, type EngineOptionsInput, type EngineStats } from '../../src/engine';
 import type { Logger } from '../../src/log';
+import { generateCredentials, type Credentials } from '../../src/security';
 import { quietLogger } from './logger';
 
 export interface TestEngine {
   url: string;
   dataDir: string | undefined;
   stats(): EngineStats;
+  /** What clients exchange for a token (null with auth 'none'). */
+  credentials: Credentials | null;
+  loginLink(next?: string): string | null;
   stop(): Promise<void>;
 }
 
@@ -26,6 +32,10 @@ export interface TestEngineOptions {
   options?: EngineOptionsInput;
   /** Consume `sqs:` handlers' queues (e.g. `moto.sqsConfig()`). */
   sqs?: SqsConfig;
+  /** Default 'token'. */
+  auth?: 'token' | 'none';
+  tokenTtlMs?: number;
+  clock?: () => number;
 }
 
 export async function startTestEngine(opts: TestEngineOptions = {}): Promise<TestEngine> {
@@ -41,11 +51,22 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
     logger: opts.logger ?? quietLogger(),
     options: opts.options,
     sqs: opts.sqs,
+    clock: opts.clock,
+    auth:
+      opts.auth === 'none'
+        ? { mode: 'none' }
+        : {
+            mode: 'token',
+            credentials: opts.memory ? generateCredentials() : undefined,
+            tokenTtlMs: opts.tokenTtlMs,
+          },
   });
   return {
     url: engine.url,
     dataDir,
     stats: engine.stats,
+    credentials: engine.credentials,
+    loginLink: (next) => engine.loginLink(next),
     async stop() {
       await engine.stop();
       if (own && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
- * A whole pipeline stack for end-to-end tests: the embedded engine on a random 127.0.0.1 port, the
- * notebook_run worker (in-process, or the real CLI worker as a child process), and SDK helpers to start
- * workflows and wait for them. Everything is stopped by `stop()`.
+ * A whole pipeline stack for end-to-end tests: the embedded engine on a random 127.0.0.1 port with token
+ * auth, the notebook_run worker (in-process, or the real CLI worker as a child process, each finding the
+ * engine's key as users' do), and SDK helpers to start workflows and wait for them. Everything is stopped
+ * by `stop()`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,12 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { compileConfig, type Config, type ConfigInput, type SqsConfig } from '../../src/config';
-import { startWorkerRuntime, type RunningWorker } from '../../src/cli/worker-command';
+import { startWorkerRuntime, type RunningWorker } from '../../src/worker/runtime';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
+import { connectConductor, type ConductorTarget } from '../../src/worker/conductor-client';
 import { spawnBin } from './cli';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
@@ -45,9 +47,13 @@ export interface TaskRun {
 
 export interface PipelineStack {
   engine: TestEngine;
+  /** The engine's URL and key, as a client configuration carries them. */
+  target: ConductorTarget;
   client: Client;
   sdk: Sdk;
   outputRoot: string;
+  /** fetch() on the engine's API with a token (for calls the SDK has no method for). */
+  api(path: string, init?: RequestInit): Promise<Response>;
   register(dir?: string): Promise<void>;
   /** Register task definitions (e.g. a notebook_run with short test timeouts). */
   registerTaskDefs(defs: Record<string, unknown>[]): Promise<void>;
@@ -56,6 +62,7 @@ export interface PipelineStack {
   workflow(id: string): Promise<WorkflowRun>;
   /** Waits until `predicate` holds for the workflow (or it is terminal); fails after `timeoutMs`. */
   waitFor(id: string, predicate?: (wf: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
+  /** An in-process worker (local kernels unless told otherwise). */
   /** An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally recording metrics. */
   startWorker(
     overrides?: ConfigInput,
@@ -72,12 +79,12 @@ export interface PipelineStack {
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-export function testConfig(outputRoot: string, engineUrl: string, overrides: ConfigInput = {}): Config {
+export function testConfig(outputRoot: string, target: ConductorTarget, overrides: ConfigInput = {}): Config {
   return compileConfig({
     env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent' },
     flags: {
       ...overrides,
-      conductor: { serverUrl: engineUrl, ...overrides.conductor },
+      conductor: { ...target, ...overrides.conductor },
       kernel: { provider: 'local', ...overrides.kernel },
       worker: {
         outputRoot,
@@ -99,25 +106,42 @@ export async function startPipelineStack(
     ...(options.engineDataDir ? { dataDir: options.engineDataDir } : {}),
     ...(options.sqs ? { sqs: options.sqs } : {}),
   });
-  const sdk = require('@io-orkes/conductor-javascript') as Sdk;
-  const client = await sdk.orkesConductorClient({ serverUrl: engine.url });
+  const logger = quietLogger();
+  const target: ConductorTarget = {
+    serverUrl: engine.url,
+    keyId: engine.credentials?.keyId ?? null,
+    keySecret: engine.credentials?.keySecret ?? null,
+  };
+  const { sdk, client } = await connectConductor(target, logger);
   const metadata = new sdk.MetadataClient(client);
   const executor = new sdk.WorkflowExecutor(client);
   const outputRoot = mkdtempSync(path.join(os.tmpdir(), 'nbc-pipeline-'));
   const workers: RunningWorker[] = [];
   const children: ChildProcess[] = [];
-  const logger = quietLogger();
+  let token: Promise<string> | undefined;
+  const api = async (p: string, init: RequestInit = {}): Promise<Response> => {
+    token ??= fetch(`${engine.url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(engine.credentials),
+    }).then(async (r) => ((await r.json()) as { token: string }).token);
+    const headers = new Headers(init.headers);
+    headers.set('x-authorization', await token);
+    return fetch(`${engine.url}${p}`, { ...init, headers });
+  };
 
   const workflow = async (id: string): Promise<WorkflowRun> =>
     (await executor.getWorkflow(id, true)) as unknown as WorkflowRun;
 
   return {
     engine,
+    target,
     client,
     sdk,
     outputRoot,
+    api,
     register: async (dir = path.join(packageRoot(), 'workflows')) => {
-      await registerDefinitions({ serverUrl: engine.url, keyId: null, keySecret: null }, dir, logger);
+      await registerDefinitions(target, dir, logger);
     },
     registerTaskDefs: (defs) => metadata.registerTasks(defs as never),
     registerWorkflow: (def) => metadata.registerWorkflowDef(def as never, true),
@@ -142,12 +166,11 @@ export async function startPipelineStack(
       }
     },
     startWorker: async (overrides = {}, provider = 'local', extra = {}) => {
-      const workerLogger = extra.logger ?? logger;
-      const config = testConfig(outputRoot, engine.url, {
+      const config = testConfig(outputRoot, target, {
         ...overrides,
         kernel: { provider, ...overrides.kernel },
       });
-      const w = await startWorkerRuntime(config, workerLogger, {
+      const w = await startWorkerRuntime(config, extra.logger ?? logger, {
         cwd: packageRoot(),
         metrics: extra.metrics,
       });
@@ -174,7 +197,8 @@ export async function startPipelineStack(
       );
       const child = spawnBin(['--config', configFile, 'worker', '--conductor-url', engine.url], {
         cwd: packageRoot(),
-        env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', CONDUCTOR_SERVER_URL: engine.url },
+        // The key is found as a user's worker finds it: credentials.json in the engine's data dir.
+        env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'info', NBCONDUCTOR_ENGINE_DATA: engine.dataDir },
       });
       children.push(child);
       return child;

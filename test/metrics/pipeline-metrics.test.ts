@@ -3,9 +3,9 @@
  * kernels): the numbers match what ran, as the engine's own API reports it. Poll errors from a worker
  * whose Conductor is unreachable.
  */
-import net from 'node:net';
+import http from 'node:http';
 
-import { startWorkerRuntime } from '../../src/cli/worker-command';
+import { startWorkerRuntime } from '../../src/worker/runtime';
 import { startMetrics, type Metrics } from '../../src/metrics';
 import { packageRoot, packageVersion } from '../../src/paths';
 import { fixturePath } from '../helpers/fixtures';
@@ -157,18 +157,23 @@ it('counts queued, running and finished work as the engine and worker saw it', a
   await worker.stop();
 });
 
-it('counts poll errors when Conductor cannot be reached', async () => {
-  // a port that was free a moment ago: connections are refused
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
+it('counts poll errors when Conductor fails the polls', async () => {
+  // A Conductor that is up (GET /health answers, so the worker starts) but fails every API call with 503,
+  // as a real one does while its database is down. A stand-in server: the engine cannot be made to fail so.
+  const failing = http.createServer((req, res) => {
+    res.writeHead(req.url === '/health' ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(req.url === '/health' ? '{"healthy":true}' : '{"status":503,"message":"unavailable"}');
   });
+  await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', () => resolve()));
+  const port = (failing.address() as { port: number }).port;
   const own = await startMetrics(SETTINGS, quietLogger());
-  const config = testConfig(stack.outputRoot, `http://127.0.0.1:${port}`, {
-    worker: { kernelPoolSize: 0, workerId: 'lonely-worker' },
-  });
+  const config = testConfig(
+    stack.outputRoot,
+    { serverUrl: `http://127.0.0.1:${port}`, keyId: null, keySecret: null },
+    {
+      worker: { kernelPoolSize: 0, workerId: 'lonely-worker' },
+    },
+  );
   const worker = await startWorkerRuntime(config, quietLogger(), {
     cwd: packageRoot(),
     metrics: own.worker('lonely-worker'),
@@ -185,6 +190,7 @@ it('counts poll errors when Conductor cannot be reached', async () => {
   } finally {
     await worker.stop();
     await own.stop();
+    await new Promise((resolve) => failing.close(resolve));
   }
   // a stopped endpoint no longer answers
   await expect(scrape(own.url)).rejects.toThrow();

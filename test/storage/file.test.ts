@@ -39,6 +39,25 @@ describe('file storage', () => {
     expect(await files.stat('out/missing.ipynb')).toBeNull();
   });
 
+  test('files written are owner-only by default, group-readable when configured, whatever the umask', async () => {
+    const mode = async (p: string): Promise<number> => (await fs.stat(path.join(dir, p))).mode & 0o777;
+    await files.write('private/a/run.ipynb', '{}');
+    await files.write('private/a/run.ipynb', '{"v": 2}'); // replacing keeps the mode
+    await files.write('private/b.ipynb', '{}', { ifNoneMatch: true });
+    expect([await mode('private/a/run.ipynb'), await mode('private/b.ipynb')]).toEqual([0o600, 0o600]);
+    expect([await mode('private'), await mode('private/a')]).toEqual([0o700, 0o700]);
+    const old = process.umask(0o077);
+    try {
+      const group = createFileBackend({ cwd: dir, fileMode: 0o640 });
+      await group.write('shared/a/run.ipynb', '{}');
+      expect(await mode('shared/a/run.ipynb')).toBe(0o640);
+    } finally {
+      process.umask(old);
+    }
+    await createFileBackend({ cwd: dir, fileMode: 0o640 }).write('shared2/a/run.ipynb', '{}');
+    expect([await mode('shared2'), await mode('shared2/a/run.ipynb')]).toEqual([0o750, 0o640]);
+  });
+
   test('a missing file is E_STORAGE_NOT_FOUND naming the path', async () => {
     const err = await failure(files.read('nope/missing.ipynb'));
     expect(err.code).toBe('E_STORAGE_NOT_FOUND');

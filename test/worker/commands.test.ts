@@ -4,14 +4,15 @@
  * Server.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { packageRoot } from '../../src/paths';
-import type { RunningWorker } from '../../src/cli/worker-command';
+import type { RunningWorker } from '../../src/worker/runtime';
 import { runCli } from '../helpers/cli';
+import { closedPort } from '../helpers/net';
 import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
 
@@ -30,7 +31,12 @@ describe('register and start against the engine', () => {
   });
 
   it('registers workflows/ idempotently and follows a started workflow to the end', async () => {
-    const env = { CONDUCTOR_SERVER_URL: stack.engine.url };
+    // the key as a user of a real Conductor passes it
+    const env = {
+      CONDUCTOR_SERVER_URL: stack.engine.url,
+      CONDUCTOR_AUTH_KEY: stack.target.keyId ?? '',
+      CONDUCTOR_AUTH_SECRET: stack.target.keySecret ?? '',
+    };
     const first = await runCli(['register'], { cwd: root, env });
     expect(first.stdout).toMatch(/registered 1 task definitions, \d+ workflows, 2 event handlers/);
     const again = await runCli(['register', 'workflows'], { cwd: root, env });
@@ -79,9 +85,10 @@ describe('register and start against the engine', () => {
   });
 
   it('says clearly when a workflow does not exist', async () => {
+    // the key found through the engine's data directory
     const r = await runCli(['start', 'no_such_workflow', '-i', 'a=1'], {
       cwd: root,
-      env: { CONDUCTOR_SERVER_URL: stack.engine.url },
+      env: { CONDUCTOR_SERVER_URL: stack.engine.url, NBCONDUCTOR_ENGINE_DATA: stack.engine.dataDir },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/starting workflow no_such_workflow.*(not found|No such)/i);
@@ -89,7 +96,30 @@ describe('register and start against the engine', () => {
 });
 
 it('up on a terminal: runs engine, Jupyter Server and worker, shows each task start and end, readable logs, the notebooks', async () => {
+  // A shell set up for another Conductor: every variable the SDK reads points elsewhere. `up` uses its
+  // own engine and key regardless (the SDK used to prefer these and fail with "fetch failed").
+  const elsewhere = `http://127.0.0.1:${await closedPort()}`;
+  const hostile = {
+    CONDUCTOR_SERVER_URL: elsewhere,
+    CONDUCTOR_AUTH_KEY: 'orkes-key',
+    CONDUCTOR_AUTH_SECRET: 'orkes-secret',
+    CONDUCTOR_PROXY_URL: elsewhere,
+    CONDUCTOR_REQUEST_TIMEOUT_MS: '1',
+    CONDUCTOR_CONNECT_TIMEOUT_MS: '1',
+    CONDUCTOR_REFRESH_TOKEN_INTERVAL: '1',
+    CONDUCTOR_MAX_HTTP2_CONNECTIONS: '0',
+    CONDUCTOR_DISABLE_HTTP2: 'no',
+    CONDUCTOR_RETRY_SERVER_ERRORS: 'true',
+    CONDUCTOR_TLS_CERT_PATH: '/nonexistent',
+    CONDUCTOR_TLS_KEY_PATH: '/nonexistent',
+    CONDUCTOR_TLS_CA_PATH: '/nonexistent',
+    CONDUCTOR_TLS_INSECURE: 'true',
+    CONDUCTOR_LOG_LEVEL: 'DEBUG',
+  };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nbc-up-'));
+  // In-process (to give it a terminal), so the SDK sees the hostile variables in process.env too.
+  const saved = { ...process.env };
+  Object.assign(process.env, hostile);
   try {
     const r = await runCli(
       [
@@ -106,6 +136,7 @@ it('up on a terminal: runs engine, Jupyter Server and worker, shows each task st
       {
         cwd: root,
         env: {
+          ...hostile,
           NBCONDUCTOR_OUTPUT_ROOT: path.join(dir, 'runs'),
           NBCONDUCTOR_ENGINE_DATA: path.join(dir, 'engine'),
           NBCONDUCTOR_ENGINE_PORT: '0',
@@ -115,6 +146,7 @@ it('up on a terminal: runs engine, Jupyter Server and worker, shows each task st
         tty: true,
       },
     );
+    expect(r.stderr).not.toMatch(/fetch failed|"level":50/);
     expect(r.code).toBe(0);
     const ansi = new RegExp(`${String.fromCharCode(27)}\\[[\\d;]*m`, 'g');
     const out = r.stdout.replace(ansi, '');
@@ -128,16 +160,26 @@ it('up on a terminal: runs engine, Jupyter Server and worker, shows each task st
     expect(r.stderr).not.toContain('{"level"');
     expect(r.stdout).toMatch(/nbconductor engine: http:\/\/127\.0\.0\.1:\d+\/api/);
     expect(r.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expect(r.stdout).toMatch(
+      /^browser login link \(works once\): http:\/\/127\.0\.0\.1:\d+\/login\?code=\S+$/m,
+    );
     expect(r.stdout).toMatch(/kernels via jupyter-server/);
     expect(r.stdout).toMatch(/nb_linear COMPLETED/);
+    expect(r.stdout).not.toMatch(/^(DEBUG|INFO) /m); // nothing from the SDK's console logger
     const notebooks = r.stdout
       .split('\n')
       .filter((l) => /^ {2}\S+attempt-0\.ipynb$/.test(l))
       .map((l) => l.trim());
     expect(notebooks).toHaveLength(2);
-    for (const nb of notebooks) expect(existsSync(nb)).toBe(true);
+    for (const nb of notebooks) {
+      expect(existsSync(nb)).toBe(true);
+      expect(statSync(nb).mode & 0o777).toBe(0o600);
+    }
     expect(r.stdout).toMatch(/total_minutes: \d+/);
+    expect(statSync(path.join(dir, 'engine', 'credentials.json')).mode & 0o777).toBe(0o600);
   } finally {
+    for (const k of Object.keys(hostile)) delete process.env[k];
+    Object.assign(process.env, saved);
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -154,17 +154,17 @@ it('nb_with_failure: a notebook error fails the workflow and its failure workflo
 });
 
 it('nb_data_landed: an event carrying a date and a URI starts the fan-out pipeline', async () => {
-  const res = await fetch(`${stack.engine.url}/api/event/publish/data_landed`, {
+  const res = await stack.api(`/api/event/publish/data_landed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ run_date: '2026-03-05', uri: 's3://landing/2026-03-05/' }),
   });
   expect(res.ok).toBe(true);
   // OSS Conductor's correlated-workflows endpoint (the SDK's batch variant is Orkes-only)
-  const url = `${stack.engine.url}/api/workflow/nb_fanout/correlated/${encodeURIComponent('data_landed:2026-03-05')}?includeClosed=true`;
+  const url = `/api/workflow/nb_fanout/correlated/${encodeURIComponent('data_landed:2026-03-05')}?includeClosed=true`;
   let started: { workflowId?: string }[] = [];
   for (let i = 0; i < 100 && started.length === 0; i++) {
-    started = (await (await fetch(url)).json()) as { workflowId?: string }[];
+    started = (await (await stack.api(url)).json()) as { workflowId?: string }[];
     if (started.length === 0) await new Promise((r) => setTimeout(r, 100));
   }
   expect(started).toHaveLength(1);

@@ -9,7 +9,7 @@ export function registerHealthRoutes(router: Router, engine: Engine): void {
     engine.ctx.db.prepare('SELECT 1').get();
     return ok({ healthy: true, healthResults: [], suppressedHealthResults: [] });
   };
-  router.get('/health', health);
+  router.get('/health', health, { access: 'open' });
   router.get('/api/health', health);
   // Conductor answers its build version as text; the UI asks on every page.
   const version = packageVersion();

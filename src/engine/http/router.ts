@@ -6,11 +6,16 @@
  * `/api/workflow/bulk` is not a workflow id, because `/api/workflow/bulk/...` routes exist. Such a request
  * matches nothing (404, the resource does not exist) instead of being answered by the id route.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+
+import type { Access } from '../../security';
+
 export interface ApiRequest {
   method: string;
   path: string;
   params: Record<string, string>;
   query: URLSearchParams;
+  headers: IncomingHttpHeaders;
   /** Parsed JSON body (`body: 'json'` routes), the raw text (`body: 'text'`), or undefined. */
   body: unknown;
   signal: AbortSignal;
@@ -20,12 +25,15 @@ export interface ApiResponse {
   status: number;
   json?: unknown;
   text?: string;
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
 
 export interface RouteOptions {
   body?: 'json' | 'text' | 'none';
+  /** Who may call it (default 'api': a valid X-Authorization token when auth is on). */
+  access?: Access;
 }
 
 interface Route {

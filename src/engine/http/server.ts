@@ -1,5 +1,6 @@
 /**
- * The node:http server: body reading with a size limit, JSON parsing (malformed → 400), Conductor's error
+ * The node:http server: the security checks (Host, Origin, JSON bodies, token; src/security) before any
+ * route runs, body reading with a size limit, JSON parsing (malformed or too deep → 400), Conductor's error
  * body `{status, message, instance, retryable, validationErrors?}`, text/plain and JSON responses, and an
  * abort signal per request so a long poll stops when the client goes away.
  */
@@ -7,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 
 import type { Logger } from '../../log';
+import { parseJsonBody, type HttpSecurity, type Rejection } from '../../security';
 import { ApiError, type ValidationError } from '../api-errors';
 import type { ApiResponse, Router } from './router';
 
@@ -14,6 +16,7 @@ export interface HttpServerOptions {
   router: Router;
   logger: Logger;
   maxBodyBytes: number;
+  security: HttpSecurity;
 }
 
 const INSTANCE = os.hostname();
@@ -26,6 +29,11 @@ export function errorBody(
   const body: Record<string, unknown> = { status, message, instance: INSTANCE, retryable: false };
   if (validationErrors && validationErrors.length > 0) body.validationErrors = validationErrors;
   return body;
+}
+
+/** A refusal from the security checks, with the code (`INVALID_TOKEN`, …) the SDK reads on a 401. */
+export function rejectionBody(r: Rejection): Record<string, unknown> {
+  return { ...errorBody(r.status, r.message), ...(r.error ? { error: r.error } : {}) };
 }
 
 class BodyTooLarge extends Error {}
@@ -56,16 +64,21 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 
 function send(res: http.ServerResponse, r: ApiResponse): void {
   if (res.headersSent || res.destroyed) return;
+  const headers = { 'x-content-type-options': 'nosniff', ...r.headers };
   if (r.text !== undefined) {
     const buf = Buffer.from(r.text, 'utf8');
-    res.writeHead(r.status, { 'content-type': 'text/plain;charset=UTF-8', 'content-length': buf.length });
+    res.writeHead(r.status, {
+      ...headers,
+      'content-type': 'text/plain;charset=UTF-8',
+      'content-length': buf.length,
+    });
     res.end(buf);
   } else if (r.json !== undefined) {
     const buf = Buffer.from(JSON.stringify(r.json), 'utf8');
-    res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': buf.length });
+    res.writeHead(r.status, { ...headers, 'content-type': 'application/json', 'content-length': buf.length });
     res.end(buf);
   } else {
-    res.writeHead(r.status, { 'content-length': 0 });
+    res.writeHead(r.status, { ...headers, 'content-length': 0 });
     res.end();
   }
 }
@@ -100,6 +113,16 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       return;
     }
     const match = router.match(method, url.pathname);
+    // Before anything else, even a 404: refused requests learn nothing about the API.
+    const refused = options.security.admit(
+      req,
+      typeof match === 'object' && match ? (match.options.access ?? 'api') : 'api',
+    );
+    if (refused) {
+      req.resume();
+      send(res, { status: refused.status, json: rejectionBody(refused) });
+      return;
+    }
     if (match === null || match === 'method') {
       req.resume();
       const status = match === null ? 404 : 405;
@@ -119,13 +142,12 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
         if (kind === 'text') body = text;
         else if (text.trim() === '') body = undefined;
         else {
-          try {
-            body = JSON.parse(text);
-          } catch (err) {
-            const msg = err instanceof Error ? err.message : String(err);
-            send(res, { status: 400, json: errorBody(400, `Malformed JSON in request body: ${msg}`) });
+          const parsed = parseJsonBody(text);
+          if (!parsed.ok) {
+            send(res, { status: 400, json: rejectionBody(parsed.rejection) });
             return;
           }
+          body = parsed.value;
         }
       }
       const result = await match.handler({
@@ -133,6 +155,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
         path: url.pathname,
         params: match.params,
         query: url.searchParams,
+        headers: req.headers,
         body,
         signal,
       });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import { NbcError } from '../../errors';
+import { ensurePrivateDir, ensurePrivateFile } from '../../security';
 import { MIGRATIONS } from './schema';
 
 export type Db = BetterSqlite3.Database;
@@ -27,17 +28,12 @@ export function openDb(options: OpenDbOptions): Db {
   if (!options.memory) {
     if (!options.dataDir)
       throw new NbcError('E_CONFIG', 'engine: a data directory is required unless memory is set');
-    try {
-      fs.mkdirSync(options.dataDir, { recursive: true });
-    } catch (err) {
-      throw new NbcError(
-        'E_CONFIG',
-        `engine: cannot create data directory ${options.dataDir}`,
-        { uri: options.dataDir },
-        { cause: err },
-      );
-    }
+    // Owner-only: the database holds every workflow's inputs and outputs. SQLite gives its -wal and
+    // -shm files the database file's mode, older ones are tightened here too.
+    ensurePrivateDir(options.dataDir);
     file = path.join(options.dataDir, 'engine.db');
+    ensurePrivateFile(file);
+    for (const extra of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(extra)) ensurePrivateFile(extra);
   }
   let db: Db;
   try {

@@ -1,7 +1,7 @@
 /** The metrics endpoint when `metrics.port` is configured (prom-client is loaded only then). */
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import type { Metrics } from '../metrics';
+import type { Metrics } from './index';
 
 export async function startMetricsEndpoint(
   settings: Config['metrics'],
@@ -9,6 +9,6 @@ export async function startMetricsEndpoint(
 ): Promise<Metrics | null> {
   const { port } = settings;
   if (port === null) return null;
-  const { startMetrics } = require('../metrics') as typeof import('../metrics');
+  const { startMetrics } = require('./index') as typeof import('./index');
   return startMetrics({ ...settings, port }, logger);
 }

@@ -1,27 +1,13 @@
 /** Config → kernel provider (and the Python environment it needs). Shared by run, worker and up. */
 import type { Config } from '../config';
-import type { KernelProvider } from '../kernel/provider';
 import type { Logger } from '../log';
-import { isVenvFresh, venvPaths } from '../python/venv';
-import { ensurePython } from './setup';
+import { ensureProjectPython } from '../python/project';
+import { venvPaths } from '../python/venv';
+import type { KernelProvider } from './provider';
 
 export interface KernelProviderChoice {
   /** Root directory of a Jupyter Server we spawn (kernel working directories must lie inside it). */
   serverRootDir?: string;
-}
-
-/** Creates .venv when it is missing or stale (unless autoSetup is off). Cheap when it is fresh. */
-async function ensureProjectPython(config: Config, logger: Logger): Promise<string> {
-  const options = {
-    venvDir: config.python.venvDir,
-    requirementsFile: config.python.requirementsFile,
-    basePython: config.python.basePython,
-    env: config.childEnv,
-    logger,
-  };
-  if (!config.python.autoSetup || (await isVenvFresh(options))) return config.python.venvDir;
-  await ensurePython(config, logger);
-  return config.python.venvDir;
 }
 
 export async function createKernelProviderFromConfig(
@@ -31,7 +17,7 @@ export async function createKernelProviderFromConfig(
 ): Promise<KernelProvider> {
   const { jupyterUrl, jupyterToken, provider } = config.kernel;
   if (jupyterUrl !== null || provider === 'jupyter-server') {
-    const js = require('../kernel/jupyter-server') as typeof import('../kernel/jupyter-server');
+    const js = require('./jupyter-server') as typeof import('./jupyter-server');
     if (jupyterUrl !== null) {
       return js.createJupyterServerKernelProvider({
         url: jupyterUrl,
@@ -50,8 +36,7 @@ export async function createKernelProviderFromConfig(
     });
   }
   const venv = await ensureProjectPython(config, logger);
-  const { createLocalKernelProvider } =
-    require('../kernel/local/provider') as typeof import('../kernel/local/provider');
+  const { createLocalKernelProvider } = require('./local/provider') as typeof import('./local/provider');
   return createLocalKernelProvider({
     jupyterPath: config.kernel.jupyterPath,
     userDataDir: config.kernel.jupyterDataDir,
