@@ -26,7 +26,7 @@ let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
   if (!validator) {
     const Ajv = (require('ajv') as typeof import('ajv')).default;
-    validator = new Ajv({ allErrors: true, strict: false }).compile({
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile({
       type: 'object',
       properties: SECTIONS,
       additionalProperties: false,

@@ -88,7 +88,7 @@ describe('log format', () => {
     const r = await failingRun(['--log-format', 'xml'], { tty: false });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('log.format');
-    expect(r.stderr).toContain('auto, json, pretty');
+    expect(r.stderr).toContain('must be one of "auto", "json", "pretty"');
   });
 });
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startTestEngine } from '../helpers/engine';
 import { captureLogger, type CapturedLine } from '../helpers/logger';
 import {
+  authenticate,
   harness,
   raw,
   startWorkers,
@@ -203,6 +204,7 @@ it('a graceful stop while a script runs does not fail it: the next start evaluat
       logger: first.logger,
       options: { scriptTimeoutMs: 120_000 },
     });
+    await authenticate(engine.url, engine.credentials);
     const name = 'sc_graceful';
     const startRes = await raw(engine.url, 'POST', '/api/workflow', {
       name,
@@ -217,6 +219,7 @@ it('a graceful stop while a script runs does not fail it: the next start evaluat
 
     const second = captureLogger('debug');
     engine = await startTestEngine({ dataDir, logger: second.logger, options: { scriptTimeoutMs: 120_000 } });
+    await authenticate(engine.url, engine.credentials);
     await waitFor('the script to start again', async () =>
       second.lines.some((l) => l.msg === 'engine: script evaluation started' && l.workflowId === id),
     );

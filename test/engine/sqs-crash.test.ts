@@ -9,12 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { readCredentials } from '../../src/security';
 import { spawnBin } from '../helpers/cli';
 import { HOLD, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { watchLines } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
 import { sqsTestClient, type SqsTestClient } from '../helpers/sqs';
-import { raw, waitFor, type Json } from './support';
+import { authenticate, raw, waitFor, type Json } from './support';
 
 let moto: S3TestServer;
 let sqs: SqsTestClient;
@@ -72,7 +73,10 @@ async function startEngineProcess(): Promise<{
   children.push(child);
   const log = watchLines(child);
   const started = await log.waitFor((l) => typeof l.url === 'string' && String(l.msg).includes('listening'));
-  return { child, url: started.url as string, log };
+  const url = started.url as string;
+  // The server wrote its key into its data dir on first start (a restart keeps it).
+  await authenticate(url, readCredentials(path.join(dir, 'engine')));
+  return { child, url, log };
 }
 
 async function workflowsFor(url: string, correlationId: string): Promise<Json[]> {

@@ -17,6 +17,7 @@ import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
 import { connectConductor, type ConductorTarget } from '../../src/worker/conductor-client';
+import { authenticate } from '../engine/support';
 import { spawnBin } from './cli';
 import { startTestEngine, type TestEngine } from './engine';
 import { quietLogger } from './logger';
@@ -113,6 +114,7 @@ export async function startPipelineStack(
     keySecret: engine.credentials?.keySecret ?? null,
   };
   const { sdk, client } = await connectConductor(target, logger);
+  await authenticate(engine.url, engine.credentials); // for raw() calls against the stack's engine
   const metadata = new sdk.MetadataClient(client);
   const executor = new sdk.WorkflowExecutor(client);
   const outputRoot = mkdtempSync(path.join(os.tmpdir(), 'nbc-pipeline-'));

@@ -25,11 +25,14 @@ it('reads lists from the environment and resolves local roots against the workin
 });
 
 it.each([
-  [{ worker: { outputRoots: 's3://bucket/runs' } }, /worker\.outputRoots: must be a list/],
-  [{ worker: { outputRoots: [''] } }, /worker\.outputRoots: must be a list/],
+  [{ worker: { outputRoots: 's3://bucket/runs' } }, /worker\.outputRoots must be array/],
+  [
+    { worker: { outputRoots: [''] } },
+    /worker\.outputRoots\[0\] must be a folder, file:\/\/ URI or s3:\/\/ prefix, got ""/,
+  ],
   [
     { worker: { allowedNotebookUrls: ['file:///etc/'] } },
-    /worker\.allowedNotebookUrls: must be a list of http\(s\) URL prefixes/,
+    /worker\.allowedNotebookUrls\[0\] must be an http\(s\) URL prefix/,
   ],
   [{ worker: { allowedNotebookUrls: ['https://'] } }, /worker\.allowedNotebookUrls/],
 ])('refuses %j', (flags, message) => {

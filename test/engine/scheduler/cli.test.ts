@@ -44,7 +44,15 @@ function writeSchedule(file: string, body: Json): void {
   fs.writeFileSync(path.join(dir, 'schedules', file), JSON.stringify(body, null, 2));
 }
 
-const cli = (...args: string[]) => runCli(args, { cwd: dir });
+// The key is given as a user gives a remote Conductor's key (the engine runs in memory: no credentials.json).
+const cli = (...args: string[]) =>
+  runCli(args, {
+    cwd: dir,
+    env: {
+      CONDUCTOR_AUTH_KEY: h.engine.credentials?.keyId,
+      CONDUCTOR_AUTH_SECRET: h.engine.credentials?.keySecret,
+    },
+  });
 
 it('register upserts schedule files: twice changes nothing, a changed file takes effect without a double fire', async () => {
   writeSchedule('tick.json', {
@@ -128,9 +136,7 @@ it('nbconductor schedules lists next runs and last results', async () => {
 });
 
 it('the repository’s workflows/ register with their schedules', async () => {
-  const r = await runCli(['register', path.join(packageRoot(), 'workflows'), '--conductor-url', h.url], {
-    cwd: dir,
-  });
+  const r = await cli('register', path.join(packageRoot(), 'workflows'), '--conductor-url', h.url);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/[1-9]\d* schedules/);
   expect(await h.schedules.getSchedule('nb_fanout_daily')).toMatchObject({
