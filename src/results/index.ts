@@ -37,3 +37,15 @@ export {
   type RunSummary,
   type SummarizeRunsOptions,
 } from './summaries';
+export {
+  FIXED_COLUMNS,
+  cellText,
+  formatSummaries,
+  sortSummaries,
+  summariesToCsv,
+  summariesToJson,
+  summariesToTable,
+  summaryCell,
+  summaryColumns,
+  type SummaryFormat,
+} from './summary-format';
