@@ -58,6 +58,18 @@ export interface Config {
     readonly port: number;
     readonly dataDir: string;
   };
+  readonly viewer: {
+    /** What `nbconductor view` serves; null: the worker's output root. */
+    readonly root: string | null;
+    readonly host: string;
+    readonly port: number;
+    /** URL prefix of every page (behind a proxy), "/" by default. */
+    readonly baseUrl: string;
+    /** Host names accepted besides loopback ones (a proxy's name). */
+    readonly allowedHosts: readonly string[];
+    /** Conductor API for `view`'s run pages; null: run pages off (server/up use their own engine). */
+    readonly conductorUrl: string | null;
+  };
   readonly worker: {
     readonly concurrency: number;
     readonly pollIntervalMs: number;
@@ -122,6 +134,7 @@ function defaults(root: string, home: string): Config {
     log: { level: 'info' },
     conductor: { serverUrl: 'http://127.0.0.1:8080', keyId: null, keySecret: null },
     engine: { host: '127.0.0.1', port: 8080, dataDir: path.join(root, 'runs', '.engine') },
+    viewer: { root: null, host: '127.0.0.1', port: 8888, baseUrl: '/', allowedHosts: [], conductorUrl: null },
     worker: {
       concurrency: 2,
       pollIntervalMs: 100,
@@ -222,6 +235,11 @@ function fromEnv(env: Env): ConfigInput {
     engine: stripUndefined({
       dataDir: nonEmpty(env.NBCONDUCTOR_ENGINE_DATA),
       port: envNumber(env, 'NBCONDUCTOR_ENGINE_PORT'),
+    }),
+    viewer: stripUndefined({
+      host: nonEmpty(env.NBCONDUCTOR_VIEWER_HOST),
+      port: envNumber(env, 'NBCONDUCTOR_VIEWER_PORT'),
+      baseUrl: nonEmpty(env.NBCONDUCTOR_VIEWER_BASE_URL),
     }),
     worker: stripUndefined({
       concurrency: envNumber(env, 'NBCONDUCTOR_WORKER_CONCURRENCY'),
@@ -350,6 +368,27 @@ function validate(c: Config): void {
     Number.isInteger(c.engine.port) && c.engine.port >= 0 && c.engine.port < 65536,
     'engine.port',
     'must be 0-65535',
+  );
+  check(
+    Number.isInteger(c.viewer.port) && c.viewer.port >= 0 && c.viewer.port < 65536,
+    'viewer.port',
+    'must be 0-65535',
+  );
+  check(
+    typeof c.viewer.baseUrl === 'string' &&
+      /^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$|^\/$/.test(c.viewer.baseUrl),
+    'viewer.baseUrl',
+    `must be a URL path like /nbviewer/, got ${JSON.stringify(c.viewer.baseUrl)}`,
+  );
+  check(
+    Array.isArray(c.viewer.allowedHosts) && c.viewer.allowedHosts.every((h) => typeof h === 'string'),
+    'viewer.allowedHosts',
+    'must be a list of host names',
+  );
+  check(
+    c.viewer.conductorUrl === null || /^https?:\/\//.test(c.viewer.conductorUrl),
+    'viewer.conductorUrl',
+    'must be an http(s) URL',
   );
   check(
     Number.isInteger(c.worker.concurrency) && c.worker.concurrency >= 1,

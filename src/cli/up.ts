@@ -10,6 +10,7 @@ import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow, type TaskLine } from './conductor-commands';
 import type { CliIO } from './io';
+import { createEngineViewer, type EngineViewer } from './view-command';
 import { startWorkerRuntime } from './worker-command';
 
 export interface UpOptions {
@@ -21,12 +22,13 @@ export interface UpOptions {
 
 type Engine = Awaited<ReturnType<(typeof import('../engine'))['startEngine']>>;
 
-async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engine> {
+async function startEmbeddedEngine(config: Config, logger: Logger, pages: EngineViewer): Promise<Engine> {
   const { startEngine } = require('../engine') as typeof import('../engine');
   const opts = {
     host: config.engine.host,
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
+    mount: pages.viewer,
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });
@@ -61,7 +63,16 @@ export async function upCommand(
   signal: AbortSignal,
 ): Promise<number> {
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
-  const engine = await startEmbeddedEngine(config, logger);
+  let engineUrl = '';
+  const pages = await createEngineViewer(config, logger, io.cwd, () => engineUrl);
+  let engine: Engine;
+  try {
+    engine = await startEmbeddedEngine(config, logger, pages);
+  } catch (err) {
+    await pages.close();
+    throw err;
+  }
+  engineUrl = engine.url;
   const target = { serverUrl: engine.url, keyId: null, keySecret: null };
   let runtime: Awaited<ReturnType<typeof startWorkerRuntime>> | undefined;
   try {
@@ -94,12 +105,17 @@ export async function upCommand(
     out('summary (workflow output):');
     for (const line of summarize(result.output)) out(line);
 
+    const runUrl = `${engine.url}${pages.viewer.runPath(result.workflowId)}`;
     if (o.serve) {
-      out(`\nserving: Conductor API ${engine.url}/api — press Ctrl-C to stop`);
+      out(`\nserving: Conductor API ${engine.url}/api, pages ${engine.url}/ — press Ctrl-C to stop`);
+      out(`this run: ${runUrl}`);
       if (!signal.aborted)
         await new Promise<void>((resolve) =>
           signal.addEventListener('abort', () => resolve(), { once: true }),
         );
+    } else {
+      out('\nthe run page is served while `nbconductor up --serve` or `nbconductor server` runs:');
+      out(`this run: ${runUrl}`);
     }
     return result.status === 'COMPLETED' ? EXIT_OK : EXIT_EXECUTION_FAILED;
   } finally {
@@ -107,5 +123,6 @@ export async function upCommand(
       ?.stop()
       .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'worker shutdown failed'));
     await engine.stop();
+    await pages.close();
   }
 }

@@ -17,10 +17,11 @@ import { registerWorkflowRoutes } from './api/workflow';
 import type { EngineOptions } from './context';
 import { Engine } from './engine';
 import { Router } from './http/router';
-import { createHttpServer } from './http/server';
+import { createHttpServer, type HttpMount } from './http/server';
 import { openDb } from './store/db';
 
 export type { EngineOptions } from './context';
+export type { HttpMount } from './http/server';
 
 export interface StartEngineOptions {
   host?: string;
@@ -32,6 +33,8 @@ export interface StartEngineOptions {
   logger: Logger;
   clock?: () => number;
   options?: Partial<EngineOptions>;
+  /** Pages served on the same port (the viewer), for the paths they claim; the API keeps `/api`. */
+  mount?: HttpMount;
 }
 
 export interface RunningEngine {
@@ -55,6 +58,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
     router,
     logger: o.logger,
     maxBodyBytes: engine.ctx.options.maxBodyBytes,
+    mount: o.mount,
   });
   const host = o.host ?? '127.0.0.1';
   try {

@@ -17,6 +17,7 @@ export {
   type HttpRunsApiOptions,
   type RunsApi,
   type WorkflowSummaryRow,
-} from './runs/api';
+} from './conductor/api';
+export { conductorHeaders, type ConductorCredentials } from './conductor/auth';
 export { startViewServer, type RunningViewServer, type ViewServerOptions } from './http/server';
 export { RENDERER_VERSION, renderNotebookDocument } from './render/document';

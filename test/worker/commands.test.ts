@@ -123,6 +123,10 @@ it('up: runs engine, Jupyter Server and worker in one process, runs a pipeline a
     expect(notebooks).toHaveLength(2);
     for (const nb of notebooks) expect(existsSync(nb)).toBe(true);
     expect(r.stdout).toMatch(/total_minutes: \d+/);
+    // it ends with the URL of the run's page (served by `up --serve` or `server` on that port)
+    expect(r.stdout.trimEnd().split('\n').pop()).toMatch(
+      /^this run: http:\/\/127\.0\.0\.1:\d+\/runs\/[\w-]+$/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import type http from 'node:http';
 import type { Logger } from '../../log';
 import type { NotebookStore } from '../notebook-store';
 import type { PageContext } from '../pages/layout';
-import type { RunsApi } from '../runs/api';
+import type { RunsApi } from '../conductor/api';
 import type { ContentSource } from '../source';
 import type { SummaryStore } from '../summary-store';
 

@@ -15,7 +15,7 @@ import type { Storage } from '../../storage';
 import { staticAsset, isFontAsset } from '../assets';
 import { NotebookStore } from '../notebook-store';
 import { errorPage } from '../pages/error';
-import type { RunsApi } from '../runs/api';
+import type { RunsApi } from '../conductor/api';
 import { openContentSource } from '../source';
 import { SummaryStore } from '../summary-store';
 import type { RouteRequest, ViewerContext } from './context';
@@ -38,6 +38,8 @@ export interface ViewerOptions {
   runs?: RunsApi | null;
   /** Budget for cached rendered notebooks, in bytes (default 256 MiB). */
   cacheBytes?: number;
+  /** Serve a local root that does not exist yet as an empty folder (else: an error at start). */
+  allowMissingRoot?: boolean;
 }
 
 export interface Viewer {
@@ -108,7 +110,7 @@ function splitUrl(raw: string): { path: string; query: URLSearchParams } {
 
 export async function createViewer(o: ViewerOptions): Promise<Viewer> {
   const base = normalizeBaseUrl(o.baseUrl);
-  const source = await openContentSource(o.root, o.storage);
+  const source = await openContentSource(o.root, o.storage, { allowMissing: o.allowMissingRoot });
   const fontBase = `${base}static/katex/fonts/`;
   const store = new NotebookStore(source, { fontBase, cacheBytes: o.cacheBytes });
   const ctx: ViewerContext = {

@@ -1,6 +1,6 @@
 /** The list of recent workflow runs, filterable by name, status, correlation id and free text. */
 import { escapeHtml, formatDuration, formatTime } from '../render/html';
-import type { WorkflowSearch, WorkflowSummaryRow } from '../runs/api';
+import type { WorkflowSearch, WorkflowSummaryRow } from '../conductor/api';
 import { href, pageShell, statusBadge, type PageContext } from './layout';
 
 export const RUNS_PAGE_SIZE = 50;

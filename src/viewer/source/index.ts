@@ -8,10 +8,14 @@ import type { ContentSource } from './types';
 export type { ContentSource, Entry, EntryKind } from './types';
 export { isHiddenName } from './types';
 
-export async function openContentSource(rootUri: string, storage: Storage): Promise<ContentSource> {
+export async function openContentSource(
+  rootUri: string,
+  storage: Storage,
+  options: { allowMissing?: boolean } = {},
+): Promise<ContentSource> {
   if (uriScheme(rootUri) === 'file') {
     const parsed = parseUri(rootUri);
-    return openLocalSource(parsed.scheme === 'file' ? parsed.path : rootUri);
+    return openLocalSource(parsed.scheme === 'file' ? parsed.path : rootUri, options);
   }
   return openStorageSource(rootUri, storage);
 }

@@ -29,32 +29,54 @@ function entryOf(name: string, segments: readonly string[], st: Stats): Entry {
   };
 }
 
-export async function openLocalSource(root: string): Promise<ContentSource> {
+export interface LocalSourceOptions {
+  /** Serve a root that does not exist yet (the engine's output root before the first run) as empty. */
+  allowMissing?: boolean;
+}
+
+async function realDirectory(p: string): Promise<string> {
+  const real = await fs.realpath(p);
+  if (!(await fs.stat(real)).isDirectory()) throw new Error('not a directory');
+  return real;
+}
+
+export async function openLocalSource(
+  root: string,
+  options: LocalSourceOptions = {},
+): Promise<ContentSource> {
   if (!path.isAbsolute(root)) {
     throw new NbcError('E_INTERNAL', `viewer root must be an absolute path, got ${root}`, { uri: root });
   }
   const rootPath = path.resolve(root);
-  let rootReal: string;
+  let rootReal: string | null = null;
   try {
-    rootReal = await fs.realpath(rootPath);
-    if (!(await fs.stat(rootReal)).isDirectory()) throw new Error('not a directory');
+    rootReal = await realDirectory(rootPath);
   } catch (err) {
-    throw new NbcError(
-      'E_USAGE',
-      `viewer root ${root} is not a readable directory (${(err as Error).message})`,
-      {
-        uri: root,
-      },
-    );
+    if (!options.allowMissing || errnoOf(err) !== 'ENOENT') {
+      throw new NbcError(
+        'E_USAGE',
+        `viewer root ${root} is not a readable directory (${(err as Error).message})`,
+        {
+          uri: root,
+        },
+      );
+    }
   }
-  const inside = (p: string): boolean => p === rootReal || p.startsWith(rootReal + path.sep);
+  /** The root's real path; null while a root allowed to be missing is still missing. */
+  async function rootDir(): Promise<string | null> {
+    if (rootReal === null) rootReal = await realDirectory(rootPath).catch(() => null);
+    return rootReal;
+  }
+  const inside = (base: string, p: string): boolean => p === base || p.startsWith(base + path.sep);
 
   /** The real path of `segments`, or null when it does not exist or leaves the root. */
   async function real(segments: readonly string[]): Promise<string | null> {
     if (segments.some((s) => isHiddenName(s) || s.includes('/') || s.includes('\0'))) return null;
+    const base = await rootDir();
+    if (base === null) return null;
     try {
-      const p = await fs.realpath(path.join(rootReal, ...segments));
-      return inside(p) ? p : null;
+      const p = await fs.realpath(path.join(base, ...segments));
+      return inside(base, p) ? p : null;
     } catch (err) {
       const code = errnoOf(err);
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES') return null;
@@ -71,7 +93,7 @@ export async function openLocalSource(root: string): Promise<ContentSource> {
       } catch {
         return null; // dangling or looping link
       }
-      if (!inside(full)) return null;
+      if (rootReal === null || !inside(rootReal, full)) return null;
     }
     try {
       return entryOf(d.name, [...segments, d.name], await fs.stat(full));
@@ -102,6 +124,18 @@ export async function openLocalSource(root: string): Promise<ContentSource> {
 
     async stat(segments) {
       const p = await real(segments);
+      if (p === null && segments.length === 0) {
+        // A root allowed to be missing: an empty folder until something is written there.
+        return {
+          name: '',
+          path: '',
+          kind: 'directory',
+          size: null,
+          mtimeMs: null,
+          createdMs: null,
+          etag: null,
+        };
+      }
       if (p === null) return null;
       const st = await fs.stat(p).catch(() => null);
       if (st === null) return null;
@@ -148,7 +182,7 @@ export async function openLocalSource(root: string): Promise<ContentSource> {
       } catch {
         return null;
       }
-      for (const base of [rootPath, rootReal]) {
+      for (const base of rootReal === null ? [rootPath] : [rootPath, rootReal]) {
         const rel = path.relative(base, p);
         if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
         const segments = rel.split(path.sep);

@@ -1,0 +1,61 @@
+/**
+ * Headless Chromium for tests: Debian's `chromium` package driven by playwright-core (no browser download).
+ * `browserSuite` skips a suite when no Chromium is installed (CI installs it: see .ci/run). `withPage`
+ * saves a screenshot under test-artifacts/screenshots/ when a test fails, so the failure can be seen.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/lib/chromium/chromium'];
+
+export const CHROMIUM: string | undefined = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+
+export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
+
+/** `describe`, or `describe.skip` (saying why) when there is no Chromium on this machine. */
+export const browserSuite: jest.Describe = CHROMIUM ? describe : describe.skip;
+
+export async function launchBrowser(): Promise<Browser> {
+  process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Running as root needs --no-sandbox; the rest keeps Chromium from reaching the network on its own.
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-default-apps',
+      '--disable-dev-shm-usage',
+      '--disable-extensions',
+      '--disable-sync',
+      '--no-first-run',
+      '--metrics-recording-only',
+    ],
+  });
+}
+
+/** Runs `fn` on a fresh page; on failure saves `<name>.png` (the whole page) before rethrowing. */
+export async function withPage<T>(
+  browser: Browser,
+  name: string,
+  fn: (page: Page, context: BrowserContext) => Promise<T>,
+): Promise<T> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  try {
+    return await fn(page, context);
+  } catch (err) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = path.join(SCREENSHOTS, `${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
+    await page.screenshot({ path: file, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+    if (err instanceof Error) err.message += `\n(screenshot: ${file})`;
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
