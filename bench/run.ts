@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
- * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute).
+ * nbconductor run vs nbclient), engine (the embedded Conductor engine), worker (notebooks per minute),
+ * viewer (render time, first paint, S3 folder listing).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -13,12 +14,16 @@ async function main(): Promise<void> {
       const { benchWorker } = await import('./worker.js');
       return benchWorker(rest);
     }
+    case 'viewer': {
+      const { benchViewer } = await import('./viewer.js');
+      return benchViewer(rest);
+    }
     case 'engine': {
       await import('./engine.js');
       return;
     }
     default:
-      process.stderr.write(`unknown benchmark "${name}"; try: notebook, worker, engine\n`);
+      process.stderr.write(`unknown benchmark "${name}"; try: notebook, worker, engine, viewer\n`);
       process.exitCode = 2;
   }
 }

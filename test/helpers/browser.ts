@@ -3,40 +3,19 @@
  * `browserSuite` skips a suite when no Chromium is installed (CI installs it: see .ci/run). `withPage`
  * saves a screenshot under test-artifacts/screenshots/ when a test fails, so the failure can be seen.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/lib/chromium/chromium'];
+import { CHROMIUM } from './chromium';
 
-export const CHROMIUM: string | undefined = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+export { CHROMIUM, launchBrowser } from './chromium';
 
 export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
 
 /** `describe`, or `describe.skip` (saying why) when there is no Chromium on this machine. */
 export const browserSuite: jest.Describe = CHROMIUM ? describe : describe.skip;
-
-export async function launchBrowser(): Promise<Browser> {
-  process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Running as root needs --no-sandbox; the rest keeps Chromium from reaching the network on its own.
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-default-apps',
-      '--disable-dev-shm-usage',
-      '--disable-extensions',
-      '--disable-sync',
-      '--no-first-run',
-      '--metrics-recording-only',
-    ],
-  });
-}
 
 /** Runs `fn` on a fresh page; on failure saves `<name>.png` (the whole page) before rethrowing. */
 export async function withPage<T>(

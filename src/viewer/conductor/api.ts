@@ -34,7 +34,10 @@ export interface WorkflowSearch {
 }
 
 export interface RunsApi {
-  search(q: WorkflowSearch, signal?: AbortSignal): Promise<{ totalHits: number; results: WorkflowSummaryRow[] }>;
+  search(
+    q: WorkflowSearch,
+    signal?: AbortSignal,
+  ): Promise<{ totalHits: number; results: WorkflowSummaryRow[] }>;
   /** The execution with its tasks (Conductor's Workflow JSON), or null when there is no such workflow. */
   workflow(workflowId: string, signal?: AbortSignal): Promise<Json | null>;
 }
@@ -56,8 +59,11 @@ function summaryRow(r: Json): WorkflowSummaryRow {
     workflowType: str(r.workflowType) ?? str(r.workflowName) ?? '',
     version: num(r.version),
     status: str(r.status) ?? 'UNKNOWN',
-    startTime: str(r.startTime) ?? (typeof r.startTime === 'number' ? new Date(r.startTime).toISOString() : null),
-    endTime: str(r.endTime) ?? (typeof r.endTime === 'number' && r.endTime > 0 ? new Date(r.endTime).toISOString() : null),
+    startTime:
+      str(r.startTime) ?? (typeof r.startTime === 'number' ? new Date(r.startTime).toISOString() : null),
+    endTime:
+      str(r.endTime) ??
+      (typeof r.endTime === 'number' && r.endTime > 0 ? new Date(r.endTime).toISOString() : null),
     executionTime: num(r.executionTime),
     correlationId: str(r.correlationId),
     reasonForIncompletion: str(r.reasonForIncompletion),
@@ -92,7 +98,8 @@ export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
       // keep the text (error messages)
     }
     if (res.status >= 400 && res.status !== 404) {
-      const message = typeof body === 'object' && body !== null ? String((body as Json).message ?? text) : text;
+      const message =
+        typeof body === 'object' && body !== null ? String((body as Json).message ?? text) : text;
       throw new NbcError('E_CONDUCTOR', `Conductor answered ${res.status} to GET ${path}: ${message}`, {
         uri: base(),
         status: res.status,
@@ -113,12 +120,17 @@ export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
       const { status, body } = await get(`/api/workflow/search?${params.toString()}`, signal);
       if (status === 404 || typeof body !== 'object' || body === null) return { totalHits: 0, results: [] };
       const b = body as Json;
-      const results = Array.isArray(b.results) ? b.results.filter((r): r is Json => typeof r === 'object' && r !== null) : [];
+      const results = Array.isArray(b.results)
+        ? b.results.filter((r): r is Json => typeof r === 'object' && r !== null)
+        : [];
       return { totalHits: num(b.totalHits) ?? results.length, results: results.map(summaryRow) };
     },
 
     async workflow(workflowId, signal) {
-      const { status, body } = await get(`/api/workflow/${encodeURIComponent(workflowId)}?includeTasks=true`, signal);
+      const { status, body } = await get(
+        `/api/workflow/${encodeURIComponent(workflowId)}?includeTasks=true`,
+        signal,
+      );
       if (status === 404 || typeof body !== 'object' || body === null) return null;
       return body as Json;
     },

@@ -25,9 +25,13 @@ export function conductorHeaders(c: ConductorCredentials): () => Promise<Record<
       });
       const body = (await res.json().catch(() => null)) as { token?: unknown } | null;
       if (!res.ok || typeof body?.token !== 'string') {
-        throw new NbcError('E_CONDUCTOR', `Conductor at ${c.serverUrl} refused the key id and secret (${res.status})`, {
-          uri: c.serverUrl,
-        });
+        throw new NbcError(
+          'E_CONDUCTOR',
+          `Conductor at ${c.serverUrl} refused the key id and secret (${res.status})`,
+          {
+            uri: c.serverUrl,
+          },
+        );
       }
       token = { value: body.token, at: Date.now() };
     }

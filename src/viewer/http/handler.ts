@@ -15,6 +15,7 @@ import type { Storage } from '../../storage';
 import { staticAsset, isFontAsset } from '../assets';
 import { NotebookStore } from '../notebook-store';
 import { errorPage } from '../pages/error';
+import { warmUpRenderer } from '../render/document';
 import type { RunsApi } from '../conductor/api';
 import { openContentSource } from '../source';
 import { SummaryStore } from '../summary-store';
@@ -123,6 +124,15 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
     rootLabel: source.rootUri,
     fontBase,
   };
+
+  // The first notebook a person opens should not also pay for loading the rendering libraries.
+  setImmediate(() => {
+    try {
+      warmUpRenderer();
+    } catch (err) {
+      ctx.logger.warn({ err: errorMessage(err) }, 'viewer: renderer warm-up failed');
+    }
+  });
 
   function fail(r: RouteRequest, name: RouteName, status: number, message: string): void {
     if (name === 'contents') sendJson(r.res, { message, reason: null }, status, r.head);

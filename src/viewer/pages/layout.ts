@@ -75,7 +75,7 @@ export function pageShell(ctx: PageContext, o: ShellOptions): string {
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(o.title)} · nbconductor</title>`,
+    `<title>${escapeHtml(o.title)} · nbconductor</title><link rel="icon" href="data:,">`,
     `<link rel="stylesheet" href="${href(ctx, 'static/viewer.css')}">`,
     `<script src="${href(ctx, 'static/viewer.js')}" defer></script>`,
     `</head><body${refresh}><header class="top"><a class="brand" href="${href(ctx, 'view', [], {}, true)}">nbconductor</a><nav>${nav}</nav></header>`,

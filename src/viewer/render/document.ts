@@ -6,6 +6,7 @@
 import { highlightCode } from './highlight';
 import { escapeHtml, formatDuration, joinText } from './html';
 import { renderMarkdown } from './markdown';
+import { formulasTypeset } from './math';
 import { renderOutput } from './outputs';
 import { DOCUMENT_CSS } from './styles';
 
@@ -117,17 +118,35 @@ export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(o.title)}</title><style>${DOCUMENT_CSS}</style>`,
   ];
-  const bodyParts: string[] = [];
+  const formulasBefore = formulasTypeset();
+  const body: string[] = [];
   cells.forEach((cell, i) => {
-    if (typeof cell === 'object' && cell !== null) bodyParts.push(renderCell(obj(cell), i, language, o));
+    if (typeof cell === 'object' && cell !== null) body.push(renderCell(obj(cell), i, language, o));
   });
-  const body = bodyParts.join('\n');
   // KaTeX's stylesheet only when something was typeset.
-  if (o.mathCss && body.includes('class="katex')) parts.push(`<style>${o.mathCss}</style>`);
+  if (o.mathCss && formulasTypeset() > formulasBefore) parts.push(`<style>${o.mathCss}</style>`);
   parts.push(
     `</head><body class="notebook${o.reportMode ? ' report' : ''}"><main>`,
-    body,
+    ...body,
     '</main></body></html>',
   );
   return parts.join('');
+}
+
+/** Loads and compiles the renderer's libraries (KaTeX, highlight.js, markdown-it, anser) ahead of need. */
+export function warmUpRenderer(): void {
+  renderNotebookDocument(
+    {
+      metadata: { language_info: { name: 'python' } },
+      cells: [
+        { cell_type: 'markdown', source: '# t\n\n$x^2$ and **b**' },
+        {
+          cell_type: 'code',
+          source: 'print(1)',
+          outputs: [{ output_type: 'stream', name: 'stdout', text: '\u001b[31mred\u001b[0m' }],
+        },
+      ],
+    },
+    { title: 'warm-up' },
+  );
 }

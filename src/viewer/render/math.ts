@@ -170,9 +170,16 @@ type Katex = typeof import('katex');
 let katex: Katex | undefined;
 const rendered = new Map<string, string>();
 const MAX_CACHED = 2000;
+let typesetCount = 0;
+
+/** How many formulas have been typeset so far (a document needs KaTeX's stylesheet if this grew). */
+export function formulasTypeset(): number {
+  return typesetCount;
+}
 
 /** TeX typeset by KaTeX; TeX it cannot typeset is shown as its source (never an exception). */
 export function typeset(tex: string, display: boolean): string {
+  typesetCount++;
   const key = `${display ? 'D' : 'I'}${tex}`;
   const hit = rendered.get(key);
   if (hit !== undefined) return hit;

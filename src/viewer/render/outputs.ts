@@ -59,8 +59,10 @@ function image(mime: string, data: unknown, metadata: unknown): string {
   if (mime === 'image/svg+xml') {
     b64 = Buffer.from(joinText(data), 'utf8').toString('base64');
   } else {
-    b64 = joinText(data).replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=]*$/.test(b64)) return pre('output-text', escapeHtml('[unreadable image data]'));
+    // Browsers skip whitespace in base64 data: URLs, so line breaks may stay. Data that is not base64 only
+    // breaks the image; a quote would end the attribute, so that is refused (a cheap check on megabytes).
+    b64 = joinText(data);
+    if (b64.includes('"')) return pre('output-text', escapeHtml('[unreadable image data]'));
   }
   const size = dimension(metadata, mime, 'width') + dimension(metadata, mime, 'height');
   return `<img class="output-image" alt="${mime} output" src="data:${mime};base64,${b64}"${size}>`;
