@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 
+import { compileConfig } from '../src/config';
 import { silentLogger } from '../src/log';
 import { parseNotebookJson } from '../src/notebook/io';
 import { createStorage, type Storage } from '../src/storage';
@@ -113,20 +114,7 @@ const ms = (n: number): string => `${Math.round(n)} ms`;
 async function renderBench(runs: number, cells: number, rows: string[][]): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nbc-bench-viewer-'));
   const logger = silentLogger();
-  const storage = createStorage({
-    cwd: dir,
-    s3: {
-      endpoint: null,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      accessKeyId: null,
-      secretAccessKey: null,
-      sessionToken: null,
-      maxAttempts: 1,
-      multipartThresholdBytes: 16 << 20,
-    },
-    logger,
-  });
+  const storage = createStorage({ cwd: dir, s3: compileConfig({ env: {} }).s3, logger });
   try {
     const text = bigNotebook(cells);
     writeFileSync(path.join(dir, 'big.ipynb'), text);

@@ -37,6 +37,16 @@ function mergeInputs(a: ConfigInput, b: ConfigInput): ConfigInput {
   return out as ConfigInput;
 }
 
+/** A `--port` value: a number, or a usage error naming the flag. */
+function portFlag(value: string | undefined): number | undefined {
+  const port = value === undefined ? undefined : Number(value);
+  if (port !== undefined && !Number.isInteger(port))
+    throw new NbcError('E_USAGE', `--port must be a number, got ${JSON.stringify(value)}`, {
+      field: '--port',
+    });
+  return port;
+}
+
 export async function main(argv: readonly string[], io: CliIO, options: MainOptions = {}): Promise<number> {
   const signal = options.signal ?? new AbortController().signal;
   let exitCode = 0;
@@ -108,11 +118,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--data <dir>', 'data directory for the SQLite store (default runs/.engine)')
     .option('--memory', 'keep everything in memory (nothing survives a restart)')
     .action(async (o: { host?: string; port?: string; data?: string; memory?: boolean }) => {
-      const port = o.port === undefined ? undefined : Number(o.port);
-      if (port !== undefined && !Number.isInteger(port))
-        throw new NbcError('E_USAGE', `--port must be a number, got ${JSON.stringify(o.port)}`, {
-          field: '--port',
-        });
+      const port = portFlag(o.port);
       const { config, logger: log } = setup({
         engine: {
           ...(o.host ? { host: o.host } : {}),
@@ -290,11 +296,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         root: string | undefined,
         o: { host?: string; port?: string; baseUrl?: string; allowedHost?: string[]; conductorUrl?: string },
       ) => {
-        const port = o.port === undefined ? undefined : Number(o.port);
-        if (port !== undefined && !Number.isInteger(port))
-          throw new NbcError('E_USAGE', `--port must be a number, got ${JSON.stringify(o.port)}`, {
-            field: '--port',
-          });
+        const port = portFlag(o.port);
         const { config, logger: log } = setup({
           viewer: {
             ...(o.host ? { host: o.host } : {}),

@@ -33,6 +33,7 @@ export {
 export {
   summarizeNotebook,
   summarizeRuns,
+  unreadableSummary,
   type RunStatus,
   type RunSummary,
   type SummarizeRunsOptions,

@@ -2,8 +2,7 @@
  * Rows of the summary across runs (one per output notebook under a folder), built from the same cached
  * facts as the notebook headers, so a notebook is read once per version whichever page asks first.
  */
-import { errorMessage } from '../errors';
-import type { RunSummary } from '../results';
+import { unreadableSummary, type RunSummary } from '../results';
 import type { NotebookStore } from './notebook-store';
 import type { ContentSource, Entry } from './source';
 
@@ -44,18 +43,7 @@ export class SummaryStore {
           };
         } catch (err) {
           signal?.throwIfAborted();
-          rows[i] = {
-            path: e.path,
-            uri: this.source.uriOf(segs),
-            parameters: {},
-            scraps: {},
-            status: 'unreadable',
-            duration: null,
-            exception: null,
-            startTime: null,
-            endTime: null,
-            error: errorMessage(err),
-          };
+          rows[i] = { path: e.path, ...unreadableSummary(this.source.uriOf(segs), err) };
         }
       }
     };

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 
-import type { S3Config } from '../../src/config';
+import { compileConfig, type S3Config } from '../../src/config';
 import type { JSONObject } from '../../src/notebook/types';
 import { createStorage, type Storage } from '../../src/storage';
 import {
@@ -42,18 +42,8 @@ export interface TestViewerOptions {
   cacheBytes?: number;
 }
 
-const NO_S3: S3Config = {
-  endpoint: null,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  accessKeyId: null,
-  secretAccessKey: null,
-  sessionToken: null,
-  maxAttempts: 1,
-  multipartThresholdBytes: 16 * 1024 * 1024,
-};
-
-export function testStorage(s3: S3Config = NO_S3): Storage {
+/** Storage for a test (S3 settings from `s3`, or the defaults when the test uses local files only). */
+export function testStorage(s3: S3Config = compileConfig({ env: {} }).s3): Storage {
   return createStorage({ cwd: '/', s3, logger: quietLogger() });
 }
 

@@ -87,8 +87,14 @@ describe('outputs', () => {
       data: { 'image/png': `${PNG}\n` },
     });
     expect(png.html).toContain(
-      `<img class="output-image" alt="image/png output" src="data:image/png;base64,${PNG}" width="40">`,
+      `<img class="output-image" alt="image/png output" src="data:image/png;base64,${PNG}\n" width="40">`,
     );
+    const broken = renderOutput({
+      output_type: 'display_data',
+      metadata: {},
+      data: { 'image/png': 'AAAA" onerror="x' },
+    });
+    expect(broken.html).toContain('[unreadable image data]');
     const svg = renderOutput({
       output_type: 'display_data',
       metadata: {},

@@ -59,25 +59,19 @@ export function send(res: http.ServerResponse, o: SendOptions): void {
   res.end(o.head ? undefined : body);
 }
 
-export function sendPage(
-  res: http.ServerResponse,
-  html: string,
-  status = 200,
-  head = false,
-  extra: Record<string, string> = {},
-): void {
-  send(res, {
-    status,
-    head,
-    contentType: 'text/html; charset=utf-8',
-    body: html,
-    headers: {
-      'content-security-policy': PAGE_CSP,
-      'x-frame-options': 'DENY',
-      'cache-control': 'no-cache',
-      ...extra,
-    },
-  });
+const PAGE_HEADERS = {
+  'content-security-policy': PAGE_CSP,
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-cache',
+};
+const JSON_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-cache',
+};
+
+/** One of the viewer's own pages. */
+export function sendPage(res: http.ServerResponse, html: string, status = 200, head = false): void {
+  send(res, { status, head, contentType: 'text/html; charset=utf-8', body: html, headers: PAGE_HEADERS });
 }
 
 export function sendJson(
@@ -87,17 +81,8 @@ export function sendJson(
   head = false,
   extra: Record<string, string> = {},
 ): void {
-  send(res, {
-    status,
-    head,
-    contentType: 'application/json',
-    body: JSON.stringify(value),
-    headers: {
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-      'cache-control': 'no-cache',
-      ...extra,
-    },
-  });
+  const body = JSON.stringify(value);
+  send(res, { status, head, contentType: 'application/json', body, headers: { ...JSON_HEADERS, ...extra } });
 }
 
 export function sendText(

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { NbcError } from '../../errors';
 import { parseUri } from '../../storage';
-import { entryPath, isHiddenName, type ContentSource, type Entry } from './types';
+import { directoryEntry, entryPath, isHiddenName, type ContentSource, type Entry } from './types';
 
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
@@ -126,15 +126,7 @@ export async function openLocalSource(
       const p = await real(segments);
       if (p === null && segments.length === 0) {
         // A root allowed to be missing: an empty folder until something is written there.
-        return {
-          name: '',
-          path: '',
-          kind: 'directory',
-          size: null,
-          mtimeMs: null,
-          createdMs: null,
-          etag: null,
-        };
+        return directoryEntry([]);
       }
       if (p === null) return null;
       const st = await fs.stat(p).catch(() => null);

@@ -6,7 +6,7 @@
  */
 import { NbcError } from '../../errors';
 import { joinUri, parseUri, type ObjectStat, type Storage } from '../../storage';
-import { entryPath, isHiddenName, type ContentSource, type Entry } from './types';
+import { directoryEntry, entryPath, isHiddenName, type ContentSource, type Entry } from './types';
 
 const LISTING_TTL_MS = 2000;
 const LISTINGS_KEPT = 8;
@@ -53,17 +53,7 @@ export function openStorageSource(rootUri: string, storage: Storage): ContentSou
     const segments = segmentsUnder(stat.uri);
     if (segments === null || segments.some(isHiddenName)) return null;
     const name = segments[segments.length - 1] as string;
-    if (stat.isPrefix) {
-      return {
-        name,
-        path: entryPath(segments),
-        kind: 'directory',
-        size: null,
-        mtimeMs: null,
-        createdMs: null,
-        etag: null,
-      };
-    }
+    if (stat.isPrefix) return directoryEntry(segments);
     const mtime = stat.mtimeMs ?? null;
     // S3 objects are never modified in place, only replaced: an object's LastModified is its creation time.
     return {
@@ -89,20 +79,11 @@ export function openStorageSource(rootUri: string, storage: Storage): ContentSou
     rootUri: root,
 
     async stat(segments, signal) {
-      const dirEntry = (): Entry => ({
-        name: segments.length > 0 ? (segments[segments.length - 1] as string) : '',
-        path: entryPath(segments),
-        kind: 'directory',
-        size: null,
-        mtimeMs: null,
-        createdMs: null,
-        etag: null,
-      });
-      if (segments.length === 0) return dirEntry();
+      if (segments.length === 0) return directoryEntry(segments);
       if (segments.some(isHiddenName)) return null;
       const stat = await storage.stat(uriOf(segments), { signal });
       if (stat !== null) return toEntry({ ...stat, uri: uriOf(segments) });
-      return (await list(segments, signal)).length > 0 ? dirEntry() : null;
+      return (await list(segments, signal)).length > 0 ? directoryEntry(segments) : null;
     },
 
     list,

@@ -39,3 +39,16 @@ export function isHiddenName(name: string): boolean {
 export function entryPath(segments: readonly string[]): string {
   return segments.join('/');
 }
+
+/** A folder entry (folders have no size, times or version here). */
+export function directoryEntry(segments: readonly string[]): Entry {
+  return {
+    name: segments.length > 0 ? (segments[segments.length - 1] as string) : '',
+    path: entryPath(segments),
+    kind: 'directory',
+    size: null,
+    mtimeMs: null,
+    createdMs: null,
+    etag: null,
+  };
+}
