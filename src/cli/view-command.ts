@@ -28,30 +28,41 @@ export interface EngineViewer {
   close(): Promise<void>;
 }
 
+export interface EngineViewerAccess {
+  /** Who may read the pages (default: the standalone viewer's Host/Origin checks). */
+  guard?: ViewerGuard;
+  /** Headers the run pages send to the engine's API (its token, once it wants one). */
+  apiHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
+}
+
 /**
  * The viewer for the engine's port: the configured output root, run pages reading the engine itself over
- * HTTP (`engineUrl` is known once the engine listens). `guard` decides who may read; without one, the
- * Host/Origin checks of the standalone viewer apply.
+ * HTTP (`engineUrl` is known once the engine listens).
  */
 export async function createEngineViewer(
   config: Config,
   logger: Logger,
   cwd: string,
   engineUrl: () => string,
-  guard?: ViewerGuard,
+  access: EngineViewerAccess = {},
 ): Promise<EngineViewer> {
   const v = require('../viewer') as ViewerModule;
   const storage = createStorage({ cwd, s3: config.s3, logger });
-  const viewer = await v.createViewer({
-    root: resolveRoot(config.viewer.root ?? config.worker.outputRoot, cwd),
-    storage,
-    guard: guard ?? v.hostGuard({ allowedHosts: config.viewer.allowedHosts }),
-    logger,
-    baseUrl: '/',
-    runs: v.createHttpRunsApi({ baseUrl: engineUrl }),
-    allowMissingRoot: true,
-  });
-  return { viewer, close: () => storage.close() };
+  try {
+    const viewer = await v.createViewer({
+      root: resolveRoot(config.viewer.root ?? config.worker.outputRoot, cwd),
+      storage,
+      guard: access.guard ?? v.hostGuard({ allowedHosts: config.viewer.allowedHosts }),
+      logger,
+      baseUrl: '/',
+      runs: v.createHttpRunsApi({ baseUrl: engineUrl, headers: access.apiHeaders }),
+      allowMissingRoot: true,
+    });
+    return { viewer, close: () => storage.close() };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
 }
 
 export async function viewCommand(config: Config, logger: Logger, o: ViewCommandOptions): Promise<void> {

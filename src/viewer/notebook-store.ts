@@ -62,13 +62,14 @@ function resolveRelative(dir: readonly string[], src: string): string[] | null {
 
 export class NotebookStore {
   private readonly facts = new SizedCache<NotebookFacts>(4 * 1024 * 1024, () => 2048);
-  private readonly documents: SizedCache<string>;
+  /** Rendered documents as UTF-8 bytes, ready to send. */
+  private readonly documents: SizedCache<Buffer>;
 
   constructor(
     private readonly source: ContentSource,
     private readonly options: NotebookStoreOptions,
   ) {
-    this.documents = new SizedCache<string>(options.cacheBytes ?? 256 * 1024 * 1024, (html) => html.length);
+    this.documents = new SizedCache<Buffer>(options.cacheBytes ?? 256 * 1024 * 1024, (html) => html.length);
   }
 
   private async parse(segments: readonly string[], signal?: AbortSignal): Promise<JSONObject> {
@@ -116,13 +117,15 @@ export class NotebookStore {
     nb: JSONObject,
     variant: DocumentVariant,
     signal?: AbortSignal,
-  ): Promise<string> {
-    return renderNotebookDocument(nb, {
+  ): Promise<Buffer> {
+    const images = await this.images(segments, nb, signal);
+    const html = renderNotebookDocument(nb, {
       title: entry.name,
       reportMode: variant.report,
       mathCss: variant.standalone ? katexCssInline() : katexCss(this.options.fontBase),
-      images: await this.images(segments, nb, signal),
+      images,
     });
+    return Buffer.from(html, 'utf8');
   }
 
   private docKey(entry: Entry, v: DocumentVariant): string {
@@ -136,13 +139,13 @@ export class NotebookStore {
     );
   }
 
-  /** The rendered document (cached). */
+  /** The rendered document, UTF-8 (cached). */
   document(
     segments: readonly string[],
     entry: Entry,
     variant: DocumentVariant,
     signal?: AbortSignal,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     return this.documents.getOrCompute(this.docKey(entry, variant), async () =>
       this.render(segments, entry, await this.parse(segments, signal), variant, signal),
     );

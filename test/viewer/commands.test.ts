@@ -3,6 +3,7 @@
  * pages on the engine's port (`nbconductor server`), and `nbconductor summarize`.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -228,5 +229,63 @@ describe('nbconductor summarize', () => {
     const r = await runCli(['summarize', 'runs', '--format', 'xml'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--format must be one of table, csv, json');
+  });
+});
+
+describe('run pages through a Conductor that wants credentials', () => {
+  // A stand-in for an authenticating Conductor (Orkes' key/secret → token exchange), in front of the real
+  // embedded engine: the engine's own token auth is built elsewhere, and no Orkes server runs here.
+  it('exchange the key id and secret for a token and send it with every API call', async () => {
+    const engine = await startTestEngine({ memory: true });
+    const seen: string[] = [];
+    const gate = http.createServer((req, res) => {
+      if (req.method === 'POST' && req.url === '/api/token') {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const { keyId, keySecret } = JSON.parse(body) as Record<string, string>;
+          const ok = keyId === 'id' && keySecret === 'secret';
+          res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(ok ? { token: 'T0K3N' } : { message: 'bad key' }));
+        });
+        return;
+      }
+      seen.push(`${req.url} ${String(req.headers['x-authorization'])}`);
+      if (req.headers['x-authorization'] !== 'T0K3N') {
+        res.writeHead(401).end();
+        return;
+      }
+      void fetch(`${engine.url}${req.url}`).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(await r.text());
+      });
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as { port: number }).port}`;
+    const stdout = new Lines();
+    const controller = new AbortController();
+    const env = {
+      ...process.env,
+      NBCONDUCTOR_LOG_LEVEL: 'warn',
+      CONDUCTOR_AUTH_KEY: 'id',
+      CONDUCTOR_AUTH_SECRET: 'secret',
+    };
+    const done = main(
+      ['view', path.join(dir, 'runs'), '--port', '0', '--conductor-url', gateUrl],
+      { stdout, stderr: new Lines(), env, cwd: dir },
+      { signal: controller.signal },
+    );
+    try {
+      const url = (await stdout.waitFor(/nbconductor viewer: (http:\/\/[^ ]+)\/ /))[1] as string;
+      const page = await fetch(`${url}/runs`);
+      expect(page.status).toBe(200);
+      expect(seen).toEqual([expect.stringMatching(/^\/api\/workflow\/search\?.* T0K3N$/)]);
+    } finally {
+      controller.abort();
+      await done;
+      gate.closeAllConnections();
+      await new Promise((r) => gate.close(r));
+      await engine.stop();
+    }
   });
 });

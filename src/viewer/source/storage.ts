@@ -11,6 +11,20 @@ import { directoryEntry, entryPath, isHiddenName, type ContentSource, type Entry
 const LISTING_TTL_MS = 2000;
 const LISTINGS_KEPT = 8;
 
+/** `p`, or a rejection as soon as `signal` aborts (the work behind `p` goes on for others). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e as Error)),
+    );
+  });
+}
+
 function trimSlash(s: string): string {
   return s.replace(/\/+$/, '');
 }
@@ -41,12 +55,18 @@ export function openStorageSource(rootUri: string, storage: Storage): ContentSou
   function listing(uri: string, recursive: boolean, signal?: AbortSignal): Promise<ObjectStat[]> {
     const key = `${recursive ? 'R' : 'D'}${uri}`;
     const hit = listings.get(key);
-    if (hit && Date.now() - hit.at < LISTING_TTL_MS) return hit.stats;
-    const stats = storage.list(uri, { recursive, signal });
-    listings.set(key, { at: Date.now(), stats });
-    stats.catch(() => listings.delete(key));
+    // In flight (at: Infinity) or finished a moment ago: a long listing is not fetched twice. It is shared,
+    // so one client going away does not cancel it; that client just stops waiting.
+    if (hit && Date.now() - hit.at < LISTING_TTL_MS) return untilAborted(hit.stats, signal);
+    const stats = storage.list(uri, { recursive });
+    const entry = { at: Infinity, stats };
+    listings.set(key, entry);
+    stats.then(
+      () => (entry.at = Date.now()),
+      () => listings.delete(key),
+    );
     while (listings.size > LISTINGS_KEPT) listings.delete(listings.keys().next().value as string);
-    return stats;
+    return untilAborted(stats, signal);
   }
 
   function toEntry(stat: ObjectStat): Entry | null {
