@@ -1,7 +1,7 @@
 /**
  * Headless Chromium for tests: Debian's `chromium` package driven by playwright-core (no browser download).
  * `browserSuite` skips a suite when no Chromium is installed (CI installs it: see .ci/run). `withPage`
- * saves a screenshot under test-artifacts/screenshots/ when a test fails, so the failure can be seen.
+ * keeps a screenshot of each page under test-artifacts/screenshots/ (marked -FAILED when its test failed).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,17 @@ export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-artifacts', 's
 /** `describe`, or `describe.skip` (saying why) when there is no Chromium on this machine. */
 export const browserSuite: jest.Describe = CHROMIUM ? describe : describe.skip;
 
-/** Runs `fn` on a fresh page; on failure saves `<name>.png` (the whole page) before rethrowing. */
+async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+  return file;
+}
+
+/**
+ * Runs `fn` on a fresh page and keeps a screenshot of where it ended: `<name>.png` when it passed,
+ * `<name>-FAILED.png` (named in the error) when it failed.
+ */
 export async function withPage<T>(
   browser: Browser,
   name: string,
@@ -27,11 +37,11 @@ export async function withPage<T>(
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   try {
-    return await fn(page, context);
+    const result = await fn(page, context);
+    await screenshot(page, name);
+    return result;
   } catch (err) {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const file = path.join(SCREENSHOTS, `${name.replace(/[^A-Za-z0-9_-]+/g, '-')}.png`);
-    await page.screenshot({ path: file, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+    const file = await screenshot(page, `${name}-FAILED`);
     if (err instanceof Error) err.message += `\n(screenshot: ${file})`;
     throw err;
   } finally {

@@ -168,7 +168,8 @@ function layoutTasks(defs: unknown[], g: GraphInput, depth: number): Laid {
 function layoutTask(t: Json, g: GraphInput, depth: number): Laid {
   const ref = text(t.taskReferenceName) || text(t.name) || '?';
   const type = text(t.type) || 'SIMPLE';
-  const head = node(ref, type, g);
+  // A worker task is best known by its task name (notebook_run), a system task by its type.
+  const head = node(ref, type === 'SIMPLE' ? text(t.name) || type : type, g);
   if (depth > 12) return head; // pathological nesting: stop drawing deeper
   switch (type) {
     case 'FORK_JOIN':

@@ -13,7 +13,7 @@ import { DOCUMENT_CSS } from './styles';
 type Json = Record<string, unknown>;
 
 /** Bumped whenever the HTML this module produces changes: it is part of every render cache key. */
-export const RENDERER_VERSION = '1';
+export const RENDERER_VERSION = '2';
 
 export interface DocumentOptions {
   title: string;
@@ -63,7 +63,7 @@ function renderCodeCell(cell: Json, index: number, language: string | null, repo
   const tookHtml =
     took !== null ? `<div class="took" title="cell duration">${formatDuration(took)}</div>` : '';
   const label = injected
-    ? '<span class="tag">injected parameters</span>'
+    ? '<span class="tag" title="injected parameters">injected</span>'
     : cellTags.includes('parameters')
       ? '<span class="tag">parameters</span>'
       : '';
