@@ -14,7 +14,7 @@ import { compileConfig } from '../src/config';
 import { silentLogger } from '../src/log';
 import { parseNotebookJson } from '../src/notebook/io';
 import { createStorage, type Storage } from '../src/storage';
-import { createViewer, hostGuard, renderNotebookDocument, startViewServer } from '../src/viewer';
+import { createViewer, hostGuard, renderNotebookBytes, startViewServer } from '../src/viewer';
 import { CHROMIUM, launchBrowser } from '../test/helpers/chromium';
 import { startMoto } from '../test/helpers/s3-server';
 import { median, printTable } from './table';
@@ -124,7 +124,7 @@ async function renderBench(runs: number, cells: number, rows: string[][]): Promi
     let htmlBytes = 0;
     for (let i = 0; i < runs; i++) {
       const [t, html] = await timed(async () =>
-        renderNotebookDocument(parseNotebookJson(text, 'big'), { title: 'big' }),
+        renderNotebookBytes(parseNotebookJson(text, 'big'), { title: 'big' }),
       );
       inProcess.push(t);
       htmlBytes = html.length;

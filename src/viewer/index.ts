@@ -20,4 +20,4 @@ export {
 } from './conductor/api';
 export { conductorHeaders, type ConductorCredentials } from './conductor/auth';
 export { startViewServer, type RunningViewServer, type ViewServerOptions } from './http/server';
-export { RENDERER_VERSION, renderNotebookDocument } from './render/document';
+export { RENDERER_VERSION, renderNotebookBytes, renderNotebookDocument } from './render/document';

@@ -10,7 +10,7 @@ import { guessContentType } from '../storage';
 import { katexCss, katexCssInline } from './assets';
 import { SizedCache } from './cache';
 import { notebookFacts, type NotebookFacts } from './notebook-facts';
-import { RENDERER_VERSION, renderNotebookDocument } from './render/document';
+import { RENDERER_VERSION, renderNotebookBytes } from './render/document';
 import { joinText } from './render/html';
 import { relativeImageSources } from './render/markdown';
 import type { ContentSource, Entry } from './source';
@@ -119,13 +119,12 @@ export class NotebookStore {
     signal?: AbortSignal,
   ): Promise<Buffer> {
     const images = await this.images(segments, nb, signal);
-    const html = renderNotebookDocument(nb, {
+    return renderNotebookBytes(nb, {
       title: entry.name,
       reportMode: variant.report,
       mathCss: variant.standalone ? katexCssInline() : katexCss(this.options.fontBase),
       images,
     });
-    return Buffer.from(html, 'utf8');
   }
 
   private docKey(entry: Entry, v: DocumentVariant): string {

@@ -109,7 +109,8 @@ export function notebookLanguage(nb: Json): string | null {
   return typeof name === 'string' ? name : null;
 }
 
-export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
+/** The document in pieces (one per cell): big notebooks are encoded piece by piece, never as one string. */
+export function renderNotebookParts(nb: Json, o: DocumentOptions): string[] {
   const language = notebookLanguage(nb);
   const cells = Array.isArray(nb.cells) ? nb.cells : [];
   const parts: string[] = [
@@ -125,12 +126,22 @@ export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
   });
   // KaTeX's stylesheet only when something was typeset.
   if (o.mathCss && formulasTypeset() > formulasBefore) parts.push(`<style>${o.mathCss}</style>`);
-  parts.push(
-    `</head><body class="notebook${o.reportMode ? ' report' : ''}"><main>`,
-    ...body,
-    '</main></body></html>',
-  );
-  return parts.join('');
+  parts.push(`</head><body class="notebook${o.reportMode ? ' report' : ''}"><main>`);
+  for (const cell of body) parts.push(cell);
+  parts.push('</main></body></html>');
+  return parts;
+}
+
+export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
+  return renderNotebookParts(nb, o).join('');
+}
+
+/**
+ * The document as UTF-8 bytes. Encoded cell by cell: one non-Latin-1 character (KaTeX emits some) would
+ * otherwise make a 20 MB page a two-byte string, twice the memory and much slower to encode.
+ */
+export function renderNotebookBytes(nb: Json, o: DocumentOptions): Buffer {
+  return Buffer.concat(renderNotebookParts(nb, o).map((p) => Buffer.from(p, 'utf8')));
 }
 
 /** Loads and compiles the renderer's libraries (KaTeX, highlight.js, markdown-it, anser) ahead of need. */
