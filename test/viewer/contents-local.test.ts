@@ -304,8 +304,29 @@ describe('the standalone server answers only to its own pages', () => {
       403,
     );
     expect((await rawRequest(v.url, 'GET', '/view/', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const embedded = {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+      'sec-fetch-dest': 'iframe',
+    };
+    expect((await rawRequest(v.url, 'GET', '/render/a.ipynb', embedded)).status).toBe(403);
+    expect(
+      (
+        await rawRequest(v.url, 'GET', '/files/a.ipynb', {
+          'sec-fetch-site': 'cross-site',
+          'sec-fetch-mode': 'no-cors',
+        })
+      ).status,
+    ).toBe(403);
     expect((await rawRequest(v.url, 'GET', '/render/a.ipynb', { origin: 'null' })).status).toBe(403);
     expect((await rawRequest(v.url, 'GET', '/api/contents/', { host: 'localhost:1' })).status).toBe(200);
+    // a link to a notebook shared elsewhere opens (the linking site reads nothing)
+    const shared = {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+      'sec-fetch-dest': 'document',
+    };
+    expect((await rawRequest(v.url, 'GET', '/view/a.ipynb', shared)).status).toBe(200);
   });
 
   it('serves static fonts to the sandboxed document (opaque origin) with CORS, and nothing else that way', async () => {

@@ -30,7 +30,8 @@ function hostName(host: string): string {
 /**
  * The standalone viewer's guard: the Host must be a loopback name or an allowed one (DNS rebinding gets
  * 403), a cross-origin Origin gets 403 (no other site's page may read through a visitor's browser), and
- * requests a foreign site started (`Sec-Fetch-Site: cross-site`) get 403, except for static assets.
+ * requests a foreign site started (`Sec-Fetch-Site: cross-site`) get 403, except top-level navigations
+ * (a shared link) and static assets.
  */
 export function hostGuard(options: HostGuardOptions = {}): ViewerGuard {
   const allowed = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
@@ -50,8 +51,12 @@ export function hostGuard(options: HostGuardOptions = {}): ViewerGuard {
     if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
       return { ok: false, status: 403, message: `requests from ${origin} are not allowed` };
     }
+    // A link to a notebook shared in a chat or a ticket is a cross-site navigation: a person opening it
+    // sees the page, the linking site reads nothing. Anything else another site starts is refused.
     const site = req.headers['sec-fetch-site'];
-    if (site === 'cross-site' || site === 'same-site') {
+    const topLevel =
+      req.headers['sec-fetch-mode'] === 'navigate' && req.headers['sec-fetch-dest'] === 'document';
+    if ((site === 'cross-site' || site === 'same-site') && !topLevel) {
       return { ok: false, status: 403, message: 'cross-site requests are not allowed' };
     }
     return { ok: true };
