@@ -2,7 +2,8 @@
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
  * nbconductor run vs nbclient), cli (the installed `nbconductor run` vs `jupyter execute`, with a breakdown),
  * engine (the embedded Conductor engine), worker (notebooks per minute), scheduler (1,000 schedules firing
- * every second), trigger (S3 object landing → first notebook cell, through SQS and an event handler).
+ * every second), trigger (S3 object landing → first notebook cell, through SQS and an event handler),
+ * viewer (render time, first paint, S3 folder listing).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -29,13 +30,17 @@ async function main(): Promise<void> {
       const { benchTrigger } = await import('./trigger.js');
       return benchTrigger(rest);
     }
+    case 'viewer': {
+      const { benchViewer } = await import('./viewer.js');
+      return benchViewer(rest);
+    }
     case 'engine': {
       await import('./engine.js');
       return;
     }
     default:
       process.stderr.write(
-        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger\n`,
+        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger, viewer\n`,
       );
       process.exitCode = 2;
   }

@@ -109,6 +109,18 @@ export interface Config {
     /** Mode of output notebooks written to local files: owner-only, or group-readable. */
     readonly outputFileMode: '0600' | '0640';
   };
+  readonly viewer: {
+    /** What `nbconductor view` serves; null: the worker's output root. */
+    readonly root: string | null;
+    readonly host: string;
+    readonly port: number;
+    /** URL prefix of every page (behind a proxy), "/" by default. */
+    readonly baseUrl: string;
+    /** Host names accepted besides loopback ones (a proxy's name). */
+    readonly allowedHosts: readonly string[];
+    /** Conductor API for `view`'s run pages; null: run pages off (server/up use their own engine). */
+    readonly conductorUrl: string | null;
+  };
   readonly worker: {
     readonly concurrency: number;
     readonly pollIntervalMs: number;
@@ -215,6 +227,7 @@ function defaults(root: string, home: string): Config {
       tokenTtlSeconds: 3600,
       outputFileMode: '0600',
     },
+    viewer: { root: null, host: '127.0.0.1', port: 8888, baseUrl: '/', allowedHosts: [], conductorUrl: null },
     worker: {
       concurrency: 2,
       pollIntervalMs: 100,
@@ -323,6 +336,9 @@ const ENV_VARS: readonly (readonly [string, string, EnvParser])[] = [
   ['NBCONDUCTOR_AUTH', 'security.auth', text],
   ['NBCONDUCTOR_ALLOWED_HOSTS', 'security.allowedHosts', list],
   ['NBCONDUCTOR_ALLOWED_ORIGINS', 'security.allowedOrigins', list],
+  ['NBCONDUCTOR_VIEWER_HOST', 'viewer.host', text],
+  ['NBCONDUCTOR_VIEWER_PORT', 'viewer.port', num],
+  ['NBCONDUCTOR_VIEWER_BASE_URL', 'viewer.baseUrl', text],
   ['NBCONDUCTOR_WORKER_CONCURRENCY', 'worker.concurrency', num],
   ['NBCONDUCTOR_WORKER_ID', 'worker.workerId', text],
   ['NBCONDUCTOR_WORKER_DOMAIN', 'worker.domain', text],

@@ -204,6 +204,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           logger: log,
           print: (line) => void io.stdout.write(`${line}\n`),
           signal,
+          pages: { config, cwd: io.cwd },
         });
       },
     );
@@ -390,6 +391,54 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
         );
       },
     );
+
+  program
+    .command('view')
+    .description('the read-only viewer of output notebooks (and runs, with --conductor-url) on 127.0.0.1')
+    .argument('[root]', 'folder or s3://bucket/prefix to serve (default: the output root)')
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port (default 8888; 0 picks a free one)')
+    .option('--base-url <path>', 'URL prefix of every page, behind a proxy (default /)')
+    .option('--allowed-host <name>', 'a Host name to accept besides loopback ones (repeatable)', collectPairs)
+    .option(
+      '--conductor-url <url>',
+      'Conductor API for the run pages (the embedded engine or a real Conductor)',
+    )
+    .action(
+      async (
+        root: string | undefined,
+        o: { host?: string; port?: string; baseUrl?: string; allowedHost?: string[]; conductorUrl?: string },
+      ) => {
+        const port = portFlag('--port', o.port);
+        const { config, logger: log } = setup({
+          viewer: {
+            ...(o.host ? { host: o.host } : {}),
+            ...(port !== undefined ? { port } : {}),
+            ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+            ...(o.allowedHost ? { allowedHosts: o.allowedHost } : {}),
+            ...(o.conductorUrl ? { conductorUrl: o.conductorUrl } : {}),
+          },
+        });
+        const { viewCommand } = require('./view-command') as typeof import('./view-command');
+        await viewCommand(config, log, {
+          root,
+          cwd: io.cwd,
+          signal,
+          print: (l) => io.stdout.write(`${l}\n`),
+        });
+      },
+    );
+
+  program
+    .command('summarize')
+    .description('one row per output notebook under PREFIX: status, duration, parameters, scraps')
+    .argument('<prefix>', 'folder or s3://bucket/prefix holding output notebooks')
+    .option('--format <format>', 'table, csv or json', 'table')
+    .action(async (prefix: string, o: { format: string }) => {
+      const { config, logger: log } = setup();
+      const { summarizeCommand } = require('./summarize') as typeof import('./summarize');
+      exitCode = await summarizeCommand(prefix, o.format, { config, logger: log, io, signal });
+    });
 
   program
     .command('inspect')

@@ -51,21 +51,40 @@ export interface ServerCommandOptions {
   /** Where the login link goes (the terminal, not the log: it is a secret, if a short-lived one). */
   print(line: string): void;
   signal: AbortSignal;
+  /** Serve the viewer's pages at `/` of the engine's port (run pages on), over the configured output root. */
+  pages?: { config: Config; cwd: string };
 }
 
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
   // Lazy: loading the engine loads better-sqlite3.
   const { startEngine } = require('../engine') as typeof import('../engine');
-  const engine = await startEngine({
-    host: options.host,
-    port: options.port,
-    dataDir: options.dataDir,
-    memory: options.memory,
-    logger: options.logger,
-    options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
-    sqs: options.sqs,
-    ...options.security,
-  });
+  let url = '';
+  const pages = options.pages
+    ? await (require('./view-command') as typeof import('./view-command')).createEngineViewer(
+        options.pages.config,
+        options.logger,
+        options.pages.cwd,
+        () => url,
+      )
+    : undefined;
+  let engine: Awaited<ReturnType<typeof startEngine>>;
+  try {
+    engine = await startEngine({
+      host: options.host,
+      port: options.port,
+      dataDir: options.dataDir,
+      memory: options.memory,
+      logger: options.logger,
+      options: options.scheduler ? { scheduler: schedulerOptions(options.scheduler) } : undefined,
+      sqs: options.sqs,
+      mount: pages?.viewer,
+      ...options.security,
+    });
+  } catch (err) {
+    await pages?.close();
+    throw err;
+  }
+  url = engine.url;
   options.logger.info(
     {
       url: engine.url,
@@ -73,7 +92,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
       dataDir: options.memory ? null : options.dataDir,
       credentials: engine.credentials ? credentialsPath(options.dataDir) : null,
     },
-    `nbconductor engine listening on ${engine.url} (Conductor API under /api)`,
+    `nbconductor engine listening on ${engine.url} (Conductor API under /api${pages ? `, pages at ${engine.url}/` : ''})`,
   );
   const link = engine.loginLink();
   if (link) options.print(`browser login link (works once): ${link}`);
@@ -90,6 +109,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     await metrics?.stop();
     options.logger.info('nbconductor engine stopping');
     await engine.stop();
+    await pages?.close();
     options.logger.info('nbconductor engine stopped');
   }
 }

@@ -15,6 +15,7 @@ import { startMetricsEndpoint } from '../metrics/endpoint';
 import { relativeToCwd as relative, taskProgress } from './task-progress';
 import { stringifyJsonExact } from '../json-exact';
 import { startWorkerRuntime } from '../worker/runtime';
+import { createEngineViewer, type EngineViewer } from './view-command';
 
 export interface UpOptions {
   workflow: string;
@@ -25,7 +26,7 @@ export interface UpOptions {
 
 type Engine = Awaited<ReturnType<(typeof import('../engine'))['startEngine']>>;
 
-async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engine> {
+async function startEmbeddedEngine(config: Config, logger: Logger, pages: EngineViewer): Promise<Engine> {
   const { startEngine } = require('../engine') as typeof import('../engine');
   const opts = {
     host: config.engine.host,
@@ -34,6 +35,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Engi
     options: { scheduler: schedulerOptions(config.scheduler) },
     sqs: config.sqs,
     ...engineSecurity(config),
+    mount: pages.viewer,
   };
   try {
     return await startEngine({ ...opts, port: config.engine.port });
@@ -62,7 +64,16 @@ export async function upCommand(
   signal: AbortSignal,
 ): Promise<number> {
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
-  const engine = await startEmbeddedEngine(config, logger);
+  let engineUrl = '';
+  const pages = await createEngineViewer(config, logger, io.cwd, () => engineUrl);
+  let engine: Engine;
+  try {
+    engine = await startEmbeddedEngine(config, logger, pages);
+  } catch (err) {
+    await pages.close();
+    throw err;
+  }
+  engineUrl = engine.url;
   // Always our own engine, with its own key: nothing from the environment or config points elsewhere.
   const target = {
     serverUrl: engine.url,
@@ -104,12 +115,17 @@ export async function upCommand(
     out('summary (workflow output):');
     for (const line of summarize(result.output)) out(line);
 
+    const runUrl = `${engine.url}${pages.viewer.runPath(result.workflowId)}`;
     if (o.serve) {
-      out(`\nserving: Conductor API ${engine.url}/api — press Ctrl-C to stop`);
+      out(`\nserving: Conductor API ${engine.url}/api, pages ${engine.url}/ — press Ctrl-C to stop`);
+      out(`this run: ${runUrl}`);
       if (!signal.aborted)
         await new Promise<void>((resolve) =>
           signal.addEventListener('abort', () => resolve(), { once: true }),
         );
+    } else {
+      out('\nthe run page is served while `nbconductor up --serve` or `nbconductor server` runs:');
+      out(`this run: ${runUrl}`);
     }
     return result.status === 'COMPLETED' ? EXIT_OK : EXIT_EXECUTION_FAILED;
   } finally {
@@ -118,5 +134,6 @@ export async function upCommand(
       .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'worker shutdown failed'));
     await metrics?.stop();
     await engine.stop();
+    await pages.close();
   }
 }

@@ -14,6 +14,7 @@ import { s3 } from './sections/s3';
 import { scheduler } from './sections/scheduler';
 import { security } from './sections/security';
 import { sqs } from './sections/sqs';
+import { viewer } from './sections/viewer';
 import { worker } from './sections/worker';
 
 export const SECTIONS: Readonly<Record<string, SectionSchema>> = {
@@ -27,6 +28,7 @@ export const SECTIONS: Readonly<Record<string, SectionSchema>> = {
   engine,
   scheduler,
   security,
+  viewer,
   worker,
   metrics,
 };

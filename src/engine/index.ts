@@ -25,13 +25,14 @@ import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
 import { SqsEventQueueProvider } from './events/queues/sqs';
 import { Router } from './http/router';
-import { createHttpServer } from './http/server';
+import { createHttpServer, type HttpMount } from './http/server';
 import { engineStatsReader, type EngineStats } from './stats';
 import { openDb } from './store/db';
 
 export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
 export type { SchedulerOptions } from './scheduler/options';
+export type { HttpMount } from './http/server';
 
 export interface StartEngineOptions {
   host?: string;
@@ -58,6 +59,8 @@ export interface StartEngineOptions {
   allowedHosts?: readonly string[];
   /** Origins accepted besides the engine's own (config security.allowedOrigins). */
   allowedOrigins?: readonly string[];
+  /** Pages served on the same port (the viewer), for the paths they claim; the API keeps `/api`. */
+  mount?: HttpMount;
 }
 
 export type EngineAuth =
@@ -131,6 +134,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
     logger: o.logger,
     maxBodyBytes: engine.ctx.options.maxBodyBytes,
     security,
+    mount: o.mount,
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -74,14 +74,21 @@ export function isJsonMime(mime: string): boolean {
   return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
 }
 
-function normaliseOutput(raw: JSONObject): Output {
-  const o = raw as unknown as Output;
-  if (o.output_type === 'stream') o.text = joinMultiline(raw.text);
-  if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-    for (const [mime, value] of Object.entries(o.data))
-      if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
+/**
+ * A cell's multi-line fields (source, stream text, text mime data) joined into single strings, in place, as
+ * nbformat's reader does. Tolerates cells that are not valid nbformat (fields of the wrong type are left).
+ */
+export function joinCellLines(cell: JSONObject): void {
+  if (cell.source !== undefined) cell.source = joinMultiline(cell.source);
+  if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) return;
+  for (const o of cell.outputs) {
+    if (!isJSONObject(o)) continue;
+    if (o.output_type === 'stream' && o.text !== undefined) o.text = joinMultiline(o.text);
+    if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && isJSONObject(o.data)) {
+      for (const [mime, value] of Object.entries(o.data))
+        if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
+    }
   }
-  return o;
 }
 
 /** Parse and validate notebook text; `source` names it in errors (a path or URI). */
@@ -160,9 +167,7 @@ export function validateNotebook(raw: JSONObject, source: string): Notebook {
   const nb = raw as unknown as Notebook;
   const usedIds = new Set<string>();
   for (const cell of nb.cells) {
-    cell.source = joinMultiline(cell.source);
-    if (cell.cell_type === 'code')
-      cell.outputs = cell.outputs.map((o) => normaliseOutput(o as unknown as JSONObject));
+    joinCellLines(cell as unknown as JSONObject);
     // nbformat 4.5 requires unique ids; pre-4.5 notebooks get them here (as nbformat.v4.upgrade does).
     if (!isValidCellId(cell.id) || usedIds.has(cell.id)) cell.id = newCellId(nb);
     usedIds.add(cell.id);

@@ -33,7 +33,20 @@ export {
 export {
   summarizeNotebook,
   summarizeRuns,
+  unreadableSummary,
   type RunStatus,
   type RunSummary,
   type SummarizeRunsOptions,
 } from './summaries';
+export {
+  FIXED_COLUMNS,
+  cellText,
+  formatSummaries,
+  sortSummaries,
+  summariesToCsv,
+  summariesToJson,
+  summariesToTable,
+  summaryCell,
+  summaryColumns,
+  type SummaryFormat,
+} from './summary-format';

@@ -46,6 +46,21 @@ function str(v: JSONValue | undefined): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+/** The row of a notebook that could not be read. */
+export function unreadableSummary(uri: string, err: unknown): RunSummary {
+  return {
+    uri,
+    parameters: {},
+    scraps: {},
+    status: 'unreadable',
+    duration: null,
+    exception: null,
+    startTime: null,
+    endTime: null,
+    error: errorMessage(err),
+  };
+}
+
 /** One notebook's row. */
 export function summarizeNotebook(uri: string, nb: Notebook, logger?: Logger): RunSummary {
   const pm: JSONObject = isPlainObject(nb.metadata.papermill) ? nb.metadata.papermill : {};
@@ -96,17 +111,7 @@ export async function summarizeRuns(
       } catch (err) {
         if (options.signal?.aborted) throw err;
         logger.warn({ uri, err: errorMessage(err) }, 'could not read a run notebook');
-        rows[i] = {
-          uri,
-          parameters: {},
-          scraps: {},
-          status: 'unreadable',
-          duration: null,
-          exception: null,
-          startTime: null,
-          endTime: null,
-          error: errorMessage(err),
-        };
+        rows[i] = unreadableSummary(uri, err);
       }
     }
   };

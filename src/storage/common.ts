@@ -40,12 +40,31 @@ export function conflictingConditions(uri: string): NbcError {
   return new NbcError('E_USAGE', `write to ${uri}: ifNoneMatch and ifMatch cannot be combined`, { uri });
 }
 
+const CONTENT_TYPES: Record<string, string> = {
+  ipynb: 'application/x-ipynb+json',
+  json: 'application/json',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  html: 'text/html; charset=utf-8',
+  htm: 'text/html; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+  md: 'text/plain; charset=utf-8',
+  py: 'text/plain; charset=utf-8',
+  r: 'text/plain; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  tsv: 'text/tab-separated-values; charset=utf-8',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+};
+
 /** A content type for common notebook-related file names (S3 stores it; browsers and viewers use it). */
 export function guessContentType(name: string): string {
-  if (name.endsWith('.ipynb')) return 'application/x-ipynb+json';
-  if (name.endsWith('.json')) return 'application/json';
-  if (/\.ya?ml$/.test(name)) return 'application/yaml';
-  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
-  if (/\.(txt|log|md)$/.test(name)) return 'text/plain; charset=utf-8';
-  return 'application/octet-stream';
+  const ext = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
+  return (ext !== undefined ? CONTENT_TYPES[ext] : undefined) ?? 'application/octet-stream';
 }

@@ -9,6 +9,7 @@ export type {
   WriteResult,
 } from './types';
 export { createStorage, type CreateStorageOptions } from './registry';
+export { guessContentType } from './common';
 export { openOutputTarget, type OutputTarget, type OutputTargetOptions } from './output-target';
 export { createOutputRoots, type OutputRoots } from './output-roots';
 export {

@@ -177,6 +177,10 @@ it('up on a terminal: runs engine, Jupyter Server and worker, shows each task st
     }
     expect(r.stdout).toMatch(/total_minutes: \d+/);
     expect(statSync(path.join(dir, 'engine', 'credentials.json')).mode & 0o777).toBe(0o600);
+    // it ends with the URL of the run's page (served by `up --serve` or `server` on that port)
+    expect(r.stdout.trimEnd().split('\n').pop()).toMatch(
+      /^this run: http:\/\/127\.0\.0\.1:\d+\/runs\/[\w-]+$/,
+    );
   } finally {
     for (const k of Object.keys(hostile)) delete process.env[k];
     Object.assign(process.env, saved);

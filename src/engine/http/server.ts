@@ -12,11 +12,19 @@ import { parseJsonBody, type HttpSecurity, type Rejection } from '../../security
 import { ApiError, type ValidationError } from '../api-errors';
 import type { ApiResponse, Router } from './router';
 
+/** Another request handler served on the engine's port (the viewer's pages), for the paths it claims. */
+export interface HttpMount {
+  handles(rawUrl: string): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+}
+
 export interface HttpServerOptions {
   router: Router;
   logger: Logger;
   maxBodyBytes: number;
   security: HttpSecurity;
+  /** Checked before the API router: requests it claims are its alone (it guards them itself). */
+  mount?: HttpMount;
 }
 
 const INSTANCE = os.hostname();
@@ -95,7 +103,8 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
         logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'engine: request');
       }
     });
-    void handle(req, res, controller.signal);
+    if (options.mount?.handles(req.url ?? '/')) void options.mount.handle(req, res);
+    else void handle(req, res, controller.signal);
   });
   server.keepAliveTimeout = 65_000;
 
