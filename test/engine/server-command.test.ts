@@ -108,8 +108,9 @@ it('with a metrics port, serves the engine counts on their own listener', async 
     expect(value(samples, 'nbconductor_engine_workflows', { workflow: 'queued_wf', status: 'RUNNING' })).toBe(
       3,
     );
-    // the engine's API port does not serve them
-    expect((await fetch(`${engine}/metrics`)).status).toBe(404);
+    // the engine's API port does not serve them (without a token it tells nothing; with one, no such resource)
+    expect((await fetch(`${engine}/metrics`)).status).toBe(401);
+    expect((await fetch(`${engine}/metrics`, { headers: { 'x-authorization': token } })).status).toBe(404);
   } finally {
     await stop();
   }

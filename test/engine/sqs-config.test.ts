@@ -55,13 +55,14 @@ it('is off by default, and takes the standard AWS variables, with the SQS-specif
   ).toBe('http://h:3');
 });
 
-it('reads the section from a config file, with the environment over it', () => {
+it('reads the section from a config file, which wins over the environment (env only fills defaults)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nbc-sqs-config-'));
   try {
     const file = path.join(dir, 'nbc.json');
     writeFileSync(file, JSON.stringify({ sqs: { enabled: true, waitTimeSeconds: 5, region: 'ap-south-1' } }));
     const c = compileConfig({ env: { ...BASE, AWS_REGION: 'us-west-2' }, configFile: file });
-    expect(c.sqs).toMatchObject({ enabled: true, waitTimeSeconds: 5, region: 'us-west-2' });
+    expect(c.sqs).toMatchObject({ enabled: true, waitTimeSeconds: 5, region: 'ap-south-1' });
+    expect(c.sources['sqs.region']).toBe(`config file ${file}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,9 +75,19 @@ it.each([
   [{ visibilityTimeoutSeconds: 0 }, 'sqs.visibilityTimeoutSeconds'],
   [{ maxReceives: 0 }, 'sqs.maxReceives'],
   [{ endpoint: 'localhost:4566' }, 'sqs.endpoint'],
-  [{ bogus: 1 }, 'sqs.bogus'],
 ])('rejects %j naming %s', (sqs, field) => {
   expect(() => compileConfig({ env: BASE, flags: { sqs } as never })).toThrow(field);
+});
+
+it('warns about an unknown sqs key, naming it, and ignores it', () => {
+  const warnings: string[] = [];
+  const c = compileConfig({
+    env: BASE,
+    flags: { sqs: { bogus: 1 } } as never,
+    onWarning: (w) => warnings.push(w),
+  });
+  expect(warnings).toEqual([expect.stringContaining('"sqs.bogus"')]);
+  expect(c.sqs).not.toHaveProperty('bogus');
 });
 
 it('rejects NBCONDUCTOR_SQS_ENABLED that is not a boolean', () => {

@@ -13,7 +13,7 @@ import { HOLD, startFaultProxy } from '../helpers/fault-proxy';
 import { captureLogger, quietLogger } from '../helpers/logger';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
 import { sqsTestClient, type SqsTestClient } from '../helpers/sqs';
-import { harness, waitFor } from './support';
+import { harness, raw, waitFor } from './support';
 
 let moto: S3TestServer;
 let sqs: SqsTestClient;
@@ -44,16 +44,16 @@ it('stopping the engine aborts the long poll in flight instead of waiting for it
       version: 1,
       tasks: [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }],
     } as never);
-    await fetch(`${h.url}/api/event`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'sc_stop',
-        event: 'sqs:nbc-c-stop',
-        active: true,
-        actions: [{ action: 'start_workflow', start_workflow: { name: 'sc_wf' } }],
-      }),
-    });
+    expect(
+      (
+        await raw(h.url, 'POST', '/api/event', {
+          name: 'sc_stop',
+          event: 'sqs:nbc-c-stop',
+          active: true,
+          actions: [{ action: 'start_workflow', start_workflow: { name: 'sc_wf' } }],
+        })
+      ).status,
+    ).toBe(200);
     await polled;
   } finally {
     await h.stop();
@@ -157,16 +157,16 @@ it('with SQS off, a handler on an sqs: queue is reported once with how to switch
   const { logger, lines } = captureLogger('info');
   const h = await harness({ memory: true, logger });
   try {
-    await fetch(`${h.url}/api/event`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'sc_off',
-        event: 'sqs:nbc-c-off',
-        active: true,
-        actions: [{ action: 'start_workflow', start_workflow: { name: 'x' } }],
-      }),
-    });
+    expect(
+      (
+        await raw(h.url, 'POST', '/api/event', {
+          name: 'sc_off',
+          event: 'sqs:nbc-c-off',
+          active: true,
+          actions: [{ action: 'start_workflow', start_workflow: { name: 'x' } }],
+        })
+      ).status,
+    ).toBe(200);
     const line = await waitFor('the not-served notice', async () =>
       lines.find((l) => l.event === 'sqs:nbc-c-off' && String(l.msg).includes('not served')),
     );

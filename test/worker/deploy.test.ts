@@ -233,6 +233,7 @@ describe('services', () => {
         serverUrl: 'https://play.orkes.io',
         keyId: 'key-id',
         keySecret: 'key-secret',
+        connectTimeoutMs: 5000,
       });
     }
     expect(serviceConfig('worker', env).worker).toMatchObject({ concurrency: 6, kernelPoolSize: 3 });
