@@ -360,7 +360,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--workflow <name>', 'workflow to run (default nb_fanout, the fan-out over regions)', 'nb_fanout')
     .option('-i, --input <key=value>', 'workflow input (repeatable)', collectPairs)
     .option('--definitions <dir>', 'definitions directory', 'workflows')
-    .option('--serve', 'keep serving the Conductor API after the run (Ctrl-C to stop)')
+    .option('--serve', 'keep serving the Conductor API and the pages after the run (Ctrl-C to stop)')
     .option('--kernel-provider <kind>', 'jupyter-server (default for up) or local')
     .option('--metrics-port <port>', METRICS_PORT_HELP)
     .action(

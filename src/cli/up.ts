@@ -138,8 +138,8 @@ export async function upCommand(
     out(
       o.serve
         ? `\nserving: Conductor API ${engine.url}/api, pages ${engine.url}/ — press Ctrl-C to stop`
-        : '\nthe pages are served while the engine runs: start `nbconductor server` (same data directory ' +
-            'and port) to open them now, or run `nbconductor up --serve` (`npm start -- --serve`) next time',
+        : '\nthe engine stops now: to open this page later, start `nbconductor server` (same data directory and ' +
+            'port); next time, `nbconductor up --serve` (`npm start -- --serve`) keeps serving',
     );
     out(`this run: ${engine.url}${runPath}`);
     if (runLink) out(`open it in a browser (one-time login link): ${runLink}`);

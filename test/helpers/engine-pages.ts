@@ -26,6 +26,8 @@ export interface EnginePages {
    */
   loginLink(next?: string): string;
   lines: CapturedLine[];
+  /** The first log line (logged already or to come) that `match` accepts. */
+  waitForLog(match: (line: CapturedLine) => boolean): Promise<CapturedLine>;
   stop(): Promise<void>;
 }
 
@@ -38,8 +40,13 @@ export async function startEnginePages(o: {
   const printed: string[] = [];
   let listening: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (listening = resolve));
+  const waiters: { match: (l: CapturedLine) => boolean; resolve: (l: CapturedLine) => void }[] = [];
   const { logger, lines } = captureLogger(o.logLevel ?? 'info', (l) => {
     if (typeof l.url === 'string' && l.msg?.startsWith('nbconductor engine listening')) listening(l.url);
+    for (const w of waiters.filter((x) => x.match(l))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(l);
+    }
   });
   const controller = new AbortController();
   const running = runServerCommand({
@@ -77,6 +84,10 @@ export async function startEnginePages(o: {
     credentials,
     loginLink: (next) => minter?.loginLink(started, next) ?? `${started}/login`,
     lines,
+    waitForLog: (match) => {
+      const seen = lines.find(match);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }));
+    },
     stop,
   };
 }
