@@ -12,6 +12,7 @@ import type pino from 'pino';
 import { runServerCommand } from '../../src/cli/server-command';
 import { compileConfig } from '../../src/config';
 import { createHttpSecurity, readCredentials, type Credentials } from '../../src/security';
+import { authenticate, raw } from '../engine/support';
 import { captureLogger, type CapturedLine } from './logger';
 
 export interface EnginePages {
@@ -90,4 +91,15 @@ export async function startEnginePages(o: {
     },
     stop,
   };
+}
+
+/** Starts an inline workflow of one WAIT task (ref `w`) on the engine at `url`, with its key if it has one. */
+export async function startWaitWorkflow(url: string, credentials: Credentials | null): Promise<string> {
+  await authenticate(url, credentials);
+  const r = await raw(url, 'POST', '/api/workflow', {
+    name: 'adhoc',
+    workflowDef: { name: 'adhoc', version: 1, tasks: [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }] },
+  });
+  if (r.status !== 200) throw new Error(`POST /api/workflow answered ${r.status}: ${r.text}`);
+  return r.text;
 }

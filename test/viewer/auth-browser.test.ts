@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 
 import { browserSuite, launchBrowser, withPage } from '../helpers/browser';
-import { startEnginePages, type EnginePages } from '../helpers/engine-pages';
+import { startEnginePages, startWaitWorkflow, type EnginePages } from '../helpers/engine-pages';
 import { codeCell, markdownCell, notebookJson } from '../helpers/viewer';
 
 jest.setTimeout(60_000);
@@ -53,29 +53,7 @@ browserSuite('signing in to the pages on the engine port, in Chromium', () => {
     ]);
     writeFileSync(path.join(root, 'daily', 'math.ipynb'), JSON.stringify(nb));
     engine = await startEnginePages({ root, auth: 'token', logLevel: 'debug' });
-    const token = (
-      (await (
-        await fetch(`${engine.url}/api/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(engine.credentials),
-        })
-      ).json()) as { token: string }
-    ).token;
-    workflowId = await (
-      await fetch(`${engine.url}/api/workflow`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-authorization': token },
-        body: JSON.stringify({
-          name: 'adhoc',
-          workflowDef: {
-            name: 'adhoc',
-            version: 1,
-            tasks: [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }],
-          },
-        }),
-      })
-    ).text();
+    workflowId = await startWaitWorkflow(engine.url, engine.credentials);
     elsewhere = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<a id="shared" href="${engine.url}/view/daily/">the records</a>`);

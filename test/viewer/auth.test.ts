@@ -12,7 +12,9 @@ import path from 'node:path';
 import { conductorAuth, createHttpRunsApi } from '../../src/viewer';
 import { startCli } from '../helpers/cli';
 import { startTestEngine } from '../helpers/engine';
-import { startEnginePages, type EnginePages } from '../helpers/engine-pages';
+import type { Credentials } from '../../src/security';
+import { apiToken } from '../engine/support';
+import { startEnginePages, startWaitWorkflow, type EnginePages } from '../helpers/engine-pages';
 import { httpRequest, type HttpAnswer } from '../helpers/http';
 import { captureLogger } from '../helpers/logger';
 import { codeCell, notebookJson, signIn } from '../helpers/viewer';
@@ -45,15 +47,6 @@ const routes = (): string[] => [
 const get = (p: string, headers: Record<string, string> = {}): Promise<HttpAnswer> =>
   httpRequest(engine.url, { path: p, headers });
 
-async function apiToken(url: string, credentials: unknown): Promise<string> {
-  const res = await fetch(`${url}/api/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(credentials),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
-
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'nbc-viewer-auth-'));
   mkdirSync(path.join(root, 'daily'));
@@ -61,20 +54,8 @@ beforeAll(async () => {
   writeFileSync(path.join(root, 'daily', 'a.ipynb'), JSON.stringify(nb));
   writeFileSync(path.join(root, 'notes.txt'), `${SECRET}\n`);
   engine = await startEnginePages({ root, auth: 'token' });
-  token = await apiToken(engine.url, engine.credentials);
-  const started = await fetch(`${engine.url}/api/workflow`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-authorization': token },
-    body: JSON.stringify({
-      name: 'adhoc',
-      workflowDef: {
-        name: 'adhoc',
-        version: 1,
-        tasks: [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }],
-      },
-    }),
-  });
-  workflowId = await started.text();
+  token = await apiToken(engine.url, engine.credentials as Credentials);
+  workflowId = await startWaitWorkflow(engine.url, engine.credentials);
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { compileConfig } from '../../src/config';
 import { captureLogger } from '../helpers/logger';
 import { Lines, runCli } from '../helpers/cli';
 import { startTestEngine } from '../helpers/engine';
+import { startWaitWorkflow } from '../helpers/engine-pages';
 import { codeCell, notebookJson, rawRequest, signIn } from '../helpers/viewer';
 
 let dir: string;
@@ -134,20 +135,7 @@ describe('the pages on the engine (nbconductor server)', () => {
         (await (await fetch(`${url}/api/contents/daily`)).json()) as Record<string, unknown>,
       ).toMatchObject({ type: 'directory' });
       // the engine's API is untouched, and the run pages read it
-      const id = await (
-        await fetch(`${url}/api/workflow`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'adhoc',
-            workflowDef: {
-              name: 'adhoc',
-              version: 1,
-              tasks: [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }],
-            },
-          }),
-        })
-      ).text();
+      const id = await startWaitWorkflow(url, null);
       expect(await (await fetch(`${url}/runs`)).text()).toContain(`href="/runs/${id}"`);
       expect(await (await fetch(`${url}/runs/${id}`)).text()).toContain('data-ref="w"');
       expect((await fetch(`${url}/no/such/thing`)).status).toBe(404);
