@@ -14,9 +14,17 @@ import { compileConfig } from '../src/config';
 import { silentLogger } from '../src/log';
 import { parseNotebookJson } from '../src/notebook/io';
 import { createStorage, type Storage } from '../src/storage';
-import { createViewer, hostGuard, renderNotebookBytes, startViewServer } from '../src/viewer';
+import {
+  createViewer,
+  createViewerSecurity,
+  renderNotebookBytes,
+  securityGuard,
+  startViewServer,
+  type RunningViewServer,
+} from '../src/viewer';
 import { CHROMIUM, launchBrowser } from '../test/helpers/chromium';
 import { startMoto } from '../test/helpers/s3-server';
+import { signIn } from '../test/helpers/viewer';
 import { median, printTable } from './table';
 
 function arg(argv: string[], name: string, fallback: string): string {
@@ -111,12 +119,26 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
-/** A fresh viewer (nothing cached) over `root` on a free port, for the time of `fn`. */
-async function withViewer<T>(root: string, storage: Storage, fn: (url: string) => Promise<T>): Promise<T> {
-  const viewer = await createViewer({ root, storage, guard: hostGuard(), logger: silentLogger() });
-  const server = await startViewServer({ viewer, host: '127.0.0.1', port: 0 });
+/**
+ * A fresh viewer (nothing cached) over `root` on a free port, behind token auth as users run it, for the
+ * time of `fn`; `cookie` is a signed-in session for fetch().
+ */
+async function withViewer<T>(
+  root: string,
+  storage: Storage,
+  fn: (url: string, cookie: string, server: RunningViewServer) => Promise<T>,
+): Promise<T> {
+  const settings = { auth: 'token', host: '127.0.0.1', allowedHosts: [], allowedOrigins: [] } as const;
+  const security = createViewerSecurity(settings);
+  const viewer = await createViewer({
+    root,
+    storage,
+    guard: securityGuard(security),
+    logger: silentLogger(),
+  });
+  const server = await startViewServer({ viewer, security, host: '127.0.0.1', port: 0 });
   try {
-    return await fn(server.url);
+    return await fn(server.url, await signIn(server.loginLink() as string), server);
   } finally {
     await server.stop();
   }
@@ -149,9 +171,9 @@ async function renderBench(runs: number, cells: number, rows: string[][]): Promi
 
     // Until the response headers arrive the server is reading, parsing and rendering (it sends the page in
     // one piece once rendered); the rest is moving ~22 MB of HTML over loopback.
-    const get = async (url: string): Promise<[number, number]> => {
+    const get = async (url: string, cookie: string): Promise<[number, number]> => {
       const t0 = performance.now();
-      const res = await fetch(url);
+      const res = await fetch(url, { headers: { cookie } });
       const firstByte = performance.now() - t0;
       await res.arrayBuffer();
       return [firstByte, performance.now() - t0];
@@ -161,12 +183,12 @@ async function renderBench(runs: number, cells: number, rows: string[][]): Promi
     const warm: number[] = [];
     const page: number[] = [];
     for (let i = 0; i < runs; i++) {
-      await withViewer(dir, storage, async (url) => {
-        const [c, total] = await get(`${url}/render/big.ipynb`);
+      await withViewer(dir, storage, async (url, cookie) => {
+        const [c, total] = await get(`${url}/render/big.ipynb`, cookie);
         cold.push(c);
         coldTotal.push(total);
-        warm.push((await get(`${url}/render/big.ipynb`))[0]);
-        page.push((await get(`${url}/view/big.ipynb`))[1]);
+        warm.push((await get(`${url}/render/big.ipynb`, cookie))[0]);
+        page.push((await get(`${url}/view/big.ipynb`, cookie))[1]);
       });
     }
     rows.push([
@@ -192,10 +214,11 @@ async function renderBench(runs: number, cells: number, rows: string[][]): Promi
     try {
       const paints: number[] = [];
       const loads: number[] = [];
-      await withViewer(dir, storage, async (url) => {
+      await withViewer(dir, storage, async (_url, _cookie, server) => {
         for (let i = 0; i < runs; i++) {
           const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-          await p.goto(`${url}/view/big.ipynb?run=${i}`);
+          // Signed in as a person is: the login link lands on the page.
+          await p.goto(server.loginLink(`/view/big.ipynb?run=${i}`) as string);
           const frame = p.frame({ name: 'notebook' });
           await frame?.waitForLoadState('load', { timeout: 120_000 });
           const t = (await frame?.evaluate(() => {
@@ -239,14 +262,19 @@ async function listingBench(runs: number, keys: number, rows: string[][]): Promi
     const folder: number[] = [];
     let listed = 0;
     for (let i = 0; i < runs; i++) {
-      await withViewer('s3://bench/runs', storage, async (url) => {
+      await withViewer('s3://bench/runs', storage, async (url, cookie) => {
         const [t, body] = await timed(
-          async () => (await fetch(`${url}/api/contents/big`)).json() as Promise<{ content: unknown[] }>,
+          async () =>
+            (await fetch(`${url}/api/contents/big`, { headers: { cookie } })).json() as Promise<{
+              content: unknown[];
+            }>,
         );
         api.push(t);
         listed = body.content.length;
         await new Promise((r) => setTimeout(r, 2100)); // past the short listing cache
-        folder.push((await timed(async () => (await fetch(`${url}/view/big/`)).text()))[0]);
+        folder.push(
+          (await timed(async () => (await fetch(`${url}/view/big/`, { headers: { cookie } })).text()))[0],
+        );
       });
     }
     rows.push([

@@ -36,6 +36,7 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
   'metrics.port': '--metrics-port',
   'security.auth': '--auth',
   'conductor.serverUrl': '--conductor-url',
+  'viewer.conductorUrl': '--conductor-url',
   'conductor.keyId': '--key-id',
   'conductor.keySecret': '--key-secret',
   'worker.concurrency': '--concurrency',
@@ -359,7 +360,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
     .option('--workflow <name>', 'workflow to run (default nb_fanout, the fan-out over regions)', 'nb_fanout')
     .option('-i, --input <key=value>', 'workflow input (repeatable)', collectPairs)
     .option('--definitions <dir>', 'definitions directory', 'workflows')
-    .option('--serve', 'keep serving the Conductor API after the run (Ctrl-C to stop)')
+    .option('--serve', 'keep serving the Conductor API and the pages after the run (Ctrl-C to stop)')
     .option('--kernel-provider <kind>', 'jupyter-server (default for up) or local')
     .option('--metrics-port <port>', METRICS_PORT_HELP)
     .action(
@@ -404,10 +405,26 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       '--conductor-url <url>',
       'Conductor API for the run pages (the embedded engine or a real Conductor)',
     )
+    .option(
+      '--key-id <id>',
+      "the run pages' Conductor key id (default: config, CONDUCTOR_AUTH_KEY, the engine's credentials.json)",
+    )
+    .option(
+      '--key-secret <secret>',
+      "the run pages' Conductor key secret (default: config, CONDUCTOR_AUTH_SECRET)",
+    )
     .action(
       async (
         root: string | undefined,
-        o: { host?: string; port?: string; baseUrl?: string; allowedHost?: string[]; conductorUrl?: string },
+        o: {
+          host?: string;
+          port?: string;
+          baseUrl?: string;
+          allowedHost?: string[];
+          conductorUrl?: string;
+          keyId?: string;
+          keySecret?: string;
+        },
       ) => {
         const port = portFlag('--port', o.port);
         const { config, logger: log } = setup({
@@ -418,6 +435,8 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
             ...(o.allowedHost ? { allowedHosts: o.allowedHost } : {}),
             ...(o.conductorUrl ? { conductorUrl: o.conductorUrl } : {}),
           },
+          // The same key flags as every Conductor client (the URL is the viewer's own, above).
+          ...clientFlags({ keyId: o.keyId, keySecret: o.keySecret }),
         });
         const { viewCommand } = require('./view-command') as typeof import('./view-command');
         await viewCommand(config, log, {

@@ -57,14 +57,21 @@ export interface ServerCommandOptions {
 
 export async function runServerCommand(options: ServerCommandOptions): Promise<void> {
   // Lazy: loading the engine loads better-sqlite3.
-  const { startEngine } = require('../engine') as typeof import('../engine');
+  const { startEngine, createEngineSecurity } = require('../engine') as typeof import('../engine');
   let url = '';
+  // One security for the API and the pages: the login links the engine prints open the pages.
+  const security = createEngineSecurity({
+    host: options.host,
+    dataDir: options.dataDir,
+    logger: options.logger,
+    ...options.security,
+  });
   const pages = options.pages
     ? await (require('./view-command') as typeof import('./view-command')).createEngineViewer(
         options.pages.config,
         options.logger,
         options.pages.cwd,
-        () => url,
+        { url: () => url, security },
       )
     : undefined;
   let engine: Awaited<ReturnType<typeof startEngine>>;
@@ -79,6 +86,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
       sqs: options.sqs,
       mount: pages?.viewer,
       ...options.security,
+      security,
     });
   } catch (err) {
     await pages?.close();
@@ -94,7 +102,7 @@ export async function runServerCommand(options: ServerCommandOptions): Promise<v
     },
     `nbconductor engine listening on ${engine.url} (Conductor API under /api${pages ? `, pages at ${engine.url}/` : ''})`,
   );
-  const link = engine.loginLink();
+  const link = engine.loginLink(pages ? pages.viewer.base : undefined);
   if (link) options.print(`browser login link (works once): ${link}`);
   let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {

@@ -26,15 +26,29 @@ export interface UpOptions {
 
 type Engine = Awaited<ReturnType<(typeof import('../engine'))['startEngine']>>;
 
-async function startEmbeddedEngine(config: Config, logger: Logger, pages: EngineViewer): Promise<Engine> {
-  const { startEngine } = require('../engine') as typeof import('../engine');
-  const opts = {
+type EngineSecurity = import('../engine').EngineSecurity;
+
+function engineSettings(config: Config, logger: Logger) {
+  return {
     host: config.engine.host,
     dataDir: config.engine.dataDir,
     logger: logger.child({ component: 'engine' }),
+    ...engineSecurity(config),
+  };
+}
+
+async function startEmbeddedEngine(
+  config: Config,
+  logger: Logger,
+  security: EngineSecurity,
+  pages: EngineViewer,
+): Promise<Engine> {
+  const { startEngine } = require('../engine') as typeof import('../engine');
+  const opts = {
+    ...engineSettings(config, logger),
     options: { scheduler: schedulerOptions(config.scheduler) },
     sqs: config.sqs,
-    ...engineSecurity(config),
+    security,
     mount: pages.viewer,
   };
   try {
@@ -65,10 +79,13 @@ export async function upCommand(
 ): Promise<number> {
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
   let engineUrl = '';
-  const pages = await createEngineViewer(config, logger, io.cwd, () => engineUrl);
+  const { createEngineSecurity } = require('../engine') as typeof import('../engine');
+  // One security for the API and the pages: the login links the engine prints open the pages.
+  const security = createEngineSecurity(engineSettings(config, logger));
+  const pages = await createEngineViewer(config, logger, io.cwd, { url: () => engineUrl, security });
   let engine: Engine;
   try {
-    engine = await startEmbeddedEngine(config, logger, pages);
+    engine = await startEmbeddedEngine(config, logger, security, pages);
   } catch (err) {
     await pages.close();
     throw err;
@@ -84,7 +101,7 @@ export async function upCommand(
   let metrics: Awaited<ReturnType<typeof startMetricsEndpoint>> = null;
   try {
     out(`nbconductor engine: ${engine.url}/api (data in ${relative(io.cwd, config.engine.dataDir)})`);
-    const link = engine.loginLink();
+    const link = engine.loginLink(`${pages.viewer.base}runs`);
     if (link) out(`browser login link (works once): ${link}`);
     metrics = await startMetricsEndpoint(config.metrics, logger);
     metrics?.engine(engine.stats);
@@ -115,18 +132,19 @@ export async function upCommand(
     out('summary (workflow output):');
     for (const line of summarize(result.output)) out(line);
 
-    const runUrl = `${engine.url}${pages.viewer.runPath(result.workflowId)}`;
-    if (o.serve) {
-      out(`\nserving: Conductor API ${engine.url}/api, pages ${engine.url}/ — press Ctrl-C to stop`);
-      out(`this run: ${runUrl}`);
-      if (!signal.aborted)
-        await new Promise<void>((resolve) =>
-          signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
-    } else {
-      out('\nthe run page is served while `nbconductor up --serve` or `nbconductor server` runs:');
-      out(`this run: ${runUrl}`);
-    }
+    const runPath = pages.viewer.runPath(result.workflowId);
+    // Signed with the engine's key: the link also works on a `server` started later on this port.
+    const runLink = engine.loginLink(runPath);
+    out(
+      o.serve
+        ? `\nserving: Conductor API ${engine.url}/api, pages ${engine.url}/ — press Ctrl-C to stop`
+        : '\nthe engine stops now: to open this page later, start `nbconductor server` (same data directory and ' +
+            'port); next time, `nbconductor up --serve` (`npm start -- --serve`) keeps serving',
+    );
+    out(`this run: ${engine.url}${runPath}`);
+    if (runLink) out(`open it in a browser (one-time login link): ${runLink}`);
+    if (o.serve && !signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     return result.status === 'COMPLETED' ? EXIT_OK : EXIT_EXECUTION_FAILED;
   } finally {
     await runtime

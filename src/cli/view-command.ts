@@ -5,9 +5,12 @@
 import path from 'node:path';
 
 import type { Config } from '../config';
+import type { EngineSecurity } from '../engine';
 import type { Logger } from '../log';
+import type { HttpSecurity } from '../security';
 import { createStorage, uriScheme, type Storage } from '../storage';
-import type { Viewer, ViewerGuard } from '../viewer';
+import type { Viewer } from '../viewer';
+import { conductorTarget } from '../worker/conductor-client';
 
 type ViewerModule = typeof import('../viewer');
 
@@ -28,34 +31,45 @@ export interface EngineViewer {
   close(): Promise<void>;
 }
 
-export interface EngineViewerAccess {
-  /** Who may read the pages (default: the standalone viewer's Host/Origin checks). */
-  guard?: ViewerGuard;
-  /** Headers the run pages send to the engine's API (its token, once it wants one). */
-  apiHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
+/** Says so when the pages are open to anyone (`--auth none`), as the engine does for its API. */
+function warnIfOpen(security: HttpSecurity, logger: Logger, url?: string): void {
+  if (!security.authEnabled)
+    logger.warn(
+      url === undefined ? {} : { url },
+      'viewer: authentication is OFF (auth none): anyone who can reach this address can read the output notebooks and runs',
+    );
 }
 
 /**
- * The viewer for the engine's port: the configured output root, run pages reading the engine itself over
- * HTTP (`engineUrl` is known once the engine listens).
+ * The viewer for the engine's port: the configured output root, behind the engine's own security (its
+ * login links open the pages; its token opens the contents API), with run pages reading the engine over
+ * HTTP with the engine's own key (`engineUrl` is known once the engine listens).
  */
 export async function createEngineViewer(
   config: Config,
   logger: Logger,
   cwd: string,
-  engineUrl: () => string,
-  access: EngineViewerAccess = {},
+  engine: { url: () => string; security: EngineSecurity },
 ): Promise<EngineViewer> {
   const v = require('../viewer') as ViewerModule;
   const storage = createStorage({ cwd, s3: config.s3, logger });
+  const { http: security, credentials } = engine.security;
+  warnIfOpen(security, logger);
   try {
     const viewer = await v.createViewer({
       root: resolveRoot(config.viewer.root ?? config.worker.outputRoot, cwd),
       storage,
-      guard: access.guard ?? v.hostGuard({ allowedHosts: config.viewer.allowedHosts }),
+      guard: v.securityGuard(security),
       logger,
       baseUrl: '/',
-      runs: v.createHttpRunsApi({ baseUrl: engineUrl, headers: access.apiHeaders }),
+      runs: v.createHttpRunsApi({
+        baseUrl: engine.url,
+        auth: v.conductorAuth({
+          serverUrl: engine.url,
+          keyId: credentials?.keyId ?? null,
+          keySecret: credentials?.keySecret ?? null,
+        }),
+      }),
       allowMissingRoot: true,
     });
     return { viewer, close: () => storage.close() };
@@ -71,10 +85,17 @@ export async function viewCommand(config: Config, logger: Logger, o: ViewCommand
   const storage: Storage = createStorage({ cwd: o.cwd, s3: config.s3, logger });
   try {
     const conductorUrl = config.viewer.conductorUrl;
+    const security = v.createViewerSecurity({
+      auth: config.security.auth,
+      host: config.viewer.host,
+      allowedHosts: [...config.security.allowedHosts, ...config.viewer.allowedHosts],
+      allowedOrigins: config.security.allowedOrigins,
+      baseUrl: config.viewer.baseUrl,
+    });
     const viewer = await v.createViewer({
       root,
       storage,
-      guard: v.hostGuard({ allowedHosts: config.viewer.allowedHosts }),
+      guard: v.securityGuard(security),
       logger,
       baseUrl: config.viewer.baseUrl,
       runs:
@@ -82,13 +103,27 @@ export async function viewCommand(config: Config, logger: Logger, o: ViewCommand
           ? null
           : v.createHttpRunsApi({
               baseUrl: conductorUrl,
-              headers: v.conductorHeaders({ ...config.conductor, serverUrl: conductorUrl }),
+              // The run pages are a Conductor client like the others: the same key, found the same way.
+              auth: v.conductorAuth(
+                conductorTarget(config, {
+                  url: conductorUrl,
+                  origin: config.sources['viewer.conductorUrl'] ?? 'default',
+                }),
+              ),
             }),
     });
-    const server = await v.startViewServer({ viewer, host: config.viewer.host, port: config.viewer.port });
+    const server = await v.startViewServer({
+      viewer,
+      security,
+      host: config.viewer.host,
+      port: config.viewer.port,
+    });
     o.print(`nbconductor viewer: ${server.url}${viewer.base} (serving ${root}; Ctrl-C to stop)`);
     if (conductorUrl !== null)
       o.print(`runs: ${server.url}${viewer.base}runs (Conductor at ${conductorUrl})`);
+    const link = server.loginLink();
+    if (link) o.print(`browser login link (works once): ${link}`);
+    warnIfOpen(security, logger, `${server.url}${viewer.base}`);
     try {
       if (!o.signal.aborted) {
         await new Promise<void>((resolve) =>

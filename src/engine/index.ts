@@ -9,9 +9,7 @@
 import type { AddressInfo } from 'node:net';
 
 import type { SqsConfig } from '../config';
-import type { Logger } from '../log';
-import { createHttpSecurity, loadOrCreateCredentials, type Credentials } from '../security';
-import { NbcError } from '../errors';
+import type { Credentials } from '../security';
 import { registerAuthRoutes } from './api/auth';
 import { registerEventRoutes } from './api/events';
 import { registerHealthRoutes } from './api/health';
@@ -26,6 +24,7 @@ import { Engine } from './engine';
 import { SqsEventQueueProvider } from './events/queues/sqs';
 import { Router } from './http/router';
 import { createHttpServer, type HttpMount } from './http/server';
+import { createEngineSecurity, type EngineSecurity, type EngineSecuritySettings } from './security';
 import { engineStatsReader, type EngineStats } from './stats';
 import { openDb } from './store/db';
 
@@ -33,9 +32,15 @@ export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
 export type { SchedulerOptions } from './scheduler/options';
 export type { HttpMount } from './http/server';
+export {
+  createEngineSecurity,
+  type EngineAuth,
+  type EngineSecurity,
+  type EngineSecuritySettings,
+} from './security';
 
-export interface StartEngineOptions {
-  host?: string;
+/** Besides the security settings (auth, host, dataDir, allowed hosts and origins, logger, clock). */
+export interface StartEngineOptions extends EngineSecuritySettings {
   /** 0 picks a free port. */
   port?: number;
   /**
@@ -44,27 +49,17 @@ export interface StartEngineOptions {
    */
   dataDir?: string;
   memory?: boolean;
-  logger: Logger;
-  clock?: () => number;
   options?: EngineOptionsInput;
   /** `sqs:<queue>` event handlers are consumed when this is given with `enabled: true`. */
   sqs?: Readonly<SqsConfig>;
   /**
-   * 'token': every API call needs a token from `POST /api/token` with these credentials (default: the
-   * data directory's credentials.json, created on first start). 'none': no authentication (a warning
-   * is logged). The Host/Origin/JSON checks apply either way.
+   * The security built from these same settings by `createEngineSecurity`, when pages mounted on the
+   * port share it (they must admit whom the engine admits); default: built here.
    */
-  auth: EngineAuth;
-  /** Host names accepted besides loopback ones and the listen address (config security.allowedHosts). */
-  allowedHosts?: readonly string[];
-  /** Origins accepted besides the engine's own (config security.allowedOrigins). */
-  allowedOrigins?: readonly string[];
+  security?: EngineSecurity;
   /** Pages served on the same port (the viewer), for the paths they claim; the API keeps `/api`. */
   mount?: HttpMount;
 }
-
-export type EngineAuth =
-  { mode: 'none' } | { mode: 'token'; credentials?: Credentials; tokenTtlMs?: number; sessionTtlMs?: number };
 
 export interface RunningEngine {
   /** Base URL, e.g. `http://127.0.0.1:8080` (the API is under `/api`). */
@@ -80,42 +75,9 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-function credentialsFor(o: StartEngineOptions): Credentials | null {
-  if (o.auth.mode === 'none') return null;
-  if (o.auth.credentials) return o.auth.credentials;
-  // With `memory` the database is not kept, but the credentials still are: clients find them there.
-  if (!o.dataDir)
-    throw new NbcError(
-      'E_CONFIG',
-      'engine: token auth needs credentials or a data directory to keep them in',
-    );
-  const { credentials, created } = loadOrCreateCredentials(o.dataDir);
-  if (created) o.logger.info({ dataDir: o.dataDir }, 'engine: created credentials.json (keyId, keySecret)');
-  return credentials;
-}
-
-/** The listen address is a name clients use, unless it is a wildcard. */
-function listenName(host: string): string[] {
-  return host === '0.0.0.0' || host === '::' || host === '' ? [] : [host];
-}
-
 export async function startEngine(o: StartEngineOptions): Promise<RunningEngine> {
-  const credentials = credentialsFor(o);
   const host = o.host ?? '127.0.0.1';
-  const security = createHttpSecurity({
-    auth:
-      credentials && o.auth.mode === 'token'
-        ? {
-            mode: 'token',
-            credentials,
-            tokenTtlMs: o.auth.tokenTtlMs,
-            sessionTtlMs: o.auth.sessionTtlMs,
-          }
-        : { mode: 'none' },
-    allowedHosts: [...listenName(host), ...(o.allowedHosts ?? [])],
-    allowedOrigins: o.allowedOrigins ?? [],
-    now: o.clock,
-  });
+  const { http: security, credentials } = o.security ?? createEngineSecurity(o);
   const queueProviders = o.sqs?.enabled ? [new SqsEventQueueProvider(o.sqs, o.logger)] : [];
   const db = openDb({ dataDir: o.dataDir, memory: o.memory });
   const engine = new Engine({ db, logger: o.logger, clock: o.clock, options: o.options, queueProviders });

@@ -45,6 +45,14 @@ export function isLoopbackHostname(hostname: string): boolean {
   return family !== 0 && LOOPBACK.check(bare, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/**
+ * Names a server is reached under besides loopback ones: the address it listens on, unless that is a
+ * wildcard (then the configured names, `security.allowedHosts`, say which names clients use).
+ */
+export function listenAddressNames(host: string): string[] {
+  return host === '0.0.0.0' || host === '::' || host === '' ? [] : [host];
+}
+
 function normaliseName(name: string): string {
   return (parseHost(name)?.hostname ?? name).toLowerCase();
 }
@@ -82,12 +90,17 @@ export function checkOrigin(req: RequestLike, policy: BrowserGuardPolicy): Rejec
     };
   }
   // No Origin: browsers omit it on simple GETs (<img>, <script>, no-cors fetch). Fetch metadata still
-  // says where the request came from; a top-level navigation (a clicked link) is let through.
+  // says where the request came from; a top-level navigation (a clicked link) is let through, but not
+  // another site framing us (`Sec-Fetch-Dest: iframe`), which is a navigation too.
   const site = header(req, 'sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') {
     const method = (req.method ?? 'GET').toUpperCase();
-    const navigate = header(req, 'sec-fetch-mode') === 'navigate' && (method === 'GET' || method === 'HEAD');
-    if (!navigate)
+    const dest = header(req, 'sec-fetch-dest');
+    const topLevel =
+      header(req, 'sec-fetch-mode') === 'navigate' &&
+      (dest === undefined || dest === 'document') &&
+      (method === 'GET' || method === 'HEAD');
+    if (!topLevel)
       return { status: 403, message: `Forbidden: ${site} request from a web page (no CORS is granted)` };
   }
   return null;

@@ -8,13 +8,17 @@
  *       (the engine's credentials: loadOrCreateCredentials(dataDir) on the server that owns the data
  *       directory, readCredentials(dataDir) on another server of the same installation)
  *     allowedHosts / allowedOrigins: config `security.allowedHosts` / `security.allowedOrigins`, plus the
- *       address the server listens on when it is not a loopback one.
+ *       address the server listens on when it is not a loopback one (`listenAddressNames(host)`).
+ *     loginPath: where the server answers its login link (default `/login`; a viewer under a base URL
+ *       answers at `<base>login`).
  *   security.admit(req, access) → Rejection | null, for each request, before reading its body:
  *     always: Host is loopback or allowed (else 403), Origin is ours or allowed (else 403), a body is
  *     application/json (else 415); then by `access`:
  *       'api'  — X-Authorization must carry a valid token (else 401 INVALID_TOKEN / EXPIRED_TOKEN);
  *       'page' — a browser page: the session cookie set by the login link (else 401);
- *       'open' — nothing more (`/health`, `POST /api/token`, the login link itself).
+ *       'open' — nothing more (`/health`, `POST /api/token`, the login link itself);
+ *       'host' — the Host check alone: public static files a sandboxed document loads (its requests carry
+ *                `Origin: null` and no SameSite cookie, so they look like another site's).
  *     With auth 'none' only the first three checks apply.
  *   security.guard(req, res, access) → boolean: admit() for plain node:http servers; on refusal it has
  *     written the JSON answer `{status, error?, message}` and returns false.
@@ -22,17 +26,18 @@
  *     with auth 'none' a server answers 404 there, as Conductor OSS does, and the SDK goes on unauthenticated).
  *   security.redeemLogin(req, query) → the `GET /login?code=…[&next=/page]` answer (sets the cookie).
  *   security.loginLink(baseUrl, next?) → a one-time login link (null with auth 'none'): print it at start.
+ *   sendLoginResponse(res, redeemLogin(…)) → writes that answer on a plain node:http server.
  *   parseJsonBody(text) → parsed value, or a 400 Rejection for malformed or too deeply nested JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { checkBrowserSafety, type BrowserGuardPolicy } from './browser-guard';
+import { checkBrowserSafety, checkHost, type BrowserGuardPolicy } from './browser-guard';
 import { createSessionService, localPath, type LoginResponse, type SessionService } from './sessions';
 import { createTokenService, type TokenService } from './tokens';
 import type { Credentials, Rejection, RequestLike } from './types';
 
 export type { BrowserGuardPolicy } from './browser-guard';
-export { isLoopbackHostname } from './browser-guard';
+export { isLoopbackHostname, listenAddressNames } from './browser-guard';
 export {
   CREDENTIALS_FILE,
   credentialsPath,
@@ -60,9 +65,11 @@ export type AuthSettings =
 export interface HttpSecurityOptions extends BrowserGuardPolicy {
   readonly auth: AuthSettings;
   readonly now?: () => number;
+  /** Path of the login link (default LOGIN_PATH). */
+  readonly loginPath?: string;
 }
 
-export type Access = 'api' | 'page' | 'open';
+export type Access = 'api' | 'page' | 'open' | 'host';
 
 export interface HttpSecurity {
   readonly authEnabled: boolean;
@@ -91,6 +98,20 @@ export function writeRejection(res: ServerResponse, r: Rejection): void {
   res.end(body);
 }
 
+/** The answer to a login link (`redeemLogin`), for servers on plain node:http. */
+export function sendLoginResponse(res: ServerResponse, r: LoginResponse | Rejection): void {
+  if (isRejection(r)) return writeRejection(res, r);
+  const body = Buffer.from(r.text, 'utf8');
+  res.writeHead(r.status, {
+    ...r.headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+}
+
 export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
   const now = o.now ?? Date.now;
   const policy: BrowserGuardPolicy = { allowedHosts: o.allowedHosts, allowedOrigins: o.allowedOrigins };
@@ -104,12 +125,14 @@ export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
       credentials,
       sessionTtlMs: auth.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
       now,
+      loginPath: o.loginPath,
     });
   }
 
   const security: HttpSecurity = {
     authEnabled: auth.mode === 'token',
     admit(req, access) {
+      if (access === 'host') return checkHost(req, policy);
       const refused = checkBrowserSafety(req, policy);
       if (refused) return refused;
       if (access === 'api') return tokens?.check(req) ?? null;

@@ -30,6 +30,8 @@ export interface SessionServiceOptions {
   credentials: Credentials;
   sessionTtlMs: number;
   now: () => number;
+  /** Where the server answers the login link (default LOGIN_PATH; a viewer under a base URL: its own). */
+  loginPath?: string;
 }
 
 /** Cookies are shared by every port of a host: one name per port keeps two servers apart. */
@@ -66,7 +68,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
   return {
     createLoginLink(baseUrl, next) {
       const code = signValue(loginKey, { kid, exp: o.now() + LOGIN_LINK_TTL_MS });
-      const url = new URL(LOGIN_PATH, baseUrl);
+      const url = new URL(o.loginPath ?? LOGIN_PATH, baseUrl);
       url.searchParams.set('code', code);
       const target = localPath(next ?? null);
       if (target) url.searchParams.set('next', target);
@@ -100,7 +102,9 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
       if (payload && payload.kid === kid && payload.exp > o.now()) return null;
       return {
         status: 401,
-        message: 'Unauthorized: open the login link printed by `nbconductor up` or `nbconductor server`',
+        message:
+          'Unauthorized: open the one-time login link this server printed when it started ' +
+          '(`nbconductor up`, `server` or `view`)',
       };
     },
   };

@@ -5,19 +5,19 @@
  * `startViewServer` runs it alone (`nbconductor view`).
  */
 export { createViewer, normalizeBaseUrl, type Viewer, type ViewerOptions } from './http/handler';
-export {
-  hostGuard,
-  type GuardResult,
-  type HostGuardOptions,
-  type RouteKind,
-  type ViewerGuard,
-} from './http/guard';
+export { securityGuard, type GuardResult, type RouteKind, type ViewerGuard } from './http/guard';
 export {
   createHttpRunsApi,
   type HttpRunsApiOptions,
   type RunsApi,
   type WorkflowSummaryRow,
 } from './conductor/api';
-export { conductorHeaders, type ConductorCredentials } from './conductor/auth';
-export { startViewServer, type RunningViewServer, type ViewServerOptions } from './http/server';
+export { conductorAuth, NO_AUTH, type ConductorAuth, type ConductorCredentials } from './conductor/auth';
+export {
+  createViewerSecurity,
+  startViewServer,
+  type RunningViewServer,
+  type ViewerSecuritySettings,
+  type ViewServerOptions,
+} from './http/server';
 export { RENDERER_VERSION, renderNotebookBytes, renderNotebookDocument } from './render/document';

@@ -76,13 +76,15 @@ function withoutSdkEnvironment<T>(create: () => T): T {
 }
 
 /**
- * Where clients find a Conductor and its key: the configured URL; the configured key (file, env
+ * Where clients find a Conductor and its key: the configured URL (or `server`, a URL configured for one
+ * command, such as the viewer's `--conductor-url`); the configured key (file, env
  * CONDUCTOR_AUTH_KEY/SECRET or flags), else, for an engine on this machine, the credentials.json in the
  * engine's data directory. That file is never sent anywhere else.
  */
-export function conductorTarget(config: Config): ConductorTarget {
-  const { serverUrl, keyId, keySecret, connectTimeoutMs } = config.conductor;
-  const origin = config.sources['conductor.serverUrl'] ?? 'default';
+export function conductorTarget(config: Config, server?: { url: string; origin: string }): ConductorTarget {
+  const { keyId, keySecret, connectTimeoutMs } = config.conductor;
+  const serverUrl = server?.url ?? config.conductor.serverUrl;
+  const origin = server?.origin ?? config.sources['conductor.serverUrl'] ?? 'default';
   const base = { serverUrl, origin, connectTimeoutMs };
   if (keyId && keySecret)
     return { ...base, keyId, keySecret, keyOrigin: config.sources['conductor.keyId'] ?? 'default' };

@@ -42,17 +42,21 @@ export async function sdkClient(url: string, credentials: Credentials | null): P
   return client;
 }
 
-/** Lets `raw()` calls to `url` carry a token for these credentials (none: calls go without). */
-export async function authenticate(url: string, credentials: Credentials | null): Promise<void> {
-  tokens.delete(url);
-  if (!credentials) return;
+/** A token for the engine's API at `url` (`POST /api/token` with its key). */
+export async function apiToken(url: string, credentials: Credentials): Promise<string> {
   const res = await fetch(`${url}/api/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(credentials),
   });
   if (res.status !== 200) throw new Error(`POST /api/token answered ${res.status}: ${await res.text()}`);
-  tokens.set(url, ((await res.json()) as { token: string }).token);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Lets `raw()` calls to `url` carry a token for these credentials (none: calls go without). */
+export async function authenticate(url: string, credentials: Credentials | null): Promise<void> {
+  tokens.delete(url);
+  if (credentials) tokens.set(url, await apiToken(url, credentials));
 }
 
 export async function harness(opts: TestEngineOptions = { memory: true }): Promise<Harness> {

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
 import { CHROMIUM } from './chromium';
 
@@ -32,8 +32,9 @@ export async function withPage<T>(
   browser: Browser,
   name: string,
   fn: (page: Page, context: BrowserContext) => Promise<T>,
+  contextOptions: BrowserContextOptions = {},
 ): Promise<T> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   try {

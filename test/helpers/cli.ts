@@ -40,6 +40,47 @@ export async function runCli(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+/** A stream a command writes to, read as it comes: `waitFor(re)` resolves once the text matches. */
+export class Lines extends Writable {
+  text = '';
+  private waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    for (const w of [...this.waiters]) {
+      const m = w.re.exec(this.text);
+      if (m) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+    cb();
+  }
+  waitFor(re: RegExp): Promise<RegExpExecArray> {
+    const m = re.exec(this.text);
+    return m ? Promise.resolve(m) : new Promise((resolve) => this.waiters.push({ re, resolve }));
+  }
+}
+
+/** A command that serves until stopped (`view`, `server`), in-process: its output as it comes. */
+export function startCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): { stdout: Lines; stderr: Lines; stop(): Promise<number> } {
+  const stdout = new Lines();
+  const stderr = new Lines();
+  const controller = new AbortController();
+  const env = { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn', ...(options.env ?? {}) };
+  const done = main(args, { stdout, stderr, env, cwd: options.cwd }, { signal: controller.signal });
+  return {
+    stdout,
+    stderr,
+    stop: () => {
+      controller.abort();
+      return done;
+    },
+  };
+}
+
 /** The built binary (bin/nbconductor.js → dist/) as a child process, with exactly this environment. */
 export function spawnBin(
   args: string[],

@@ -11,14 +11,23 @@ export interface CapturedLine {
   [key: string]: unknown;
 }
 
-export function captureLogger(level: pino.LevelWithSilent = 'debug'): {
+export function captureLogger(
+  level: pino.LevelWithSilent = 'debug',
+  /** Called with each line as it is logged (to wait for one). */
+  onLine?: (line: CapturedLine) => void,
+): {
   logger: Logger;
   lines: CapturedLine[];
 } {
   const lines: CapturedLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as CapturedLine);
+      for (const l of chunk.toString().split('\n'))
+        if (l.trim()) {
+          const line = JSON.parse(l) as CapturedLine;
+          lines.push(line);
+          onLine?.(line);
+        }
       cb();
     },
   });

@@ -1,7 +1,8 @@
 /**
  * The viewer for tests: a standalone viewer server on 127.0.0.1 (port 0) over a root, recording every
- * request it receives (so a test can tell whether a sandboxed page reached the API), plus small builders
- * for notebooks and storage.
+ * request it receives and its answer's status (so a test can tell whether a sandboxed page reached the
+ * API), with the standalone viewer's security (auth off unless the test asks for token auth and signs in
+ * through the login link, as a person does), plus small builders for notebooks and storage.
  */
 import type http from 'node:http';
 
@@ -10,7 +11,8 @@ import type { JSONObject } from '../../src/notebook/types';
 import { createStorage, type Storage } from '../../src/storage';
 import {
   createViewer,
-  hostGuard,
+  createViewerSecurity,
+  securityGuard,
   startViewServer,
   type RunsApi,
   type Viewer,
@@ -22,14 +24,18 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** The answer's status, once sent (0 before). */
+  status: number;
 }
 
 export interface TestViewer {
   url: string;
   viewer: Viewer;
   storage: Storage;
-  /** Every request the server received, in order. */
+  /** Every request the viewer received, in order (the login link is the server's, not recorded). */
   requests: RecordedRequest[];
+  /** A one-time login link (null with auth 'none'). */
+  loginLink(next?: string): string | null;
   stop(): Promise<void>;
 }
 
@@ -38,6 +44,8 @@ export interface TestViewerOptions {
   s3?: S3Config;
   runs?: RunsApi;
   guard?: ViewerGuard;
+  /** Default 'none': most tests are about something else than signing in. */
+  auth?: 'token' | 'none';
   baseUrl?: string;
   cacheBytes?: number;
 }
@@ -49,10 +57,17 @@ export function testStorage(s3: S3Config = compileConfig({ env: {} }).s3): Stora
 
 export async function startTestViewer(o: TestViewerOptions): Promise<TestViewer> {
   const storage = testStorage(o.s3);
+  const security = createViewerSecurity({
+    auth: o.auth ?? 'none',
+    host: '127.0.0.1',
+    allowedHosts: [],
+    allowedOrigins: [],
+    baseUrl: o.baseUrl,
+  });
   const viewer = await createViewer({
     root: o.root,
     storage,
-    guard: o.guard ?? hostGuard(),
+    guard: o.guard ?? securityGuard(security),
     logger: quietLogger(),
     runs: o.runs,
     baseUrl: o.baseUrl,
@@ -64,16 +79,24 @@ export async function startTestViewer(o: TestViewerOptions): Promise<TestViewer>
     handles: (u) => viewer.handles(u),
     runPath: (id) => viewer.runPath(id),
     handle: (req, res) => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      const seen: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        status: 0,
+      };
+      requests.push(seen);
+      res.on('finish', () => (seen.status = res.statusCode));
       return viewer.handle(req, res);
     },
   };
-  const server = await startViewServer({ viewer: recording, host: '127.0.0.1', port: 0 });
+  const server = await startViewServer({ viewer: recording, security, host: '127.0.0.1', port: 0 });
   return {
     url: server.url,
     viewer,
     storage,
     requests,
+    loginLink: (next) => server.loginLink(next),
     stop: async () => {
       await server.stop();
       await storage.close();
@@ -150,4 +173,16 @@ export function rawRequest(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Opens a login link as a browser would (without following the redirect) and gives the session cookie
+ * it set, as a `Cookie` header value.
+ */
+export async function signIn(link: string): Promise<string> {
+  const res = await fetch(link, { redirect: 'manual' });
+  const cookie = res.headers.get('set-cookie');
+  if (res.status !== 303 || !cookie)
+    throw new Error(`the login link answered ${res.status} without a cookie`);
+  return cookie.split(';')[0] as string;
 }

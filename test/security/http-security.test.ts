@@ -10,6 +10,7 @@ import {
   createHttpSecurity,
   generateCredentials,
   parseJsonBody,
+  sendLoginResponse,
   type Access,
   type HttpSecurity,
   type RequestLike,
@@ -69,6 +70,22 @@ describe('browser checks', () => {
     expect(admit(req({ host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }, 'POST'))).toBe(
       403,
     );
+    // ...but another site framing us is a navigation too, and no link a person clicked
+    const nav = { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    expect(admit(req({ ...nav, 'sec-fetch-dest': 'document' }))).toBeNull();
+    for (const dest of ['iframe', 'frame', 'embed', 'object'])
+      expect([dest, admit(req({ ...nav, 'sec-fetch-dest': dest }))]).toEqual([dest, 403]);
+  });
+
+  it("'host' access checks the Host alone: public files a sandboxed document (Origin null) loads", () => {
+    const secured = createHttpSecurity({
+      ...policy,
+      auth: { mode: 'token', credentials: generateCredentials() },
+    });
+    const font = { host: '127.0.0.1:8080', origin: 'null', 'sec-fetch-site': 'cross-site' };
+    expect(secured.admit(req(font), 'host')).toBeNull();
+    expect(secured.admit(req(font), 'page')?.status).toBe(403);
+    expect(secured.admit(req({ ...font, host: 'evil.example' }), 'host')?.status).toBe(403);
   });
 
   it('takes JSON bodies only; a bare body only with an X-Authorization header (no page can add one)', () => {
@@ -128,9 +145,7 @@ describe('guard() in front of a plain node:http server', () => {
           : 'page';
       if (!security.guard(rq, rs, access)) return;
       if (u.pathname === '/login') {
-        const r = security.redeemLogin(rq, u.searchParams);
-        rs.writeHead(r.status, 'headers' in r ? r.headers : {});
-        rs.end('text' in r ? r.text : r.message);
+        sendLoginResponse(rs, security.redeemLogin(rq, u.searchParams));
         return;
       }
       rs.end(`ok ${u.pathname}`);
@@ -140,6 +155,18 @@ describe('guard() in front of a plain node:http server', () => {
   });
   afterAll(async () => {
     await new Promise((r) => server.close(r));
+  });
+
+  it('makes login links for the path a server answers them at (a viewer under a base URL)', () => {
+    const under = createHttpSecurity({
+      allowedHosts: [],
+      allowedOrigins: [],
+      auth: { mode: 'token', credentials },
+      loginPath: '/records/login',
+    });
+    expect(under.loginLink('http://127.0.0.1:8888', '/records/')).toMatch(
+      /^http:\/\/127\.0\.0\.1:8888\/records\/login\?code=nbc\.\S+&next=%2Frecords%2F$/,
+    );
   });
 
   it('opens pages to the login cookie and the API to tokens, never one for the other', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { Browser, Frame, Page } from 'playwright-core';
 
-import { createHttpRunsApi } from '../../src/viewer';
+import { conductorAuth, createHttpRunsApi } from '../../src/viewer';
 import { browserSuite, launchBrowser, withPage } from '../helpers/browser';
 import { startPipelineStack, type PipelineStack, type WorkflowRun } from '../helpers/pipeline';
 import { startTestViewer, type TestViewer } from '../helpers/viewer';
@@ -74,6 +74,12 @@ function notebookPath(ref: string, attempt = 0): string {
   return `/view/viewer_showcase/${run.workflowId}/${ref}/attempt-${attempt}.ipynb`;
 }
 
+/** Opens `path` as a person does the first time: through the one-time login link, which lands there. */
+async function signedIn(page: Page, path: string): Promise<void> {
+  await page.goto(v.loginLink(path) as string);
+  if (page.url() !== `${v.url}${path}`) throw new Error(`the login link landed on ${page.url()}`);
+}
+
 async function notebookFrame(page: Page): Promise<Frame> {
   const frame = page.frame({ name: 'notebook' });
   if (!frame) throw new Error('the page has no notebook frame');
@@ -92,9 +98,14 @@ browserSuite('in Chromium, on a real pipeline run', () => {
     await stack.registerWorkflow(SLOW);
     await stack.startWorker();
     run = await stack.waitFor(await stack.start('viewer_showcase', { region: 'gb' }));
+    // As `nbconductor view --conductor-url` runs: token auth of its own, the engine's key for run pages.
     v = await startTestViewer({
       root: stack.outputRoot,
-      runs: createHttpRunsApi({ baseUrl: stack.engine.url }),
+      auth: 'token',
+      runs: createHttpRunsApi({
+        baseUrl: stack.engine.url,
+        auth: conductorAuth({ ...stack.target, serverUrl: stack.engine.url }),
+      }),
     });
     browser = await launchBrowser();
   }, 240_000);
@@ -115,7 +126,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('run page: graph coloured by status, nodes linking to their notebooks, timeline, attempts', () =>
     withPage(browser, 'run-page', async (page) => {
-      await page.goto(`${v.url}/runs/${run.workflowId}`);
+      await signedIn(page, `/runs/${run.workflowId}`);
       const node = (ref: string) => page.locator(`svg.graph g.node[data-ref="${ref}"]`);
       await expect(node('rich').getAttribute('class')).resolves.toContain('COMPLETED');
       await expect(node('inject').getAttribute('class')).resolves.toContain('COMPLETED');
@@ -141,7 +152,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('a node of the graph opens its output notebook', () =>
     withPage(browser, 'graph-click', async (page) => {
-      await page.goto(`${v.url}/runs/${run.workflowId}`);
+      await signedIn(page, `/runs/${run.workflowId}`);
       await page.locator('svg.graph g.node[data-ref="rich"]').click();
       await page.waitForURL(`**${notebookPath('rich')}`);
       expect(await page.locator('h1').textContent()).toBe('attempt-0.ipynb');
@@ -149,7 +160,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('runs list: filters by status and name', () =>
     withPage(browser, 'runs-list', async (page) => {
-      await page.goto(`${v.url}/runs?status=FAILED`);
+      await signedIn(page, '/runs?status=FAILED');
       expect(await page.locator(`a[href="/runs/${run.workflowId}"]`).count()).toBe(1);
       await page.goto(`${v.url}/runs?status=COMPLETED`);
       expect(await page.locator(`a[href="/runs/${run.workflowId}"]`).count()).toBe(0);
@@ -162,7 +173,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('notebook page: header facts, then every output rendered in the sandboxed frame', () =>
     withPage(browser, 'rich-notebook', async (page) => {
-      await page.goto(`${v.url}${notebookPath('rich')}`);
+      await signedIn(page, notebookPath('rich'));
       const facts = page.locator('.facts');
       expect(await facts.locator('.status').textContent()).toBe('completed');
       expect(await facts.textContent()).toMatch(/region\s*"gb"/); // parameters as injected
@@ -220,7 +231,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('report mode hides the code; downloads give the .ipynb and a stand-alone HTML file', () =>
     withPage(browser, 'report-mode', async (page) => {
-      await page.goto(`${v.url}${notebookPath('rich')}`);
+      await signedIn(page, notebookPath('rich'));
       expect(await (await notebookFrame(page)).locator('.input pre').count()).toBeGreaterThan(3);
       await page.click('a[role=switch]');
       await page.waitForURL('**?report=1');
@@ -239,7 +250,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
   it('a failed notebook opens at its failing cell, under an error banner', () =>
     withPage(browser, 'failed-notebook', async (page) => {
       await page.setViewportSize({ width: 1280, height: 640 }); // the frame is shorter than the notebook: it must scroll
-      await page.goto(`${v.url}${notebookPath('fail', 1)}`);
+      await signedIn(page, notebookPath('fail', 1));
       expect(await page.locator('.banner[role=alert]').textContent()).toContain(
         'ZeroDivisionError: division by zero',
       );
@@ -264,7 +275,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
         dialogs.push(d.message());
         void d.dismiss();
       });
-      await page.goto(`${v.url}/view/`);
+      await signedIn(page, '/view/');
       await page.evaluate(() => {
         document.cookie = 'probe=viewer';
         localStorage.setItem('probe', 'viewer');
@@ -316,7 +327,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('folder page: breadcrumbs, statuses from the notebooks, sorting', () =>
     withPage(browser, 'folder', async (page) => {
-      await page.goto(`${v.url}/view/viewer_showcase/${run.workflowId}/fail/`);
+      await signedIn(page, `/view/viewer_showcase/${run.workflowId}/fail/`);
       const rows = page.locator('table.folder tbody tr');
       expect(await rows.allTextContents()).toEqual([
         expect.stringMatching(/^attempt-0\.ipynbfailed/),
@@ -334,7 +345,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
 
   it('summary page: one row per notebook, sortable, downloadable as CSV', () =>
     withPage(browser, 'summary', async (page) => {
-      await page.goto(`${v.url}/summary/viewer_showcase/`);
+      await signedIn(page, '/summary/viewer_showcase/');
       const rows = page.locator('table.summary tbody tr');
       expect(await rows.count()).toBe(4);
       await page.click('th[data-column=status] a');
@@ -352,7 +363,7 @@ browserSuite('in Chromium, on a real pipeline run', () => {
     withPage(browser, 'refresh', async (page) => {
       const id = await stack.start('viewer_slow', { seconds: 3 });
       await stack.waitFor(id, (wf) => wf.tasks.some((t) => t.status === 'IN_PROGRESS'));
-      await page.goto(`${v.url}/runs/${id}`);
+      await signedIn(page, `/runs/${id}`);
       expect(await page.locator('body').getAttribute('data-refresh')).toBe('3000');
       expect(await page.locator('#live .kv .status').textContent()).toBe('running');
       await page.locator('#live .kv .status.COMPLETED').waitFor({ timeout: 60_000 });

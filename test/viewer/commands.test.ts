@@ -6,15 +6,15 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 
 import { main } from '../../src/cli/main';
 import { runServerCommand } from '../../src/cli/server-command';
 import { compileConfig } from '../../src/config';
 import { captureLogger } from '../helpers/logger';
-import { runCli } from '../helpers/cli';
+import { Lines, runCli } from '../helpers/cli';
 import { startTestEngine } from '../helpers/engine';
-import { codeCell, notebookJson, rawRequest } from '../helpers/viewer';
+import { startWaitWorkflow } from '../helpers/engine-pages';
+import { codeCell, notebookJson, rawRequest, signIn } from '../helpers/viewer';
 
 let dir: string;
 
@@ -62,26 +62,6 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-class Lines extends Writable {
-  text = '';
-  private waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    for (const w of [...this.waiters]) {
-      const m = w.re.exec(this.text);
-      if (m) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-    cb();
-  }
-  waitFor(re: RegExp): Promise<RegExpExecArray> {
-    const m = re.exec(this.text);
-    return m ? Promise.resolve(m) : new Promise((resolve) => this.waiters.push({ re, resolve }));
-  }
-}
-
 describe('nbconductor view', () => {
   it('serves ROOT on 127.0.0.1 under --base-url until interrupted', async () => {
     const stdout = new Lines();
@@ -94,17 +74,23 @@ describe('nbconductor view', () => {
     );
     const m = await stdout.waitFor(/nbconductor viewer: (http:\/\/127\.0\.0\.1:\d+)\/records\/ /);
     const url = m[1] as string;
-    const folder = await fetch(`${url}/records/view/daily/`);
+    // its own login link, under the base URL, landing on the root folder
+    const link = (await stdout.waitFor(/^browser login link \(works once\): (\S+)$/m))[1] as string;
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/records\/login\?code=nbc\.\S+&next=%2Frecords%2F$/);
+    expect((await fetch(`${url}/records/view/daily/`)).status).toBe(401);
+    const headers = { cookie: await signIn(link) };
+    const folder = await fetch(`${url}/records/view/daily/`, { headers });
     expect(folder.status).toBe(200);
     const html = await folder.text();
     expect(html).toContain('href="/records/view/daily/a/"');
     expect(html).toContain('href="/records/static/viewer.css"');
-    expect((await fetch(`${url}/view/daily/`)).status).toBe(404); // everything lives under the base URL
+    expect((await fetch(`${url}/view/daily/`, { headers })).status).toBe(404); // everything lives under the base URL
+    expect((await fetch(`${url}/login?code=x`)).status).toBe(404);
     const model = (await (
-      await fetch(`${url}/records/api/contents/daily/a/attempt-0.ipynb?content=0`)
+      await fetch(`${url}/records/api/contents/daily/a/attempt-0.ipynb?content=0`, { headers })
     ).json()) as Record<string, unknown>;
     expect(model).toMatchObject({ type: 'notebook', writable: false });
-    expect((await fetch(`${url}/records/runs`)).status).toBe(404); // no --conductor-url: no run pages
+    expect((await fetch(`${url}/records/runs`, { headers })).status).toBe(404); // no --conductor-url: no run pages
     controller.abort();
     expect(await done).toBe(0);
     await expect(fetch(`${url}/records/view/`)).rejects.toThrow();
@@ -139,26 +125,17 @@ describe('the pages on the engine (nbconductor server)', () => {
       if (url === undefined) await new Promise((r) => setTimeout(r, 20));
     }
     try {
+      // --auth none: the pages are open to anyone who reaches the port, and the log says so
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 40, msg: expect.stringContaining('viewer: authentication is OFF') }),
+      );
       expect((await fetch(`${url}/health`)).status).toBe(200);
       expect(await (await fetch(`${url}/view/daily/a/`)).text()).toContain('attempt-0.ipynb');
       expect(
         (await (await fetch(`${url}/api/contents/daily`)).json()) as Record<string, unknown>,
       ).toMatchObject({ type: 'directory' });
       // the engine's API is untouched, and the run pages read it
-      const id = await (
-        await fetch(`${url}/api/workflow`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'adhoc',
-            workflowDef: {
-              name: 'adhoc',
-              version: 1,
-              tasks: [{ name: 'w', taskReferenceName: 'w', type: 'WAIT' }],
-            },
-          }),
-        })
-      ).text();
+      const id = await startWaitWorkflow(url, null);
       expect(await (await fetch(`${url}/runs`)).text()).toContain(`href="/runs/${id}"`);
       expect(await (await fetch(`${url}/runs/${id}`)).text()).toContain('data-ref="w"');
       expect((await fetch(`${url}/no/such/thing`)).status).toBe(404);
@@ -171,19 +148,32 @@ describe('the pages on the engine (nbconductor server)', () => {
     }
   });
 
-  it('run pages work against any Conductor API (view --conductor-url)', async () => {
+  it('run pages work against any Conductor API (view --conductor-url), with the key given by flags', async () => {
     const engine = await startTestEngine({ memory: true });
     const stdout = new Lines();
     const controller = new AbortController();
+    const { keyId, keySecret } = engine.credentials as { keyId: string; keySecret: string };
     const done = main(
-      ['view', path.join(dir, 'runs'), '--port', '0', '--conductor-url', engine.url],
+      [
+        'view',
+        path.join(dir, 'runs'),
+        '--port',
+        '0',
+        '--conductor-url',
+        engine.url,
+        '--key-id',
+        keyId,
+        '--key-secret',
+        keySecret,
+      ],
       { stdout, stderr: new Lines(), env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'warn' }, cwd: dir },
       { signal: controller.signal },
     );
     try {
       const url = (await stdout.waitFor(/nbconductor viewer: (http:\/\/[^ ]+)\/ /))[1] as string;
       expect(stdout.text).toContain(`Conductor at ${engine.url}`);
-      const page = await (await fetch(`${url}/runs`)).text();
+      const link = (await stdout.waitFor(/^browser login link \(works once\): (\S+)$/m))[1] as string;
+      const page = await (await fetch(`${url}/runs`, { headers: { cookie: await signIn(link) } })).text();
       expect(page).toContain('0 runs');
     } finally {
       controller.abort();
@@ -238,7 +228,7 @@ describe('run pages through a Conductor that wants credentials', () => {
   // A stand-in for an authenticating Conductor (Orkes' key/secret → token exchange), in front of the real
   // embedded engine: the engine's own token auth is built elsewhere, and no Orkes server runs here.
   it('exchange the key id and secret for a token and send it with every API call', async () => {
-    const engine = await startTestEngine({ memory: true });
+    const engine = await startTestEngine({ memory: true, auth: 'none' }); // the gate does the checking
     const seen: string[] = [];
     const gate = http.createServer((req, res) => {
       if (req.method === 'POST' && req.url === '/api/token') {
@@ -279,7 +269,8 @@ describe('run pages through a Conductor that wants credentials', () => {
     );
     try {
       const url = (await stdout.waitFor(/nbconductor viewer: (http:\/\/[^ ]+)\/ /))[1] as string;
-      const page = await fetch(`${url}/runs`);
+      const link = (await stdout.waitFor(/^browser login link \(works once\): (\S+)$/m))[1] as string;
+      const page = await fetch(`${url}/runs`, { headers: { cookie: await signIn(link) } });
       expect(page.status).toBe(200);
       expect(seen).toEqual([expect.stringMatching(/^\/api\/workflow\/search\?.* T0K3N$/)]);
     } finally {

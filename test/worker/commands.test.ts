@@ -11,7 +11,11 @@ import path from 'node:path';
 
 import { packageRoot } from '../../src/paths';
 import type { RunningWorker } from '../../src/worker/runtime';
+import { runServerCommand } from '../../src/cli/server-command';
+import { compileConfig } from '../../src/config';
 import { runCli } from '../helpers/cli';
+import { captureLogger } from '../helpers/logger';
+import { signIn } from '../helpers/viewer';
 import { closedPort } from '../helpers/net';
 import { startPipelineStack, type PipelineStack } from '../helpers/pipeline';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
@@ -177,10 +181,44 @@ it('up on a terminal: runs engine, Jupyter Server and worker, shows each task st
     }
     expect(r.stdout).toMatch(/total_minutes: \d+/);
     expect(statSync(path.join(dir, 'engine', 'credentials.json')).mode & 0o777).toBe(0o600);
-    // it ends with the URL of the run's page (served by `up --serve` or `server` on that port)
-    expect(r.stdout.trimEnd().split('\n').pop()).toMatch(
-      /^this run: http:\/\/127\.0\.0\.1:\d+\/runs\/[\w-]+$/,
-    );
+    // it ends with the run's page and a login link to it, and says how to open it once `up` has returned
+    const [how, runLine, linkLine] = r.stdout.trimEnd().split('\n').slice(-3) as [string, string, string];
+    expect(how).toContain('start `nbconductor server`');
+    expect(how).toContain('`nbconductor up --serve`');
+    const [, base, id] = /^this run: (http:\/\/127\.0\.0\.1:\d+)\/runs\/([\w-]+)$/.exec(runLine) ?? [];
+    expect(id).toBeDefined();
+    const link = /^open it in a browser \(one-time login link\): (\S+)$/.exec(linkLine)?.[1] as string;
+    expect(link).toMatch(new RegExp(`^${base}/login\\?code=nbc\\.\\S+&next=%2Fruns%2F${id}$`));
+    // ...and that is true: `nbconductor server` on that port and data directory opens the link
+    const controller = new AbortController();
+    let listening: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    const { logger } = captureLogger('info', (l) => {
+      if (l.msg?.startsWith('nbconductor engine listening')) listening();
+    });
+    const server = runServerCommand({
+      host: '127.0.0.1',
+      port: Number(new URL(base as string).port),
+      dataDir: path.join(dir, 'engine'),
+      memory: false,
+      security: { auth: { mode: 'token' }, allowedHosts: [], allowedOrigins: [] },
+      logger,
+      print: () => undefined,
+      signal: controller.signal,
+      pages: {
+        config: compileConfig({ env: { NBCONDUCTOR_OUTPUT_ROOT: path.join(dir, 'runs') } }),
+        cwd: dir,
+      },
+    });
+    try {
+      await Promise.race([ready, server.then(() => Promise.reject(new Error('server ended early')))]);
+      const page = await fetch(`${base}/runs/${id}`, { headers: { cookie: await signIn(link) } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/nb_linear[\s\S]*COMPLETED/);
+    } finally {
+      controller.abort();
+      await server;
+    }
   } finally {
     for (const k of Object.keys(hostile)) delete process.env[k];
     Object.assign(process.env, saved);

@@ -1,9 +1,11 @@
 /**
  * The run pages read workflows through Conductor's HTTP API (`GET /api/workflow/search`,
  * `GET /api/workflow/{id}?includeTasks=true`), so they work against the embedded engine and a real Conductor
- * alike. The API client is injected: whoever mounts the viewer decides how it authenticates (`headers`).
+ * alike. Whoever mounts the viewer decides how it authenticates (`auth`); a refused token (401) is
+ * renewed and the request repeated once, as the SDK does.
  */
 import { NbcError } from '../../errors';
+import { NO_AUTH, type ConductorAuth } from './auth';
 
 type Json = Record<string, unknown>;
 
@@ -45,8 +47,8 @@ export interface RunsApi {
 export interface HttpRunsApiOptions {
   /** Conductor's base URL (without /api); a function when it is known only once a server listens. */
   baseUrl: string | (() => string);
-  /** Headers for every request (e.g. `X-Authorization`). */
-  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Credentials (`conductorAuth`); none by default. */
+  auth?: ConductorAuth;
   timeoutMs?: number;
 }
 
@@ -74,18 +76,30 @@ function summaryRow(r: Json): WorkflowSummaryRow {
 
 export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
   const base = (): string => (typeof o.baseUrl === 'string' ? o.baseUrl : o.baseUrl()).replace(/\/+$/, '');
+  const auth = o.auth ?? NO_AUTH;
+
+  async function send(url: string, signal: AbortSignal): Promise<Response> {
+    return fetch(url, {
+      headers: { accept: 'application/json', ...(await auth.headers()) },
+      signal,
+      redirect: 'error',
+    });
+  }
 
   async function get(path: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const timeout = AbortSignal.timeout(o.timeoutMs ?? 15_000);
+    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const url = `${base()}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, {
-        headers: { accept: 'application/json', ...(o.headers ? await o.headers() : {}) },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        redirect: 'error',
-      });
+      res = await send(url, both);
+      if (res.status === 401 && auth !== NO_AUTH) {
+        await res.arrayBuffer();
+        auth.refused();
+        res = await send(url, both);
+      }
     } catch (err) {
+      if (err instanceof NbcError) throw err;
       throw new NbcError('E_CONDUCTOR', `cannot reach Conductor at ${base()}: ${(err as Error).message}`, {
         uri: base(),
       });

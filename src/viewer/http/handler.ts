@@ -14,7 +14,7 @@ import type { Logger } from '../../log';
 import type { Storage } from '../../storage';
 import { staticAsset, isFontAsset } from '../assets';
 import { NotebookStore } from '../notebook-store';
-import { errorPage } from '../pages/error';
+import { errorPage, signInPage } from '../pages/error';
 import { warmUpRenderer } from '../render/document';
 import type { RunsApi } from '../conductor/api';
 import { openContentSource } from '../source';
@@ -30,7 +30,7 @@ export interface ViewerOptions {
   /** What to serve: an absolute path or s3://bucket/prefix. */
   root: string;
   storage: Storage;
-  /** Decides who may read (required: mount the engine's session check, or `hostGuard()`). */
+  /** Decides who may read (required: `securityGuard` over the serving server's src/security). */
   guard: ViewerGuard;
   logger: Logger;
   /** URL prefix of every route (`--base-url`), default "/". */
@@ -136,6 +136,10 @@ export async function createViewer(o: ViewerOptions): Promise<Viewer> {
 
   function fail(r: RouteRequest, name: RouteName, status: number, message: string): void {
     if (name === 'contents') sendJson(r.res, { message, reason: null }, status, r.head);
+    else if (status === 401)
+      // A person without the session (or whose browser kept the cookie from a link on another site):
+      // what to do, in a page, whatever was asked for.
+      sendPage(r.res, signInPage(ctx.page, message, r.req.url ?? ctx.page.base), status, r.head);
     else if (KINDS[name] === 'page')
       sendPage(
         r.res,
