@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import { isNbcError } from '../../src/errors';
 import { parseNotebook } from '../../src/notebook/io';
+import type { KernelSession } from '../../src/kernel/provider';
 import type { CodeCell, JSONObject, Notebook, StreamOutput } from '../../src/notebook/types';
 import type { Parameters } from '../../src/notebook/values';
 import { runNotebook, type RunNotebookOutcome, type RunNotebookRequest } from '../../src/runner/run-notebook';
@@ -367,6 +368,174 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
       output_type: 'error',
       ename: 'ExecutionAborted',
     });
+  });
+
+  /**
+   * The long-cell notebook on a kernel from `start`; `onStep(session)` runs once, when "step 2" has been
+   * printed, i.e. mid-cell.
+   */
+  async function runInterrupted(
+    name: string,
+    start: (
+      kernelName: string,
+      o: { cwd?: string; startTimeoutMs: number; logger: typeof logger },
+    ) => Promise<KernelSession>,
+    onStep: (session: KernelSession) => void,
+  ): Promise<RunNotebookOutcome & { saved: Notebook; output: string }> {
+    const output = path.join(dir, `${name}.ipynb`);
+    written.push(output);
+    let session: KernelSession | undefined;
+    let fired = false;
+    const outcome = await runNotebook(
+      {
+        input: fixturePath('long-cell'),
+        output,
+        parameters: { steps: 240, delay: 0.25 },
+        overwrite: true,
+        startTimeoutMs: 60_000,
+        cellTimeoutMs: null,
+        totalTimeoutMs: null,
+        autosaveCellEverySec: 30,
+        cwd: dir,
+      },
+      {
+        storage,
+        startKernel: async (kernelName, o) => (session = await start(kernelName, o)),
+        logger,
+        version: 'test',
+        events: () => ({
+          output: (_i, _c, change) => {
+            if (fired || change.kind !== 'stream' || !change.output.text.includes('step 2')) return;
+            fired = true;
+            if (session) onStep(session);
+          },
+        }),
+      },
+    );
+    return { ...outcome, output, saved: parseNotebook(await readFile(output), output) };
+  }
+
+  function expectPartialRecord(r: RunNotebookOutcome & { saved: Notebook }): void {
+    const failing = r.execution?.failure?.cellIndex as number;
+    expect(failing).toEqual(expect.any(Number));
+    expect(stdout(code(r.saved, failing))).toContain('step 2');
+    expect(status(r.saved, failing)).toBe('failed');
+    expect(code(r.saved, failing + 1).execution_count).toBeNull();
+    expect(status(r.saved, failing + 1)).toBe('pending');
+    const meta = r.saved.metadata.papermill as JSONObject;
+    expect(meta.exception).toBe(true);
+    expect(typeof meta.end_time).toBe('string');
+    expect(r.saved.cells[0]?.source).toContain('An Exception was encountered');
+  }
+
+  it('saves the partial output when the provider shuts the kernel down mid-cell (not our own stop)', async () => {
+    const other = provider.fresh();
+    try {
+      const r = await runInterrupted(
+        'provider-shutdown',
+        (kernelName, o) => other.startKernel({ kernelName, ...o }),
+        () => void other.dispose(),
+      );
+      expect(r.status).toBe('failed');
+      expect(r.error?.code).toBe('E_ABORTED');
+      expect(r.error?.message).toContain('has been shut down');
+      expectPartialRecord(r);
+      const failing = r.execution?.failure?.cellIndex as number;
+      expect(code(r.saved, failing).outputs.at(-1)).toMatchObject({
+        output_type: 'error',
+        ename: 'ExecutionAborted',
+      });
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('saves the partial output when another process shuts the kernel down mid-cell', async () => {
+    const r = await runInterrupted(
+      'shutdown-elsewhere',
+      (kernelName, o) => provider.provider.startKernel({ kernelName, ...o }),
+      (session) => void provider.shutDownElsewhere(session),
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_KERNEL_DIED');
+    expectPartialRecord(r);
+  });
+
+  it('reports a failed final save with the URI and the cause, keeping the run outcome', async () => {
+    let failWrites = false;
+    const failing: Storage = {
+      ...storage,
+      write: async (uri, body, opts) => {
+        if (failWrites) throw new Error('disk on fire');
+        return storage.write(uri, body, opts);
+      },
+    };
+    const output = path.join(dir, 'final-save-fails.ipynb');
+    const r = await runNotebook(
+      {
+        input: fixturePath('simple'),
+        output,
+        parameters: { msg: 'saved?' },
+        overwrite: true,
+        startTimeoutMs: 60_000,
+        cellTimeoutMs: null,
+        totalTimeoutMs: null,
+        autosaveCellEverySec: 30,
+        cwd: dir,
+      },
+      {
+        storage: failing,
+        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
+        logger,
+        version: 'test',
+        events: (nb) => ({
+          cellEnd: (index) => void (index === nb.cells.length - 1 ? (failWrites = true) : undefined),
+        }),
+      },
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_STORAGE');
+    expect(r.error?.message).toContain(output);
+    expect(r.error?.message).toContain('disk on fire');
+    expect(r.execution?.status).toBe('completed');
+    expect(r.execution?.cells.executed).toBeGreaterThan(0);
+    // an earlier autosave is on disk (stale, but it is what there is)
+    expect(r.saves.saves).toBeGreaterThan(0);
+    expect(existsSync(output)).toBe(true);
+  });
+
+  it('fails the run as aborted when the stop comes while reading output variables', async () => {
+    const controller = new AbortController();
+    const output = path.join(dir, 'abort-at-outputs.ipynb');
+    written.push(output);
+    const r = await runNotebook(
+      {
+        input: fixturePath('variables'),
+        output,
+        parameters: { n: 4 },
+        overwrite: true,
+        startTimeoutMs: 60_000,
+        cellTimeoutMs: null,
+        totalTimeoutMs: null,
+        autosaveCellEverySec: 30,
+        cwd: dir,
+        userExpressions: { total: 'total' },
+      },
+      {
+        storage,
+        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
+        logger,
+        version: 'test',
+        signal: controller.signal,
+        events: (nb) => ({
+          cellEnd: (index) => void (index === nb.cells.length - 1 ? controller.abort() : undefined),
+        }),
+      },
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_ABORTED');
+    const saved = parseNotebook(await readFile(output), output);
+    expect((saved.metadata.papermill as JSONObject).exception).toBe(true);
   });
 
   it('writes notebooks that nbformat validates', async () => {

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { compileConfig, type Config, type ConfigInput, type SqsConfig } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/worker/runtime';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
-import type { KernelProviderKind } from '../../src/kernel/provider';
+import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
+import type { Storage } from '../../src/storage';
 import { connectConductor, type ConductorTarget } from '../../src/worker/conductor-client';
 import { authenticate } from '../engine/support';
 import { spawnBin } from './cli';
@@ -63,12 +64,14 @@ export interface PipelineStack {
   workflow(id: string): Promise<WorkflowRun>;
   /** Waits until `predicate` holds for the workflow (or it is terminal); fails after `timeoutMs`. */
   waitFor(id: string, predicate?: (wf: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
-  /** An in-process worker (local kernels unless told otherwise). */
-  /** An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally recording metrics. */
+  /**
+   * An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally
+   * recording metrics, or on a kernel provider or storage of the test's own (which the test disposes).
+   */
   startWorker(
     overrides?: ConfigInput,
     provider?: KernelProviderKind,
-    extra?: { logger?: Logger; metrics?: WorkerMetrics },
+    extra?: { logger?: Logger; metrics?: WorkerMetrics; provider?: KernelProvider; storage?: Storage },
   ): Promise<RunningWorker>;
   /** The real `nbconductor worker` CLI in a child process (for kill/signal tests). */
   spawnWorker(workerId: string, extraConfig?: Record<string, unknown>): ChildProcess;
@@ -175,6 +178,8 @@ export async function startPipelineStack(
       const w = await startWorkerRuntime(config, extra.logger ?? logger, {
         cwd: packageRoot(),
         metrics: extra.metrics,
+        provider: extra.provider,
+        storage: extra.storage,
       });
       workers.push(w);
       return w;
