@@ -45,6 +45,8 @@ export interface RunNotebookRequest {
   language?: string;
   /** Working directory of the kernel. */
   cwd?: string;
+  /** Called before each redirect of an http(s) input is followed; throws to refuse it (an allow-list). */
+  checkInputRedirect?: (from: string, to: string) => void;
   reportMode?: boolean;
   prepareOnly?: boolean;
   allowErrors?: boolean;
@@ -212,7 +214,10 @@ export async function runNotebook(
   const shown = redactUri(req.input);
   const log = logger.child({ notebook: shown, runId });
 
-  const raw = parseNotebookJson(await storage.read(req.input, { signal: deps.signal }), shown);
+  const raw = parseNotebookJson(
+    await storage.read(req.input, { signal: deps.signal, checkRedirect: req.checkInputRedirect }),
+    shown,
+  );
   // The kernel boots while the input is validated and prepared (it is released if that fails).
   const kernelOptions = {
     cwd: req.cwd,

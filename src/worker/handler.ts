@@ -18,7 +18,7 @@ import {
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
 import { createOutputRoots, redactUri, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
-import { checkNotebookSource } from './notebook-source';
+import { checkNotebookRedirect, checkNotebookSource } from './notebook-source';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
 import { asJsonData, renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
@@ -208,6 +208,7 @@ async function runTask(
         kernel: input.kernel,
         language: input.language,
         cwd: input.cwd ?? deps.kernelCwd,
+        checkInputRedirect: (from, to) => checkNotebookRedirect(from, to, deps.allowedNotebookUrls ?? []),
         reportMode: input.reportMode,
         allowErrors: input.allowErrors,
         overwrite: false,
