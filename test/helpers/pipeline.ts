@@ -71,7 +71,14 @@ export interface PipelineStack {
   startWorker(
     overrides?: ConfigInput,
     provider?: KernelProviderKind,
-    extra?: { logger?: Logger; metrics?: WorkerMetrics; provider?: KernelProvider; storage?: Storage },
+    extra?: {
+      logger?: Logger;
+      metrics?: WorkerMetrics;
+      provider?: KernelProvider;
+      storage?: Storage;
+      /** Environment variables on top of this process's, as the worker's environment. */
+      env?: Readonly<Record<string, string>>;
+    },
   ): Promise<RunningWorker>;
   /** The real `nbconductor worker` CLI in a child process (for kill/signal tests). */
   spawnWorker(workerId: string, extraConfig?: Record<string, unknown>): ChildProcess;
@@ -83,9 +90,14 @@ export interface PipelineStack {
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-export function testConfig(outputRoot: string, target: ConductorTarget, overrides: ConfigInput = {}): Config {
+export function testConfig(
+  outputRoot: string,
+  target: ConductorTarget,
+  overrides: ConfigInput = {},
+  env: Readonly<Record<string, string>> = {},
+): Config {
   return compileConfig({
-    env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent' },
+    env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent', ...env },
     flags: {
       ...overrides,
       conductor: { ...target, ...overrides.conductor },
@@ -171,10 +183,12 @@ export async function startPipelineStack(
       }
     },
     startWorker: async (overrides = {}, provider = 'local', extra = {}) => {
-      const config = testConfig(outputRoot, target, {
-        ...overrides,
-        kernel: { provider, ...overrides.kernel },
-      });
+      const config = testConfig(
+        outputRoot,
+        target,
+        { ...overrides, kernel: { provider, ...overrides.kernel } },
+        extra.env,
+      );
       const w = await startWorkerRuntime(config, extra.logger ?? logger, {
         cwd: packageRoot(),
         metrics: extra.metrics,
