@@ -13,7 +13,12 @@ import { parseNotebook } from '../../src/notebook/io';
 import type { KernelSession } from '../../src/kernel/provider';
 import type { CodeCell, JSONObject, Notebook, StreamOutput } from '../../src/notebook/types';
 import type { Parameters } from '../../src/notebook/values';
-import { runNotebook, type RunNotebookOutcome, type RunNotebookRequest } from '../../src/runner/run-notebook';
+import {
+  runNotebook,
+  type RunNotebookDeps,
+  type RunNotebookOutcome,
+  type RunNotebookRequest,
+} from '../../src/runner/run-notebook';
 import { createStorage, type Storage } from '../../src/storage';
 import { fixturePath } from '../helpers/fixtures';
 import { quietLogger } from '../helpers/logger';
@@ -70,6 +75,38 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** A run request with the test defaults (overwrite, 60 s start, no cell/total timeouts, 30 s autosave). */
+  function request(
+    fixture: string,
+    output: string,
+    parameters: Parameters = {},
+    extra: Partial<RunNotebookRequest> = {},
+  ): RunNotebookRequest {
+    return {
+      input: fixturePath(fixture),
+      output,
+      parameters,
+      overwrite: true,
+      startTimeoutMs: 60_000,
+      cellTimeoutMs: null,
+      totalTimeoutMs: null,
+      autosaveCellEverySec: 30,
+      cwd: dir,
+      ...extra,
+    };
+  }
+
+  /** File storage in the temp dir and kernels from the provider under test, unless overridden. */
+  function deps(extra: Partial<RunNotebookDeps> = {}): RunNotebookDeps {
+    return {
+      storage,
+      startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
+      logger,
+      version: 'test',
+      ...extra,
+    };
+  }
+
   async function run(
     fixture: string,
     parameters: Parameters = {},
@@ -78,27 +115,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   ): Promise<RunNotebookOutcome & { saved: Notebook }> {
     const output = path.join(dir, `${fixture}-${written.length}.ipynb`);
     written.push(output);
-    const outcome = await runNotebook(
-      {
-        input: fixturePath(fixture),
-        output,
-        parameters,
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 30,
-        cwd: dir,
-        ...extra,
-      },
-      {
-        storage,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
-        signal,
-      },
-    );
+    const outcome = await runNotebook(request(fixture, output, parameters, extra), deps({ signal }));
     const saved = parseNotebook(await readFile(extra.output ?? output), output);
     return { ...outcome, saved };
   }
@@ -332,29 +349,16 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const controller = new AbortController();
     const output = path.join(dir, 'long.ipynb');
     const pending = runNotebook(
-      {
-        input: fixturePath('long-cell'),
-        output,
-        parameters: { steps: 40, delay: 0.25 },
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 0.5,
-        cwd: dir,
-      },
-      {
+      request('long-cell', output, { steps: 40, delay: 0.25 }, { autosaveCellEverySec: 0.5 }),
+      deps({
         storage: recording,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
         signal: controller.signal,
         events: () => ({
           output: (_i, _c, change) => {
             if (change.kind === 'stream' && change.output.text.includes('step 6')) controller.abort();
           },
         }),
-      },
+      }),
     );
     const r = await pending;
     expect(r.error?.code).toBe('E_ABORTED');
@@ -376,10 +380,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
    */
   async function runInterrupted(
     name: string,
-    start: (
-      kernelName: string,
-      o: { cwd?: string; startTimeoutMs: number; logger: typeof logger },
-    ) => Promise<KernelSession>,
+    start: RunNotebookDeps['startKernel'],
     onStep: (session: KernelSession) => void,
   ): Promise<RunNotebookOutcome & { saved: Notebook; output: string }> {
     const output = path.join(dir, `${name}.ipynb`);
@@ -387,22 +388,9 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     let session: KernelSession | undefined;
     let fired = false;
     const outcome = await runNotebook(
-      {
-        input: fixturePath('long-cell'),
-        output,
-        parameters: { steps: 240, delay: 0.25 },
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 30,
-        cwd: dir,
-      },
-      {
-        storage,
+      request('long-cell', output, { steps: 240, delay: 0.25 }),
+      deps({
         startKernel: async (kernelName, o) => (session = await start(kernelName, o)),
-        logger,
-        version: 'test',
         events: () => ({
           output: (_i, _c, change) => {
             if (fired || change.kind !== 'stream' || !change.output.text.includes('step 2')) return;
@@ -410,7 +398,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
             if (session) onStep(session);
           },
         }),
-      },
+      }),
     );
     return { ...outcome, output, saved: parseNotebook(await readFile(output), output) };
   }
@@ -472,26 +460,13 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     };
     const output = path.join(dir, 'final-save-fails.ipynb');
     const r = await runNotebook(
-      {
-        input: fixturePath('simple'),
-        output,
-        parameters: { msg: 'saved?' },
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 30,
-        cwd: dir,
-      },
-      {
+      request('simple', output, { msg: 'saved?' }),
+      deps({
         storage: failing,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
         events: (nb) => ({
           cellEnd: (index) => void (index === nb.cells.length - 1 ? (failWrites = true) : undefined),
         }),
-      },
+      }),
     );
     expect(r.status).toBe('failed');
     expect(r.error?.code).toBe('E_STORAGE');
@@ -509,28 +484,13 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const output = path.join(dir, 'abort-at-outputs.ipynb');
     written.push(output);
     const r = await runNotebook(
-      {
-        input: fixturePath('variables'),
-        output,
-        parameters: { n: 4 },
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 30,
-        cwd: dir,
-        userExpressions: { total: 'total' },
-      },
-      {
-        storage,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
+      request('variables', output, { n: 4 }, { userExpressions: { total: 'total' } }),
+      deps({
         signal: controller.signal,
         events: (nb) => ({
           cellEnd: (index) => void (index === nb.cells.length - 1 ? controller.abort() : undefined),
         }),
-      },
+      }),
     );
     expect(r.status).toBe('failed');
     expect(r.error?.code).toBe('E_ABORTED');

@@ -88,6 +88,18 @@ export interface PipelineStack {
   stop(): Promise<void>;
 }
 
+/** A notebook_run task definition for tests: no retries unless overridden, a 60 s response timeout. */
+export function notebookRunTaskDef(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'notebook_run',
+    ownerEmail: 't@example.com',
+    retryCount: 0,
+    timeoutSeconds: 300,
+    responseTimeoutSeconds: 60,
+    ...overrides,
+  };
+}
+
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 
 export function testConfig(

@@ -10,7 +10,12 @@ import path from 'node:path';
 import type { KernelProviderKind } from '../../src/kernel/provider';
 import { parseNotebook } from '../../src/notebook/io';
 import type { CodeCell } from '../../src/notebook/types';
-import { startPipelineStack, type PipelineStack, type WorkflowRun } from '../helpers/pipeline';
+import {
+  notebookRunTaskDef,
+  startPipelineStack,
+  type PipelineStack,
+  type WorkflowRun,
+} from '../helpers/pipeline';
 
 let stack: PipelineStack;
 let notebook: string;
@@ -18,9 +23,7 @@ let secrets: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startPipelineStack();
-  await stack.registerTaskDefs([
-    { name: 'notebook_run', ownerEmail: 't@example.com', retryCount: 0, responseTimeoutSeconds: 60 },
-  ]);
+  await stack.registerTaskDefs([notebookRunTaskDef()]);
   notebook = path.join(stack.outputRoot, 'env-dump.ipynb');
   writeFileSync(
     notebook,

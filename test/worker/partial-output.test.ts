@@ -12,6 +12,7 @@ import { createStorage, type Storage } from '../../src/storage';
 import { fixturePath } from '../helpers/fixtures';
 import { quietLogger } from '../helpers/logger';
 import {
+  notebookRunTaskDef,
   runNotebookTaskWorkflow,
   startPipelineStack,
   testConfig,
@@ -32,15 +33,7 @@ let failFinalSaves = false;
 // One worker for the file (a stopped worker's last poll could still take the next test's task).
 beforeAll(async () => {
   stack = await startPipelineStack();
-  await stack.registerTaskDefs([
-    {
-      name: 'notebook_run',
-      ownerEmail: 't@example.com',
-      retryCount: 0,
-      timeoutSeconds: 300,
-      responseTimeoutSeconds: 60,
-    },
-  ]);
+  await stack.registerTaskDefs([notebookRunTaskDef()]);
   tp = await startTestProvider('local', logger);
   const config = testConfig(stack.outputRoot, { serverUrl: stack.engine.url, keyId: null, keySecret: null });
   base = createStorage({ cwd: stack.outputRoot, s3: config.s3, logger });

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { fixturePath } from '../helpers/fixtures';
 import { captureLogger } from '../helpers/logger';
 import {
+  notebookRunTaskDef,
   runNotebookTaskWorkflow,
   startPipelineStack,
   type PipelineStack,
@@ -46,15 +47,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stack = await startPipelineStack();
-  await stack.registerTaskDefs([
-    {
-      name: 'notebook_run',
-      ownerEmail: 't@example.com',
-      retryCount: 0,
-      timeoutSeconds: 300,
-      responseTimeoutSeconds: 60,
-    },
-  ]);
+  await stack.registerTaskDefs([notebookRunTaskDef()]);
   await stack.startWorker({ worker: { allowedNotebookUrls: [`${base}/allowed/`] } }, 'local', {
     logger: workerLog.logger,
   });
