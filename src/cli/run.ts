@@ -211,7 +211,9 @@ export async function runCommand(
     );
     bar?.stop();
     if (toStdout) io.stdout.write(serializeNotebook(outcome.notebook));
-    else if (outcome.outputUri) io.stdout.write(`${outcome.outputUri}\n`);
+    // after a failed final save, the path is printed only if an earlier autosave is there
+    else if (outcome.outputUri && !(outcome.saveError && outcome.saves.saves === 0))
+      io.stdout.write(`${outcome.outputUri}\n`);
     if (outcome.error) {
       logger.error({ code: outcome.error.code, output: outcome.outputUri }, outcome.error.message);
       return exitCodeFor(outcome.error);

@@ -22,7 +22,7 @@ import { registerWorkflowBulkRoutes } from './api/workflow-bulk';
 import type { EngineOptionsInput } from './context';
 import { Engine } from './engine';
 import { SqsEventQueueProvider } from './events/queues/sqs';
-import { Router } from './http/router';
+import { Router, type RouteInfo } from './http/router';
 import { createHttpServer, type HttpMount } from './http/server';
 import { createEngineSecurity, type EngineSecurity, type EngineSecuritySettings } from './security';
 import { engineStatsReader, type EngineStats } from './stats';
@@ -30,6 +30,7 @@ import { openDb } from './store/db';
 
 export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
+export type { RouteInfo } from './http/router';
 export type { SchedulerOptions } from './scheduler/options';
 export type { HttpMount } from './http/server';
 export {
@@ -71,6 +72,8 @@ export interface RunningEngine {
   credentials: Credentials | null;
   /** A one-time link that lets a browser into the engine's pages (null with auth 'none'). */
   loginLink(next?: string): string | null;
+  /** The routes the server answers (method, pattern, who may call them). */
+  routes: readonly RouteInfo[];
   /** Stops accepting requests, finishes in-flight ones, closes the database. */
   stop(): Promise<void>;
 }
@@ -125,6 +128,7 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
     stats: engineStatsReader(engine.ctx),
     credentials,
     loginLink: (next) => security.loginLink(url, next),
+    routes: Object.freeze(router.list()),
     stop() {
       stopping ??= (async () => {
         await engine.stop();

@@ -3,7 +3,7 @@
  * papermill record, enforce timeouts, and stop at the first error (unless the cell may raise). Knows
  * nothing about where the notebook came from or goes to: saving is the autosaver's job.
  */
-import { NbcError, errorMessage, isNbcError, type ErrorCode } from '../errors';
+import { NbcError, coerceError, errorMessage, isNbcError } from '../errors';
 import type { UserExpressionResult } from '../kernel/messages';
 import type { KernelSession } from '../kernel/provider';
 import type { Logger } from '../log';
@@ -11,6 +11,14 @@ import type { NotebookSerializer } from '../notebook/io';
 import type { Cell, CodeCell, JSONObject, Notebook, Output } from '../notebook/types';
 import { RAISES_EXCEPTION_TAG, SKIP_EXECUTION_TAG, hasTag } from '../notebook/types';
 import type { Autosaver } from './autosave';
+import {
+  errorOutput,
+  failureOf,
+  stopFailure,
+  type CellFailure,
+  type ExecutionFailure,
+  type StopReason,
+} from './failures';
 import { CellOutputCollector, DisplayRegistry, type OutputChange } from './outputs';
 import {
   cellCompleted,
@@ -20,6 +28,8 @@ import {
   insertErrorMarkers,
   startRecord,
 } from './record';
+
+export { failureError, type ExecutionFailure } from './failures';
 
 export type CellOutcome = 'completed' | 'failed' | 'skipped';
 
@@ -49,17 +59,6 @@ export interface ExecuteNotebookOptions {
   now?: () => Date;
 }
 
-export interface ExecutionFailure {
-  code: ErrorCode;
-  message: string;
-  ename: string;
-  evalue: string;
-  traceback: string[];
-  /** Index of the failing cell in the output notebook (after the error banner and anchor). */
-  cellIndex: number | null;
-  executionCount: number | null;
-}
-
 export interface ExecutionResult {
   status: 'completed' | 'failed';
   failure?: ExecutionFailure;
@@ -71,7 +70,7 @@ export interface ExecutionResult {
 interface CellRun {
   status: 'ok' | 'error';
   executionCount: number | null;
-  failure?: Omit<ExecutionFailure, 'cellIndex' | 'executionCount'>;
+  failure?: CellFailure;
   /** ename/evalue of the kernel's error reply */
   ename?: string;
   evalue?: string;
@@ -79,10 +78,6 @@ interface CellRun {
 }
 
 const DEFAULT_GRACE_MS = 5000;
-
-function errorOutput(ename: string, evalue: string): Output {
-  return { output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] };
-}
 
 function isCleanSystemExit(ename: string | undefined, evalue: string | undefined): boolean {
   return ename === 'SystemExit' && (evalue === '' || evalue === '0');
@@ -102,7 +97,7 @@ class CellRunner {
     const mayRaise = this.options.allowErrors === true || hasTag(cell, RAISES_EXCEPTION_TAG);
     const exec = new AbortController();
     let stdinPrompt: string | null = null;
-    let stopReason: 'cell-timeout' | 'total-timeout' | 'stdin' | 'aborted' | null = null;
+    let stopReason: StopReason | null = null;
 
     const execution = session.execute(
       {
@@ -184,59 +179,21 @@ class CellRunner {
           failure: this.stopFailure(cell, stopReason, stdinPrompt),
         };
       }
-      if (isNbcError(err, 'E_KERNEL_DIED')) {
-        cell.outputs.push(errorOutput('DeadKernelError', err.message));
-        return {
-          status: 'error',
-          executionCount: cell.execution_count,
-          failure: {
-            code: 'E_KERNEL_DIED',
-            message: err.message,
-            ename: 'DeadKernelError',
-            evalue: err.message,
-            traceback: [],
-          },
-        };
-      }
-      throw err;
+      // The kernel died, was shut down behind our back (by its provider, another client), or the request
+      // could not be sent: the cell failed, and the run ends with what it has (it is still saved).
+      const failure = failureOf(err);
+      cell.outputs.push(errorOutput(failure.ename, failure.evalue));
+      return { status: 'error', executionCount: cell.execution_count, failure };
     } finally {
       for (const t of timers) clearTimeout(t);
       this.options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  private stopFailure(
-    cell: CodeCell,
-    reason: 'cell-timeout' | 'total-timeout' | 'stdin' | 'aborted',
-    prompt: string | null,
-  ): Omit<ExecutionFailure, 'cellIndex' | 'executionCount'> {
-    const o = this.options;
-    const seconds = (ms: number | null): string => `${(ms ?? 0) / 1000} s`;
-    const spec: Record<typeof reason, [ErrorCode, string, string]> = {
-      'cell-timeout': [
-        'E_CELL_TIMEOUT',
-        'CellTimeoutError',
-        `cell execution timed out after ${seconds(o.cellTimeoutMs)} (--execution-timeout); the kernel was interrupted`,
-      ],
-      'total-timeout': [
-        'E_TOTAL_TIMEOUT',
-        'NotebookTimeoutError',
-        `notebook execution exceeded the total timeout of ${seconds(o.totalTimeoutMs)}; the kernel was interrupted`,
-      ],
-      stdin: [
-        'E_STDIN',
-        'StdinNotImplementedError',
-        `the cell asked for input (${JSON.stringify(prompt ?? '')}), but notebooks run non-interactively; pass the value as a parameter instead`,
-      ],
-      aborted: [
-        'E_ABORTED',
-        'ExecutionAborted',
-        'execution was stopped (shutdown or cancellation); the kernel was interrupted',
-      ],
-    };
-    const [code, ename, evalue] = spec[reason];
-    cell.outputs.push(errorOutput(ename, evalue));
-    return { code, message: evalue, ename, evalue, traceback: [`${ename}: ${evalue}`] };
+  private stopFailure(cell: CodeCell, reason: StopReason, prompt: string | null): CellFailure {
+    const failure = stopFailure(reason, this.options, prompt);
+    cell.outputs.push(errorOutput(failure.ename, failure.evalue));
+    return failure;
   }
 
   private thawCellsOf(outputs: Output[]): void {
@@ -254,38 +211,39 @@ function isExecutable(cell: CodeCell): boolean {
   return !hasTag(cell, SKIP_EXECUTION_TAG) && cell.source.trim() !== '';
 }
 
-/** Execute every cell of a prepared notebook. Resolves with the outcome; rejects only on bugs or abort-before-start. */
-export async function executeNotebook(options: ExecuteNotebookOptions): Promise<ExecutionResult> {
-  const { notebook: nb, logger, events, autosaver, serializer } = options;
-  const clock = options.now ?? (() => new Date());
-  const startedAt = clock();
-  const deadline = options.totalTimeoutMs !== null ? Date.now() + options.totalTimeoutMs : null;
-  const runner = new CellRunner(options, new DisplayRegistry(), deadline);
-  startRecord(nb, startedAt);
+/** How far a run got: updated as cells run, so a run cut short still knows where it stopped. */
+interface RunState {
+  failure?: ExecutionFailure;
+  executed: number;
+  /** The cell between its start and end, if any. */
+  current: { index: number; cell: Cell } | null;
+}
 
-  let failure: ExecutionFailure | undefined;
-  let executed = 0;
+async function runCells(
+  options: ExecuteNotebookOptions,
+  runner: CellRunner,
+  state: RunState,
+  clock: () => Date,
+): Promise<void> {
+  const { notebook: nb, events, autosaver, serializer } = options;
   const cells = [...nb.cells];
   for (let index = 0; index < cells.length; index++) {
     const cell = cells[index] as Cell;
     if (options.signal?.aborted) {
-      failure = {
-        code: 'E_ABORTED',
-        message: 'execution was stopped before this cell',
-        ename: 'ExecutionAborted',
-        evalue: 'execution was stopped before this cell',
-        traceback: [],
+      state.failure = {
+        ...failureOf(new NbcError('E_ABORTED', 'execution was stopped before this cell')),
         cellIndex: null,
         executionCount: null,
       };
-      break;
+      return;
     }
     const cellStartedAt = clock();
+    state.current = { index, cell };
     cellStarted(cell, cellStartedAt);
     events?.cellStart?.(index, cell);
     let outcome: CellOutcome = 'completed';
     if (cell.cell_type === 'code' && isExecutable(cell)) {
-      executed += 1;
+      state.executed += 1;
       const run = await runner.run(index, cell);
       if (run.status === 'error') {
         const allowed = !run.failure && (options.allowErrors === true || hasTag(cell, RAISES_EXCEPTION_TAG));
@@ -295,7 +253,8 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
             cellCompleted(cell, cellStartedAt, clock());
             serializer?.freeze(cell);
             events?.cellEnd?.(index, cell, 'completed');
-            break;
+            state.current = null;
+            return;
           }
           outcome = 'failed';
           cellFailed(nb, cell);
@@ -306,7 +265,7 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
             evalue: run.evalue ?? '',
             traceback: run.traceback ?? [],
           };
-          failure = { ...f, cellIndex: index, executionCount: run.executionCount };
+          state.failure = { ...f, cellIndex: index, executionCount: run.executionCount };
         }
       }
     } else if (cell.cell_type === 'code') {
@@ -315,46 +274,74 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
     cellCompleted(cell, cellStartedAt, clock());
     if (outcome !== 'failed') serializer?.freeze(cell);
     events?.cellEnd?.(index, cell, outcome);
-    if (failure) break;
+    state.current = null;
+    if (state.failure) return;
     autosaver?.cellEnded();
   }
+}
 
-  let userExpressions: Record<string, UserExpressionResult> | undefined;
-  if (
-    !failure &&
-    options.userExpressions &&
-    Object.keys(options.userExpressions).length > 0 &&
-    options.session.alive
-  ) {
-    try {
-      const reply = await options.session.execute(
-        {
-          code: '',
-          silent: true,
-          store_history: false,
-          user_expressions: options.userExpressions,
-          allow_stdin: false,
-          stop_on_error: false,
-        },
-        {},
-        options.signal,
-      );
-      userExpressions = reply.content.user_expressions ?? {};
-    } catch (err) {
-      logger.warn({ err: errorMessage(err) }, 'reading output variables from the kernel failed');
-      if (isNbcError(err, 'E_KERNEL_DIED')) {
-        failure = {
-          code: 'E_KERNEL_DIED',
-          message: err.message,
-          ename: 'DeadKernelError',
-          evalue: err.message,
-          traceback: [],
-          cellIndex: null,
-          executionCount: null,
-        };
-      }
-    }
+/** Jupyter user_expressions after the last cell. A dead or stopped kernel fails the run. */
+async function readUserExpressions(
+  options: ExecuteNotebookOptions,
+  state: RunState,
+): Promise<Record<string, UserExpressionResult> | undefined> {
+  const expressions = options.userExpressions;
+  if (!expressions || Object.keys(expressions).length === 0 || !options.session.alive) return undefined;
+  try {
+    const reply = await options.session.execute(
+      {
+        code: '',
+        silent: true,
+        store_history: false,
+        user_expressions: expressions,
+        allow_stdin: false,
+        stop_on_error: false,
+      },
+      {},
+      options.signal,
+    );
+    return reply.content.user_expressions ?? {};
+  } catch (err) {
+    options.logger.warn({ err: errorMessage(err) }, 'reading output variables from the kernel failed');
+    if (isNbcError(err, 'E_KERNEL_DIED') || isNbcError(err, 'E_ABORTED'))
+      state.failure = { ...failureOf(err), cellIndex: null, executionCount: null };
+    return undefined;
   }
+}
+
+/**
+ * Execute every cell of a prepared notebook. Once started it never rejects: whatever cuts the run short
+ * (a dead kernel, a kernel shut down behind our back, a stop, a bug in an event handler) becomes the
+ * result's failure, recorded in the notebook as papermill does, so the caller can always save it.
+ */
+export async function executeNotebook(options: ExecuteNotebookOptions): Promise<ExecutionResult> {
+  const { notebook: nb, logger } = options;
+  const clock = options.now ?? (() => new Date());
+  const startedAt = clock();
+  const deadline = options.totalTimeoutMs !== null ? Date.now() + options.totalTimeoutMs : null;
+  const runner = new CellRunner(options, new DisplayRegistry(), deadline);
+  startRecord(nb, startedAt);
+
+  const state: RunState = { executed: 0, current: null };
+  let userExpressions: Record<string, UserExpressionResult> | undefined;
+  try {
+    await runCells(options, runner, state, clock);
+    if (!state.failure) userExpressions = await readUserExpressions(options, state);
+  } catch (err) {
+    logger.error({ err: coerceError(err), cell: state.current?.index }, 'notebook execution broke off');
+    const current = state.current;
+    const f = failureOf(err);
+    if (current && !state.failure) {
+      cellFailed(nb, current.cell);
+      if (current.cell.cell_type === 'code') current.cell.outputs.push(errorOutput(f.ename, f.evalue));
+    }
+    state.failure ??= {
+      ...f,
+      cellIndex: current?.index ?? null,
+      executionCount: current?.cell.cell_type === 'code' ? current.cell.execution_count : null,
+    };
+  }
+  const { failure } = state;
 
   if (options.session.info?.language_info) {
     nb.metadata.language_info = options.session.info.language_info as unknown as JSONObject;
@@ -365,24 +352,10 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
   completeRecord(nb, startedAt, clock(), failure !== undefined);
   const result: ExecutionResult = {
     status: failure ? 'failed' : 'completed',
-    cells: { total: nb.cells.filter((c) => c.cell_type === 'code').length, executed },
+    cells: { total: nb.cells.filter((c) => c.cell_type === 'code').length, executed: state.executed },
     durationMs: clock().getTime() - startedAt.getTime(),
   };
   if (failure) result.failure = failure;
   if (userExpressions) result.userExpressions = userExpressions;
   return result;
-}
-
-/** The error a failed execution maps to (CLI exit code, Conductor status). */
-export function failureError(failure: ExecutionFailure, where: string): NbcError {
-  const at =
-    failure.cellIndex !== null
-      ? ` at cell ${failure.cellIndex}${failure.executionCount !== null ? ` (In [${failure.executionCount}])` : ''}`
-      : '';
-  return new NbcError(failure.code, `${where}: ${failure.ename}: ${failure.evalue}${at}`, {
-    uri: where,
-    cellIndex: failure.cellIndex ?? undefined,
-    ename: failure.ename,
-    evalue: failure.evalue,
-  });
 }

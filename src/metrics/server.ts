@@ -1,7 +1,8 @@
 /**
  * The Prometheus listener: `GET /metrics` in the text exposition format, nothing else. Bound to loopback
- * by default; refuses browser requests (Origin), foreign Host names, other methods and paths, and, when a
- * token is configured, scrapes without it. No CORS headers, no request bodies read.
+ * by default; the request checks are src/security's (Host, Origin, JSON-only bodies; the optional token
+ * as `Authorization: Bearer`, never a cookie), with IP-literal Hosts accepted since scrapers reach pods
+ * by IP. Then only GET /metrics is served. No CORS headers, no request bodies read.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import type { Registry } from 'prom-client';
 
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { hasBearerToken, isAllowedHost } from './guard';
+import { createHttpSecurity, type HttpSecurity } from '../security';
 
 export interface MetricsServerOptions {
   host: string;
@@ -50,18 +51,34 @@ function reply(
   res.end(body);
 }
 
+/** src/security's checks as the metrics listener applies them (access 'api'). */
+export function metricsSecurity(allowedHosts: readonly string[], token: string | null): HttpSecurity {
+  return createHttpSecurity({
+    auth: token === null ? { mode: 'none' } : { mode: 'bearer', token },
+    allowedHosts,
+    allowedOrigins: [],
+    allowIpHosts: true,
+  });
+}
+
 export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
   const log = o.logger.child({ component: 'metrics' });
 
+  const security = metricsSecurity(o.allowedHosts, o.token);
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     req.resume(); // a body is never read
-    if (req.headers.origin !== undefined) return reply(res, 403, 'browser requests are not served');
-    if (!isAllowedHost(req.headers.host, o.allowedHosts)) return reply(res, 403, 'unknown Host');
+    const refused = security.admit(req, 'api');
+    if (refused)
+      return reply(
+        res,
+        refused.status,
+        refused.message,
+        refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+      );
     if (req.method !== 'GET') return reply(res, 405, 'only GET is served', { allow: 'GET' });
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics') return reply(res, 404, 'not found: the metrics are at /metrics');
-    if (o.token !== null && !hasBearerToken(req.headers.authorization, o.token))
-      return reply(res, 401, 'a bearer token is required', { 'www-authenticate': 'Bearer' });
     const text = await o.registry.metrics();
     const body = Buffer.from(text, 'utf8');
     res.writeHead(200, {

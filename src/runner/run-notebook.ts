@@ -4,7 +4,9 @@
  *
  * Failures before execution starts (bad input, unknown kernel, template errors, an existing write-once
  * target) throw and leave no output behind. Once execution has started the output notebook is always
- * written, and the outcome carries the failure instead of throwing.
+ * written (whatever ended the run: a cell error, a timeout, a stop, a kernel that died or was shut down
+ * behind our back), and the outcome carries the failure instead of throwing; if that final save fails,
+ * the outcome's error says so.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -43,6 +45,8 @@ export interface RunNotebookRequest {
   language?: string;
   /** Working directory of the kernel. */
   cwd?: string;
+  /** Called before each redirect of an http(s) input is followed; throws to refuse it (an allow-list). */
+  checkInputRedirect?: (from: string, to: string) => void;
   reportMode?: boolean;
   prepareOnly?: boolean;
   allowErrors?: boolean;
@@ -90,6 +94,11 @@ export interface RunNotebookOutcome {
   execution?: ExecutionResult;
   /** Set when status is 'failed': what went wrong, with a stable code. */
   error?: NbcError;
+  /**
+   * Set (and also the `error`) when the final save of the output notebook failed: `execution` still says
+   * how the run went; `saves.saves > 0` means an earlier autosave is at `outputUri`.
+   */
+  saveError?: NbcError;
   saves: AutosaveStats;
 }
 
@@ -205,7 +214,10 @@ export async function runNotebook(
   const shown = redactUri(req.input);
   const log = logger.child({ notebook: shown, runId });
 
-  const raw = parseNotebookJson(await storage.read(req.input, { signal: deps.signal }), shown);
+  const raw = parseNotebookJson(
+    await storage.read(req.input, { signal: deps.signal, checkRedirect: req.checkInputRedirect }),
+    shown,
+  );
   // The kernel boots while the input is validated and prepared (it is released if that fails).
   const kernelOptions = {
     cwd: req.cwd,
@@ -263,6 +275,8 @@ export async function runNotebook(
       now,
     });
   } catch (err) {
+    // executeNotebook never rejects once it has started (it records what cut the run short), so this is
+    // a failure before the first cell (e.g. building the event handlers): nothing ran, nothing is written.
     autosaver?.cancel();
     await session.shutdown().catch(() => undefined);
     throw err;
@@ -275,29 +289,31 @@ export async function runNotebook(
       .shutdown()
       .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'kernel shutdown failed')),
   ]);
-  if (saved.status === 'rejected') {
-    const reason = saved.reason as unknown;
-    throw isNbcError(reason)
-      ? reason
-      : new NbcError(
-          'E_STORAGE',
-          `could not save the output notebook ${outputUri ?? ''}: ${errorMessage(reason)}`,
-          { uri: outputUri ?? undefined },
-        );
-  }
   const saves = autosaver?.stats ?? NO_SAVES;
+  const failed = execution.failure ? failureError(execution.failure, outputUri ?? shown) : undefined;
+  if (saved.status === 'rejected') {
+    // The record could not be written: that is the run's error (never dropped), and it says how the
+    // execution itself ended and whether an earlier autosave is there.
+    const saveError = finalSaveError(saved.reason, outputUri ?? '', failed, saves.saves);
+    log.error({ err: saveError, saves: saves.saves }, 'the output notebook could not be saved');
+    return { ...base, status: 'failed', execution, error: saveError, saveError, saves };
+  }
   log.debug({ saves: saves.saves, saveMs: saves.totalSaveMs, bytes: saves.bytes }, 'output notebook saved');
 
-  if (execution.failure) {
-    return {
-      ...base,
-      status: 'failed',
-      execution,
-      error: failureError(execution.failure, outputUri ?? shown),
-      saves,
-    };
-  }
+  if (failed) return { ...base, status: 'failed', execution, error: failed, saves };
   return { ...base, status: 'completed', execution, saves };
+}
+
+function finalSaveError(reason: unknown, uri: string, failed: NbcError | undefined, saves: number): NbcError {
+  const shown = redactUri(uri);
+  const ran = failed ? `the run itself failed: ${failed.message}` : 'the run itself completed';
+  const left = saves > 0 ? `an earlier autosave is at ${shown}` : 'nothing was written there';
+  return new NbcError(
+    isNbcError(reason) ? reason.code : 'E_STORAGE',
+    `could not save the output notebook ${shown}: ${errorMessage(reason)} (${ran}; ${left})`,
+    { uri: shown },
+    { cause: reason },
+  );
 }
 
 /** Default output location when the CLI is given none: `<root>/<input stem>/<run id>.ipynb`. */

@@ -15,6 +15,11 @@ export interface BrowserGuardPolicy {
   readonly allowedHosts: readonly string[];
   /** Origins (`scheme://host[:port]`) accepted besides our own, e.g. a UI proxying to the API. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Accept any IP literal as Host, for listeners that machines reach by address (Prometheus scraping a
+   * pod IP). Safe against DNS rebinding, which needs a name: a browser sends an IP Host only to that IP.
+   */
+  readonly allowIpHosts?: boolean;
 }
 
 const LOOPBACK = new BlockList();
@@ -61,13 +66,15 @@ export function checkHost(req: RequestLike, policy: BrowserGuardPolicy): Rejecti
   const raw = header(req, 'host');
   const parsed = raw === undefined ? null : parseHost(raw);
   if (parsed && isLoopbackHostname(parsed.hostname)) return null;
+  if (parsed && policy.allowIpHosts === true && isIP(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) !== 0)
+    return null;
   if (parsed && policy.allowedHosts.some((h) => normaliseName(h) === parsed.hostname)) return null;
   return {
     status: 403,
     message:
       raw === undefined
         ? 'Forbidden: the request has no Host header'
-        : `Forbidden: Host ${JSON.stringify(raw)} is not a loopback address or a configured name ` +
+        : `Forbidden: Host ${JSON.stringify(raw)} is not a loopback address${policy.allowIpHosts === true ? ', an IP address' : ''} or a configured name ` +
           '(security.allowedHosts); requests under other names are refused (DNS rebinding)',
   };
 }

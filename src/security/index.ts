@@ -1,16 +1,19 @@
 /**
- * The protections every nbconductor HTTP server puts in front of its routes (the engine today; the
- * viewer, `nbconductor view` and a metrics endpoint reuse them the same way).
+ * The protections every nbconductor HTTP server puts in front of its routes (the engine, the metrics
+ * listener; the viewer and `nbconductor view` reuse them the same way).
  *
  * Interface:
  *   const security = createHttpSecurity({ auth, allowedHosts, allowedOrigins });
  *     auth: { mode: 'none' } | { mode: 'token', credentials: {keyId, keySecret}, tokenTtlMs?, sessionTtlMs? }
+ *       | { mode: 'bearer', token } (a fixed secret in `Authorization: Bearer`, e.g. the metrics listener's)
  *       (the engine's credentials: loadOrCreateCredentials(dataDir) on the server that owns the data
  *       directory, readCredentials(dataDir) on another server of the same installation)
  *     allowedHosts / allowedOrigins: config `security.allowedHosts` / `security.allowedOrigins`, plus the
- *       address the server listens on when it is not a loopback one (`listenAddressNames(host)`).
+ *       address the server listens on when it is not a loopback one (`listenAddressNames(host)`); allowIpHosts:
+ *       any IP literal Host too (scrapers reaching a pod by its IP).
  *     loginPath: where the server answers its login link (default `/login`; a viewer under a base URL
  *       answers at `<base>login`).
+ *   With auth 'bearer', 'api' and 'page' both take the bearer token (never a cookie).
  *   security.admit(req, access) → Rejection | null, for each request, before reading its body:
  *     always: Host is loopback or allowed (else 403), Origin is ours or allowed (else 403), a body is
  *     application/json (else 415); then by `access`:
@@ -31,6 +34,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { checkBearerToken } from './bearer';
 import { checkBrowserSafety, checkHost, type BrowserGuardPolicy } from './browser-guard';
 import { createSessionService, localPath, type LoginResponse, type SessionService } from './sessions';
 import { createTokenService, type TokenService } from './tokens';
@@ -53,6 +57,8 @@ export type { Credentials, Rejection, RequestLike } from './types';
 
 export type AuthSettings =
   | { readonly mode: 'none' }
+  /** A fixed secret in `Authorization: Bearer` for every request but 'open' ones; no cookies, no token endpoint. */
+  | { readonly mode: 'bearer'; readonly token: string }
   | {
       readonly mode: 'token';
       readonly credentials: Credentials;
@@ -114,7 +120,11 @@ export function sendLoginResponse(res: ServerResponse, r: LoginResponse | Reject
 
 export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
   const now = o.now ?? Date.now;
-  const policy: BrowserGuardPolicy = { allowedHosts: o.allowedHosts, allowedOrigins: o.allowedOrigins };
+  const policy: BrowserGuardPolicy = {
+    allowedHosts: o.allowedHosts,
+    allowedOrigins: o.allowedOrigins,
+    allowIpHosts: o.allowIpHosts,
+  };
   const auth = o.auth;
   let tokens: TokenService | null = null;
   let sessions: SessionService | null = null;
@@ -135,9 +145,10 @@ export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
       if (access === 'host') return checkHost(req, policy);
       const refused = checkBrowserSafety(req, policy);
       if (refused) return refused;
+      if (access === 'open') return null;
+      if (auth.mode === 'bearer') return checkBearerToken(req, auth.token);
       if (access === 'api') return tokens?.check(req) ?? null;
-      if (access === 'page') return sessions?.check(req) ?? null;
-      return null;
+      return sessions?.check(req) ?? null;
     },
     guard(req, res, access) {
       const refused = security.admit(req, access);

@@ -1,7 +1,9 @@
 /**
- * http(s):// — read only, with Node's global fetch (redirects followed). As papermill does, we ask for
- * JSON; user info in the URL becomes a Basic Authorization header (fetch refuses URLs with credentials)
- * and never appears in messages.
+ * http(s):// — read only, with Node's global fetch. As papermill does, we ask for JSON; user info in the
+ * URL becomes a Basic Authorization header (fetch refuses URLs with credentials) and never appears in
+ * messages. Redirects are followed here, hop by hop, as fetch would (at most 20; credentials never go to
+ * another origin), so that the caller can check every target (`ReadOptions.checkRedirect`): a source
+ * allowed by the worker's allow-list must not lead anywhere else.
  */
 import { NbcError } from '../errors';
 import { abortedError, isAbortError } from './common';
@@ -76,6 +78,31 @@ function readOnly(op: string, uri: string): NbcError {
   });
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** fetch's own limit. */
+const MAX_REDIRECTS = 20;
+/** What fetch removes from a request redirected to another origin. */
+const ORIGIN_BOUND = ['authorization', 'cookie', 'proxy-authorization'];
+
+function redirectError(op: string, shown: string, why: string): NbcError {
+  return new NbcError('E_STORAGE', `cannot ${op} ${shown}: ${why}`, { uri: shown });
+}
+
+/** Where a redirect answer points (absolute), or null when it is not one to follow. */
+function redirectTarget(res: Response, current: string, op: string, shown: string): URL | null {
+  const location = res.headers.get('location');
+  if (!REDIRECTS.has(res.status) || location === null) return null;
+  let next: URL;
+  try {
+    next = new URL(location, current);
+  } catch {
+    throw redirectError(op, shown, `the server redirected to an invalid URL (${res.status})`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:')
+    throw redirectError(op, shown, `the server redirected to a ${next.protocol} URL, not http(s)`);
+  return next;
+}
+
 export function createHttpBackend(options: HttpBackendOptions = {}): StorageBackend {
   const extra = options.headers ?? {};
 
@@ -83,18 +110,34 @@ export function createHttpBackend(options: HttpBackendOptions = {}): StorageBack
     uri: string,
     method: 'GET' | 'HEAD',
     op: string,
-    signal?: AbortSignal,
+    opts: ReadOptions,
   ): Promise<Response> {
     const { url, shown, headers } = prepare(uri, extra);
-    try {
-      return await fetch(url, { method, headers, redirect: 'follow', signal });
-    } catch (err) {
-      throw networkError(err, op, shown);
+    let current = url;
+    let from = uri;
+    for (let hops = 0; ; hops++) {
+      let res: Response;
+      try {
+        res = await fetch(current, { method, headers, redirect: 'manual', signal: opts.signal });
+      } catch (err) {
+        throw networkError(err, op, shown);
+      }
+      const next = redirectTarget(res, current, op, shown);
+      if (next === null) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hops >= MAX_REDIRECTS) throw redirectError(op, shown, `more than ${MAX_REDIRECTS} redirects`);
+      opts.checkRedirect?.(from, next.href);
+      if (next.origin !== new URL(current).origin) {
+        for (const name of Object.keys(headers))
+          if (ORIGIN_BOUND.includes(name.toLowerCase())) delete headers[name];
+      }
+      current = next.href;
+      from = next.href;
     }
   }
 
   async function read(uri: string, opts: ReadOptions = {}): Promise<Buffer> {
-    const res = await request(uri, 'GET', 'read', opts.signal);
+    const res = await request(uri, 'GET', 'read', opts);
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       throw statusError(res.status, res.statusText, 'read', redactUri(uri));
@@ -115,7 +158,7 @@ export function createHttpBackend(options: HttpBackendOptions = {}): StorageBack
     },
 
     async stat(uri: string, opts: ReadOptions = {}): Promise<ObjectStat | null> {
-      const res = await request(uri, 'HEAD', 'stat', opts.signal);
+      const res = await request(uri, 'HEAD', 'stat', opts);
       if (res.status === 404 || res.status === 410) return null;
       // Servers without HEAD support, or without a length: measure with a GET.
       const length = res.headers.get('content-length');

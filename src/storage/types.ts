@@ -16,6 +16,11 @@ export interface ObjectStat {
 
 export interface ReadOptions {
   signal?: AbortSignal;
+  /**
+   * http(s): called before each redirect is followed, with the URL that answered (as given for the
+   * first hop) and the absolute URL it points to; throw to refuse it. Other schemes ignore it.
+   */
+  checkRedirect?: (from: string, to: string) => void;
 }
 
 /**

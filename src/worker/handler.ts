@@ -18,7 +18,7 @@ import {
 import { runNotebook, type RunNotebookOutcome } from '../runner/run-notebook';
 import { createOutputRoots, redactUri, type OutputRoots, type Storage } from '../storage';
 import { parseNotebookRunInput, unknownInputKeys, type NotebookRunInput } from './input';
-import { checkNotebookSource } from './notebook-source';
+import { checkNotebookRedirect, checkNotebookSource } from './notebook-source';
 import { attemptOutput, defaultAttemptOutput } from './output-uri';
 import { TaskLogAppender, type AddTaskLog } from './task-log';
 import { asJsonData, renderTaskTemplates, type FetchWorkflow, type TaskFacts } from './templates';
@@ -208,6 +208,7 @@ async function runTask(
         kernel: input.kernel,
         language: input.language,
         cwd: input.cwd ?? deps.kernelCwd,
+        checkInputRedirect: (from, to) => checkNotebookRedirect(from, to, deps.allowedNotebookUrls ?? []),
         reportMode: input.reportMode,
         allowErrors: input.allowErrors,
         overwrite: false,
@@ -252,7 +253,8 @@ async function runTask(
     // 3. Results that flow downstream. Execution has happened: whatever fails now, the output notebook
     // is reported.
     const outputData: JSONObject = {
-      outputNotebook: outcome.outputUri,
+      // When even the final save failed, the URI is reported only if an earlier autosave is there.
+      outputNotebook: outcome.saveError && outcome.saves.saves === 0 ? null : outcome.outputUri,
       parameters: outcome.parameters as unknown as JSONObject,
       durationMs: outcome.execution?.durationMs ?? 0,
       cells: outcome.execution?.cells ?? { total: 0, executed: 0 },
@@ -270,7 +272,7 @@ async function runTask(
     Object.assign(outputData, { scraps, outputs });
     if (Object.keys(outputErrors).length > 0) outputData.outputErrors = outputErrors;
     if (outcome.error) {
-      const f = outcome.execution?.failure;
+      const f = outcome.saveError ? undefined : outcome.execution?.failure;
       outputData.error = {
         code: outcome.error.code,
         ename: f?.ename ?? outcome.error.code,
@@ -280,8 +282,12 @@ async function runTask(
       };
       taskLog.append(`failed: ${outcome.error.message}`);
       const result = failure(outcome.error, outputData);
+      const notebook = outputData.outputNotebook;
       result.reasonForIncompletion =
-        `${outcome.error.message} — output notebook: ${outcome.outputUri ?? 'none'}`.slice(0, 500);
+        `${outcome.error.message} — output notebook: ${typeof notebook === 'string' ? notebook : 'none'}`.slice(
+          0,
+          500,
+        );
       return result;
     }
     if (Object.keys(outputErrors).length > 0) {

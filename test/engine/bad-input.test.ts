@@ -118,6 +118,21 @@ describe('requests', () => {
     }
   });
 
+  it('a body over 32 MiB is a 413; one at the limit is read; the engine keeps serving', async () => {
+    const limit = 32 * 1024 * 1024;
+    const body = (size: number): string => {
+      const head = '{"pad":"';
+      return head + 'x'.repeat(size - head.length - 2) + '"}';
+    };
+    const over = await raw(h.url, 'POST', '/api/workflow/no_such_definition', undefined, body(limit + 1));
+    expect(over.status).toBe(413);
+    expect(over.json.message).toBe(`Request body larger than ${limit} bytes`);
+    // exactly at the limit the body is read and parsed, and the request gets its ordinary answer
+    const at = await raw(h.url, 'POST', '/api/workflow/no_such_definition', undefined, body(limit));
+    expect(at.status).toBe(404);
+    expect((await raw(h.url, 'GET', '/api/health')).status).toBe(200);
+  });
+
   it('unknown routes are 404, wrong methods 405', async () => {
     expect((await raw(h.url, 'GET', '/api/nothing/here')).status).toBe(404);
     expect((await raw(h.url, 'PATCH', '/api/metadata/taskdefs')).status).toBe(405);

@@ -64,6 +64,27 @@ describe('polling', () => {
     });
   });
 
+  it('400 concurrent long polls wait without blocking the engine; each scheduled task goes to one of them', async () => {
+    const type = 'wp_crowd';
+    const polls = Array.from({ length: 400 }, (_, i) =>
+      raw(h.url, 'GET', `/api/tasks/poll/batch/${type}?count=1&timeout=5000&workerid=crowd-${i}`),
+    );
+    // while they wait, the engine answers everything else
+    expect((await raw(h.url, 'GET', '/api/health')).status).toBe(200);
+    expect((await raw(h.url, 'GET', `/api/tasks/queue/size?taskType=${type}`)).json).toBe(0);
+    const started = await Promise.all(Array.from({ length: 400 }, () => start([simpleTask('t', type)])));
+    expect(new Set(started).size).toBe(400);
+    const answers = await Promise.all(polls);
+    expect(answers.filter((a) => a.status !== 200 || !Array.isArray(a.json))).toEqual([]);
+    const handed = answers.flatMap((a) => a.json as Json[]);
+    expect(handed.every((t) => t.status === 'IN_PROGRESS' && t.taskType === type)).toBe(true);
+    // exactly once: no task handed to two polls, none lost (those scheduled after a poll gave up wait)
+    expect(new Set(handed.map((t) => t.taskId)).size).toBe(handed.length);
+    expect(handed.length).toBeGreaterThan(0);
+    const left = (await raw(h.url, 'GET', `/api/tasks/queue/size?taskType=${type}`)).json as number;
+    expect(handed.length + left).toBe(400);
+  });
+
   it('polling marks IN_PROGRESS, counts polls, records poll data and empties the queue', async () => {
     const id = await start([simpleTask('a', 'wp_polled')]);
     expect((await raw(h.url, 'GET', '/api/tasks/queue/size?taskType=wp_polled')).json).toBe(1);

@@ -10,9 +10,15 @@ import path from 'node:path';
 
 import { isNbcError } from '../../src/errors';
 import { parseNotebook } from '../../src/notebook/io';
+import type { KernelSession } from '../../src/kernel/provider';
 import type { CodeCell, JSONObject, Notebook, StreamOutput } from '../../src/notebook/types';
 import type { Parameters } from '../../src/notebook/values';
-import { runNotebook, type RunNotebookOutcome, type RunNotebookRequest } from '../../src/runner/run-notebook';
+import {
+  runNotebook,
+  type RunNotebookDeps,
+  type RunNotebookOutcome,
+  type RunNotebookRequest,
+} from '../../src/runner/run-notebook';
 import { createStorage, type Storage } from '../../src/storage';
 import { fixturePath } from '../helpers/fixtures';
 import { quietLogger } from '../helpers/logger';
@@ -69,6 +75,38 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** A run request with the test defaults (overwrite, 60 s start, no cell/total timeouts, 30 s autosave). */
+  function request(
+    fixture: string,
+    output: string,
+    parameters: Parameters = {},
+    extra: Partial<RunNotebookRequest> = {},
+  ): RunNotebookRequest {
+    return {
+      input: fixturePath(fixture),
+      output,
+      parameters,
+      overwrite: true,
+      startTimeoutMs: 60_000,
+      cellTimeoutMs: null,
+      totalTimeoutMs: null,
+      autosaveCellEverySec: 30,
+      cwd: dir,
+      ...extra,
+    };
+  }
+
+  /** File storage in the temp dir and kernels from the provider under test, unless overridden. */
+  function deps(extra: Partial<RunNotebookDeps> = {}): RunNotebookDeps {
+    return {
+      storage,
+      startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
+      logger,
+      version: 'test',
+      ...extra,
+    };
+  }
+
   async function run(
     fixture: string,
     parameters: Parameters = {},
@@ -77,27 +115,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   ): Promise<RunNotebookOutcome & { saved: Notebook }> {
     const output = path.join(dir, `${fixture}-${written.length}.ipynb`);
     written.push(output);
-    const outcome = await runNotebook(
-      {
-        input: fixturePath(fixture),
-        output,
-        parameters,
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 30,
-        cwd: dir,
-        ...extra,
-      },
-      {
-        storage,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
-        signal,
-      },
-    );
+    const outcome = await runNotebook(request(fixture, output, parameters, extra), deps({ signal }));
     const saved = parseNotebook(await readFile(extra.output ?? output), output);
     return { ...outcome, saved };
   }
@@ -331,29 +349,16 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const controller = new AbortController();
     const output = path.join(dir, 'long.ipynb');
     const pending = runNotebook(
-      {
-        input: fixturePath('long-cell'),
-        output,
-        parameters: { steps: 40, delay: 0.25 },
-        overwrite: true,
-        startTimeoutMs: 60_000,
-        cellTimeoutMs: null,
-        totalTimeoutMs: null,
-        autosaveCellEverySec: 0.5,
-        cwd: dir,
-      },
-      {
+      request('long-cell', output, { steps: 40, delay: 0.25 }, { autosaveCellEverySec: 0.5 }),
+      deps({
         storage: recording,
-        startKernel: (name, o) => provider.provider.startKernel({ kernelName: name, ...o }),
-        logger,
-        version: 'test',
         signal: controller.signal,
         events: () => ({
           output: (_i, _c, change) => {
             if (change.kind === 'stream' && change.output.text.includes('step 6')) controller.abort();
           },
         }),
-      },
+      }),
     );
     const r = await pending;
     expect(r.error?.code).toBe('E_ABORTED');
@@ -367,6 +372,130 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
       output_type: 'error',
       ename: 'ExecutionAborted',
     });
+  });
+
+  /**
+   * The long-cell notebook on a kernel from `start`; `onStep(session)` runs once, when "step 2" has been
+   * printed, i.e. mid-cell.
+   */
+  async function runInterrupted(
+    name: string,
+    start: RunNotebookDeps['startKernel'],
+    onStep: (session: KernelSession) => void,
+  ): Promise<RunNotebookOutcome & { saved: Notebook; output: string }> {
+    const output = path.join(dir, `${name}.ipynb`);
+    written.push(output);
+    let session: KernelSession | undefined;
+    let fired = false;
+    const outcome = await runNotebook(
+      request('long-cell', output, { steps: 240, delay: 0.25 }),
+      deps({
+        startKernel: async (kernelName, o) => (session = await start(kernelName, o)),
+        events: () => ({
+          output: (_i, _c, change) => {
+            if (fired || change.kind !== 'stream' || !change.output.text.includes('step 2')) return;
+            fired = true;
+            if (session) onStep(session);
+          },
+        }),
+      }),
+    );
+    return { ...outcome, output, saved: parseNotebook(await readFile(output), output) };
+  }
+
+  function expectPartialRecord(r: RunNotebookOutcome & { saved: Notebook }): void {
+    const failing = r.execution?.failure?.cellIndex as number;
+    expect(failing).toEqual(expect.any(Number));
+    expect(stdout(code(r.saved, failing))).toContain('step 2');
+    expect(status(r.saved, failing)).toBe('failed');
+    expect(code(r.saved, failing + 1).execution_count).toBeNull();
+    expect(status(r.saved, failing + 1)).toBe('pending');
+    const meta = r.saved.metadata.papermill as JSONObject;
+    expect(meta.exception).toBe(true);
+    expect(typeof meta.end_time).toBe('string');
+    expect(r.saved.cells[0]?.source).toContain('An Exception was encountered');
+  }
+
+  it('saves the partial output when the provider shuts the kernel down mid-cell (not our own stop)', async () => {
+    const other = provider.fresh();
+    try {
+      const r = await runInterrupted(
+        'provider-shutdown',
+        (kernelName, o) => other.startKernel({ kernelName, ...o }),
+        () => void other.dispose(),
+      );
+      expect(r.status).toBe('failed');
+      expect(r.error?.code).toBe('E_ABORTED');
+      expect(r.error?.message).toContain('has been shut down');
+      expectPartialRecord(r);
+      const failing = r.execution?.failure?.cellIndex as number;
+      expect(code(r.saved, failing).outputs.at(-1)).toMatchObject({
+        output_type: 'error',
+        ename: 'ExecutionAborted',
+      });
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('saves the partial output when another process shuts the kernel down mid-cell', async () => {
+    const r = await runInterrupted(
+      'shutdown-elsewhere',
+      (kernelName, o) => provider.provider.startKernel({ kernelName, ...o }),
+      (session) => void provider.shutDownElsewhere(session),
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_KERNEL_DIED');
+    expectPartialRecord(r);
+  });
+
+  it('reports a failed final save with the URI and the cause, keeping the run outcome', async () => {
+    let failWrites = false;
+    const failing: Storage = {
+      ...storage,
+      write: async (uri, body, opts) => {
+        if (failWrites) throw new Error('disk on fire');
+        return storage.write(uri, body, opts);
+      },
+    };
+    const output = path.join(dir, 'final-save-fails.ipynb');
+    const r = await runNotebook(
+      request('simple', output, { msg: 'saved?' }),
+      deps({
+        storage: failing,
+        events: (nb) => ({
+          cellEnd: (index) => void (index === nb.cells.length - 1 ? (failWrites = true) : undefined),
+        }),
+      }),
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_STORAGE');
+    expect(r.error?.message).toContain(output);
+    expect(r.error?.message).toContain('disk on fire');
+    expect(r.execution?.status).toBe('completed');
+    expect(r.execution?.cells.executed).toBeGreaterThan(0);
+    // an earlier autosave is on disk (stale, but it is what there is)
+    expect(r.saves.saves).toBeGreaterThan(0);
+    expect(existsSync(output)).toBe(true);
+  });
+
+  it('fails the run as aborted when the stop comes while reading output variables', async () => {
+    const controller = new AbortController();
+    const output = path.join(dir, 'abort-at-outputs.ipynb');
+    written.push(output);
+    const r = await runNotebook(
+      request('variables', output, { n: 4 }, { userExpressions: { total: 'total' } }),
+      deps({
+        signal: controller.signal,
+        events: (nb) => ({
+          cellEnd: (index) => void (index === nb.cells.length - 1 ? controller.abort() : undefined),
+        }),
+      }),
+    );
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_ABORTED');
+    const saved = parseNotebook(await readFile(output), output);
+    expect((saved.metadata.papermill as JSONObject).exception).toBe(true);
   });
 
   it('writes notebooks that nbformat validates', async () => {

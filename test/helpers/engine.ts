@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { SqsConfig } from '../../src/config';
-import { startEngine, type EngineOptionsInput, type EngineStats } from '../../src/engine';
+import { startEngine, type EngineOptionsInput, type EngineStats, type RouteInfo } from '../../src/engine';
 import type { Logger } from '../../src/log';
 import { generateCredentials, type Credentials } from '../../src/security';
 import { quietLogger } from './logger';
@@ -21,6 +21,8 @@ export interface TestEngine {
   /** What clients exchange for a token (null with auth 'none'). */
   credentials: Credentials | null;
   loginLink(next?: string): string | null;
+  /** The routes the engine answers (enumerated from its Router). */
+  routes: readonly RouteInfo[];
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
     stats: engine.stats,
     credentials: engine.credentials,
     loginLink: (next) => engine.loginLink(next),
+    routes: engine.routes,
     async stop() {
       await engine.stop();
       if (own && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { compileConfig, type Config, type ConfigInput, type SqsConfig } from '../../src/config';
 import { startWorkerRuntime, type RunningWorker } from '../../src/worker/runtime';
 import { registerDefinitions } from '../../src/cli/conductor-commands';
-import type { KernelProviderKind } from '../../src/kernel/provider';
+import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
 import type { WorkerMetrics } from '../../src/metrics';
 import { packageRoot } from '../../src/paths';
+import type { Storage } from '../../src/storage';
 import { connectConductor, type ConductorTarget } from '../../src/worker/conductor-client';
 import { authenticate } from '../engine/support';
 import { spawnBin } from './cli';
@@ -63,12 +64,21 @@ export interface PipelineStack {
   workflow(id: string): Promise<WorkflowRun>;
   /** Waits until `predicate` holds for the workflow (or it is terminal); fails after `timeoutMs`. */
   waitFor(id: string, predicate?: (wf: WorkflowRun) => boolean, timeoutMs?: number): Promise<WorkflowRun>;
-  /** An in-process worker (local kernels unless told otherwise). */
-  /** An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally recording metrics. */
+  /**
+   * An in-process worker (local kernels unless told otherwise; silent unless given a logger), optionally
+   * recording metrics, or on a kernel provider or storage of the test's own (which the test disposes).
+   */
   startWorker(
     overrides?: ConfigInput,
     provider?: KernelProviderKind,
-    extra?: { logger?: Logger; metrics?: WorkerMetrics },
+    extra?: {
+      logger?: Logger;
+      metrics?: WorkerMetrics;
+      provider?: KernelProvider;
+      storage?: Storage;
+      /** Environment variables on top of this process's, as the worker's environment. */
+      env?: Readonly<Record<string, string>>;
+    },
   ): Promise<RunningWorker>;
   /** The real `nbconductor worker` CLI in a child process (for kill/signal tests). */
   spawnWorker(workerId: string, extraConfig?: Record<string, unknown>): ChildProcess;
@@ -78,11 +88,28 @@ export interface PipelineStack {
   stop(): Promise<void>;
 }
 
+/** A notebook_run task definition for tests: no retries unless overridden, a 60 s response timeout. */
+export function notebookRunTaskDef(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'notebook_run',
+    ownerEmail: 't@example.com',
+    retryCount: 0,
+    timeoutSeconds: 300,
+    responseTimeoutSeconds: 60,
+    ...overrides,
+  };
+}
+
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-export function testConfig(outputRoot: string, target: ConductorTarget, overrides: ConfigInput = {}): Config {
+export function testConfig(
+  outputRoot: string,
+  target: ConductorTarget,
+  overrides: ConfigInput = {},
+  env: Readonly<Record<string, string>> = {},
+): Config {
   return compileConfig({
-    env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent' },
+    env: { ...process.env, NBCONDUCTOR_LOG_LEVEL: 'silent', ...env },
     flags: {
       ...overrides,
       conductor: { ...target, ...overrides.conductor },
@@ -168,13 +195,17 @@ export async function startPipelineStack(
       }
     },
     startWorker: async (overrides = {}, provider = 'local', extra = {}) => {
-      const config = testConfig(outputRoot, target, {
-        ...overrides,
-        kernel: { provider, ...overrides.kernel },
-      });
+      const config = testConfig(
+        outputRoot,
+        target,
+        { ...overrides, kernel: { provider, ...overrides.kernel } },
+        extra.env,
+      );
       const w = await startWorkerRuntime(config, extra.logger ?? logger, {
         cwd: packageRoot(),
         metrics: extra.metrics,
+        provider: extra.provider,
+        storage: extra.storage,
       });
       workers.push(w);
       return w;

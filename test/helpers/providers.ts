@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { createJupyterServerKernelProvider } from '../../src/kernel/jupyter-server';
 import { createLocalKernelProvider } from '../../src/kernel/local/provider';
-import type { KernelProvider, KernelProviderKind } from '../../src/kernel/provider';
+import type { KernelProvider, KernelProviderKind, KernelSession } from '../../src/kernel/provider';
 import type { Logger } from '../../src/log';
 import { startTestJupyterServer, type TestJupyterServer } from './jupyter-server';
 import { quietLogger } from './logger';
@@ -23,6 +23,12 @@ export interface TestProvider {
   fresh(): KernelProvider;
   /** Kernels running now: our ipykernel child processes (local), the server's kernel list (jupyter-server). */
   kernelCount(): Promise<number>;
+  /**
+   * Shut `session`'s kernel down from another process, behind the session's back: SIGTERM to the kernel
+   * process (local; ipykernel defers a shutdown_request until the running cell ends, so a busy kernel
+   * is stopped this way); DELETE /api/kernels/{id}, as another Jupyter client would (jupyter-server).
+   */
+  shutDownElsewhere(session: KernelSession): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +74,12 @@ export async function startTestProvider(
       provider,
       fresh,
       kernelCount: () => Promise.resolve(localKernelCount()),
+      shutDownElsewhere: (session) => {
+        const pid = (session as KernelSession & { pid?: number }).pid;
+        if (pid === undefined) throw new Error('not a local kernel session');
+        process.kill(pid, 'SIGTERM');
+        return Promise.resolve();
+      },
       stop: () => provider.dispose(),
     };
   }
@@ -85,6 +97,13 @@ export async function startTestProvider(
         headers: { Authorization: `token ${server.token}` },
       });
       return ((await res.json()) as unknown[]).length;
+    },
+    shutDownElsewhere: async (session) => {
+      const res = await fetch(`${server.url}api/kernels/${session.id}`, {
+        method: 'DELETE',
+        headers: { Authorization: `token ${server.token}` },
+      });
+      if (res.status !== 204) throw new Error(`DELETE kernel ${session.id}: HTTP ${res.status}`);
     },
     stop: async () => {
       await provider.dispose();

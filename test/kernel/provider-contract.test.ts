@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { EXIT_INTERRUPTED, EXIT_KERNEL_DIED, exitCodeFor, NbcError } from '../../src/errors';
-import { executeNotebook } from '../../src/execute/executor';
+import { executeNotebook, failureError, type ExecutionFailure } from '../../src/execute/executor';
 import type { InputRequestContent, JupyterMessage } from '../../src/kernel/messages';
 import type { KernelSession } from '../../src/kernel/provider';
 import type { Notebook } from '../../src/notebook/types';
@@ -362,20 +362,30 @@ describe.each(PROVIDER_KINDS)('kernel provider contract: %s', (kind) => {
       expect(await tp.kernelCount()).toBe(before);
     });
 
-    test('a notebook whose kernel is shut down between cells ends aborted (exit 130), not as a dead kernel', async () => {
+    test('a notebook whose kernel is shut down between cells ends aborted (exit 130), not as a dead kernel, its record kept', async () => {
       const k = await start();
-      const err = await rejection(
-        executeNotebook({
-          notebook: twoCellNotebook(),
-          session: k,
-          cellTimeoutMs: null,
-          totalTimeoutMs: null,
-          logger,
-          events: { cellEnd: (index) => void (index === 0 ? k.shutdown() : undefined) },
-        }),
-      );
-      expect(code(err)).toBe('E_ABORTED');
-      expect(exitCodeFor(err)).toBe(EXIT_INTERRUPTED);
+      const nb = twoCellNotebook();
+      const result = await executeNotebook({
+        notebook: nb,
+        session: k,
+        cellTimeoutMs: null,
+        totalTimeoutMs: null,
+        logger,
+        events: { cellEnd: (index) => void (index === 0 ? k.shutdown() : undefined) },
+      });
+      const failure = result.failure as ExecutionFailure;
+      expect(result.status).toBe('failed');
+      expect(failure).toMatchObject({ code: 'E_ABORTED', ename: 'ExecutionAborted' });
+      expect(failure.evalue).toMatch(/^kernel "python3" \(.+\) has been shut down$/);
+      expect(exitCodeFor(failureError(failure, 'nb'))).toBe(EXIT_INTERRUPTED);
+      // the record says where it stopped, as papermill would: banner, anchor, the failed cell
+      expect((nb.metadata.papermill as Record<string, unknown>).exception).toBe(true);
+      const cell = nb.cells[failure.cellIndex as number];
+      expect(cell?.metadata.papermill).toMatchObject({ status: 'failed' });
+      expect(cell?.cell_type === 'code' ? cell.outputs.at(-1) : undefined).toMatchObject({
+        output_type: 'error',
+        ename: 'ExecutionAborted',
+      });
     });
   });
 });

@@ -10,34 +10,59 @@ import { Counter, Registry } from 'prom-client';
 import { compileConfig } from '../../src/config';
 import { EXIT_BAD_INPUT } from '../../src/errors';
 import { startMetrics } from '../../src/metrics';
-import { hasBearerToken, hostName, isAllowedHost } from '../../src/metrics/guard';
-import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
+import { metricsSecurity, startMetricsServer, type MetricsServer } from '../../src/metrics/server';
+import type { HttpSecurity } from '../../src/security';
 import { runCli } from '../helpers/cli';
 import { quietLogger } from '../helpers/logger';
 import { parseExposition, request, scrapeUntil, value } from '../helpers/prometheus';
 
-describe('request checks', () => {
-  it('reads host names from Host headers', () => {
-    expect(hostName('127.0.0.1:9464')).toBe('127.0.0.1');
-    expect(hostName('[::1]:9464')).toBe('::1');
-    expect(hostName('Worker:9464')).toBe('worker');
-    expect(hostName('localhost')).toBe('localhost');
-    for (const bad of [undefined, '', 'a b', 'host:port', 'user@host', '[::1'])
-      expect({ bad, name: hostName(bad) }).toEqual({ bad, name: null });
+describe('request checks (src/security with the metrics options)', () => {
+  const open = metricsSecurity(['worker'], null);
+  const withToken = metricsSecurity(['worker'], 's3cret');
+  const status = (security: HttpSecurity, headers: Record<string, string>, method = 'GET'): number | null =>
+    security.admit({ method, headers }, 'api')?.status ?? null;
+
+  it('allows loopback names, IP literals (scrapers by pod IP) and configured names only', () => {
+    for (const host of [
+      'localhost:1',
+      '127.0.0.1:1',
+      '[::1]:1',
+      '10.1.2.3:9464',
+      '[fd00::1]:9464',
+      'Worker:9464',
+    ])
+      expect({ host, status: status(open, { host }) }).toEqual({ host, status: null });
+    for (const host of [
+      'evil.example',
+      'localhost.evil.example:1',
+      'worker.evil.example',
+      '10.1.2.3.nip.io',
+      'a b',
+      'host:port',
+      'user@host',
+      '[::1',
+      '',
+    ])
+      expect({ host, status: status(open, { host }) }).toEqual({ host, status: 403 });
+    expect(status(open, {})).toBe(403);
   });
 
-  it('allows loopback names, IP literals and configured names only', () => {
-    for (const ok of ['localhost:1', '127.0.0.1:1', '[::1]:1', '10.1.2.3:9464', 'worker:9464'])
-      expect({ ok, allowed: isAllowedHost(ok, ['worker']) }).toEqual({ ok, allowed: true });
-    for (const bad of ['evil.example', 'localhost.evil.example:1', 'worker.evil.example', undefined])
-      expect({ bad, allowed: isAllowedHost(bad, ['worker']) }).toEqual({ bad, allowed: false });
+  it('refuses pages of other origins and cross-site loads', () => {
+    const host = '10.1.2.3:9464';
+    for (const origin of ['http://evil.example', 'null', 'http://10.1.2.3:9465'])
+      expect({ origin, status: status(open, { host, origin }) }).toEqual({ origin, status: 403 });
+    expect(status(open, { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' })).toBe(403);
   });
 
-  it('checks bearer tokens', () => {
-    expect(hasBearerToken('Bearer s3cret', 's3cret')).toBe(true);
-    expect(hasBearerToken('bearer s3cret', 's3cret')).toBe(true);
-    for (const bad of [undefined, '', 's3cret', 'Bearer s3cre', 'Bearer s3cret2', 'Basic czNjcmV0'])
-      expect({ bad, ok: hasBearerToken(bad, 's3cret') }).toEqual({ bad, ok: false });
+  it('checks bearer tokens, never cookies', () => {
+    const host = '127.0.0.1:9464';
+    expect(status(withToken, { host, authorization: 'Bearer s3cret' })).toBeNull();
+    expect(status(withToken, { host, authorization: 'bearer s3cret' })).toBeNull();
+    for (const bad of ['', 's3cret', 'Bearer s3cre', 'Bearer s3cret2', 'Basic czNjcmV0'])
+      expect({ bad, status: status(withToken, { host, authorization: bad }) }).toEqual({ bad, status: 401 });
+    expect(status(withToken, { host })).toBe(401);
+    expect(status(withToken, { host, cookie: 'nbc_session=s3cret' })).toBe(401);
+    expect(withToken.admit({ headers: { host, cookie: 'x' } }, 'page')?.status).toBe(401);
   });
 });
 

@@ -9,6 +9,10 @@ const NOTEBOOK = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, 
 let server: http.Server;
 let base: string;
 const seen: http.IncomingHttpHeaders[] = [];
+/** Another origin (another port), for redirects that leave the first one. */
+let other: http.Server;
+let otherBase: string;
+const otherSeen: http.IncomingHttpHeaders[] = [];
 const backend = createHttpBackend();
 
 beforeAll(async () => {
@@ -27,6 +31,16 @@ beforeAll(async () => {
         });
       case '/moved':
         return send(302, '', { location: '/nb.ipynb' });
+      case '/hop':
+        return send(301, '', { location: `${base}/moved` });
+      case '/private-moved':
+        return send(307, '', { location: '/private.ipynb' });
+      case '/to-other':
+        return send(302, '', { location: `${otherBase}/nb.ipynb` });
+      case '/loop':
+        return send(302, '', { location: '/loop' });
+      case '/to-file':
+        return send(302, '', { location: 'file:///etc/passwd' });
       case '/private.ipynb':
         return req.headers.authorization === `Basic ${Buffer.from('ann:s3cret pw').toString('base64')}`
           ? send(200, NOTEBOOK)
@@ -41,11 +55,20 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  other = http.createServer((req, res) => {
+    otherSeen.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(NOTEBOOK);
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const s of [server, other]) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
 });
 
 async function failure(p: Promise<unknown>): Promise<NbcError> {
@@ -66,6 +89,53 @@ test('reads a notebook, asking for JSON', async () => {
 
 test('follows redirects', async () => {
   expect((await backend.read(`${base}/moved`)).toString()).toBe(NOTEBOOK);
+});
+
+test('shows every redirect hop to checkRedirect before following it; a refusal fetches nothing more', async () => {
+  const hops: [string, string][] = [];
+  const body = await backend.read(`${base}/hop`, { checkRedirect: (from, to) => void hops.push([from, to]) });
+  expect(body.toString()).toBe(NOTEBOOK);
+  expect(hops).toEqual([
+    [`${base}/hop`, `${base}/moved`],
+    [`${base}/moved`, `${base}/nb.ipynb`],
+  ]);
+
+  const before = otherSeen.length;
+  const refusal = new NbcError('E_NOT_ALLOWED', 'not there');
+  const err = await failure(
+    backend.read(`${base}/to-other`, {
+      checkRedirect: (_from, to) => {
+        if (to.startsWith(otherBase)) throw refusal;
+      },
+    }),
+  );
+  expect(err).toBe(refusal);
+  expect(otherSeen.length).toBe(before);
+  // stat (HEAD) follows redirects the same way
+  const refuse = (): void => {
+    throw refusal;
+  };
+  expect(await failure(backend.stat(`${base}/to-other`, { checkRedirect: refuse }))).toBe(refusal);
+  expect(otherSeen.length).toBe(before);
+});
+
+test('credentials from the URL follow a redirect within the origin, never to another origin', async () => {
+  const withAuth = base.replace('http://', 'http://ann:s3cret%20pw@');
+  expect((await backend.read(`${withAuth}/private-moved`)).toString()).toBe(NOTEBOOK);
+  await backend.read(`${withAuth}/to-other`);
+  expect(otherSeen.at(-1)?.authorization).toBeUndefined();
+  const configured = createHttpBackend({ headers: { Authorization: 'Bearer configured' } });
+  await configured.read(`${base}/to-other`);
+  expect(otherSeen.at(-1)?.authorization).toBeUndefined();
+});
+
+test('a redirect loop stops after 20 hops; a redirect to a non-http(s) URL is refused', async () => {
+  const loop = await failure(backend.read(`${base}/loop`));
+  expect(loop.code).toBe('E_STORAGE');
+  expect(loop.message).toBe(`cannot read ${base}/loop: more than 20 redirects`);
+  const file = await failure(backend.read(`${base}/to-file`));
+  expect(file.code).toBe('E_STORAGE');
+  expect(file.message).toContain('redirected to a file: URL');
 });
 
 test('stat uses HEAD: size, etag and mtime; null when missing', async () => {

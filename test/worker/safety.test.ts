@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { fixturePath } from '../helpers/fixtures';
 import { captureLogger } from '../helpers/logger';
 import {
+  notebookRunTaskDef,
   runNotebookTaskWorkflow,
   startPipelineStack,
   type PipelineStack,
@@ -21,7 +22,10 @@ import {
 let stack: PipelineStack;
 let outside: string;
 let counter = 0;
-/** Serves the `simple` fixture notebook at any path; records the paths asked for. */
+/**
+ * Serves the `simple` fixture notebook at any path, except `/allowed/redirect-*` paths, which redirect
+ * (to `?to=`, or out of the allowed prefix); records the paths asked for.
+ */
 let server: http.Server;
 let base: string;
 const requested: string[] = [];
@@ -31,21 +35,19 @@ beforeAll(async () => {
   const notebook = readFileSync(fixturePath('simple'));
   server = http.createServer((req, res) => {
     requested.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', base);
+    if (url.pathname.startsWith('/allowed/redirect')) {
+      res.writeHead(302, { location: url.searchParams.get('to') ?? '/elsewhere/nb.ipynb' });
+      res.end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': notebook.length });
     res.end(notebook);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stack = await startPipelineStack();
-  await stack.registerTaskDefs([
-    {
-      name: 'notebook_run',
-      ownerEmail: 't@example.com',
-      retryCount: 0,
-      timeoutSeconds: 300,
-      responseTimeoutSeconds: 60,
-    },
-  ]);
+  await stack.registerTaskDefs([notebookRunTaskDef()]);
   await stack.startWorker({ worker: { allowedNotebookUrls: [`${base}/allowed/`] } }, 'local', {
     logger: workerLog.logger,
   });
@@ -185,6 +187,41 @@ describe('notebooks over http(s) only from allowed sources (§1)', () => {
     const task = await runOne({ notebook: `${base}/allowed/nb.ipynb`, parameters: { msg: 'hi' } }, {});
     expect(task.status).toBe('COMPLETED');
     expect(requested).toEqual(['/allowed/nb.ipynb']);
+  });
+
+  it('a redirect out of the allowed prefixes fails terminally, naming both URLs, and is not followed', async () => {
+    requested.length = 0;
+    const host = base.replace('http://', '');
+    const uri = `http://ann:pw-SECRET@${host}/allowed/redirect.ipynb?token=SECRET2`;
+    const task = await runOne({ notebook: '${workflow.input.nb}' }, { nb: uri });
+    expect(task.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+    expect(task.reasonForIncompletion).toContain(
+      `notebook: http://***@${host}/allowed/redirect.ipynb?token=*** redirected to ${base}/elsewhere/nb.ipynb, ` +
+        'which is not an allowed notebook source',
+    );
+    expect(task.reasonForIncompletion).toContain('worker.allowedNotebookUrls');
+    expect(JSON.stringify([task.reasonForIncompletion, task.outputData])).not.toMatch(/SECRET/);
+    expect(task.outputData.outputNotebook).toBeUndefined(); // nothing ran
+    // a redirect that comes back in is held to the same rule at every hop
+    const chain = `${base}/allowed/redirect-1?to=${encodeURIComponent('/allowed/redirect-2')}`;
+    const second = await runOne({ notebook: chain }, {});
+    expect(second.status).toBe('FAILED_WITH_TERMINAL_ERROR');
+    expect(second.reasonForIncompletion).toContain(
+      `${base}/allowed/redirect-2 redirected to ${base}/elsewhere/nb.ipynb`,
+    );
+    expect(requested.filter((p) => p.startsWith('/elsewhere'))).toEqual([]);
+  });
+
+  it('a redirect within the allowed prefixes is followed', async () => {
+    const task = await runOne(
+      {
+        notebook: `${base}/allowed/redirect-in?to=${encodeURIComponent('/allowed/moved/nb.ipynb')}`,
+        parameters: { msg: 'hi' },
+      },
+      {},
+    );
+    expect(task.status).toBe('COMPLETED');
+    expect(requested.at(-1)).toBe('/allowed/moved/nb.ipynb');
   });
 });
 

@@ -38,9 +38,19 @@ export interface RouteOptions {
 
 interface Route {
   method: string;
+  pattern: string;
   segments: string[];
   handler: Handler;
   options: RouteOptions;
+}
+
+/** A registered route as it was declared (for listings and the security coverage test). */
+export interface RouteInfo {
+  method: string;
+  /** e.g. `/api/tasks/{taskId}/log` */
+  pattern: string;
+  access: Access;
+  body: 'json' | 'text' | 'none';
 }
 
 export interface RouteMatch {
@@ -57,7 +67,17 @@ export class Router {
   private readonly routes: Route[] = [];
 
   add(method: string, pattern: string, handler: Handler, options: RouteOptions = {}): void {
-    this.routes.push({ method, segments: split(pattern), handler, options });
+    this.routes.push({ method, pattern, segments: split(pattern), handler, options });
+  }
+
+  /** Every route, in registration order. */
+  list(): RouteInfo[] {
+    return this.routes.map((r) => ({
+      method: r.method,
+      pattern: r.pattern,
+      access: r.options.access ?? 'api',
+      body: r.options.body ?? 'none',
+    }));
   }
 
   get(pattern: string, handler: Handler, options?: RouteOptions): void {

@@ -81,6 +81,27 @@ describe('jqTransform (JSON_JQ_TRANSFORM)', () => {
     await expect(jqTransform('.x + 1', { x: 1 })).resolves.toEqual({ result: 2, resultList: [2] });
   });
 
+  it("sees none of the engine's environment, and no files of the host", async () => {
+    process.env.NBC_JQ_CANARY = 'engine-secret';
+    try {
+      const env = (await jqTransform('[$ENV, env]', {})).result as Record<string, string>[];
+      for (const e of env) {
+        expect(e.NBC_JQ_CANARY).toBeUndefined();
+        expect(JSON.stringify(e)).not.toContain('engine-secret');
+        expect(Object.keys(e).length).toBeLessThan(Object.keys(process.env).length);
+      }
+    } finally {
+      delete process.env.NBC_JQ_CANARY;
+    }
+    for (const query of [
+      'include "/etc/passwd"; .',
+      'import "/etc/passwd" as p; .',
+      `import "${__filename.replace(/\.ts$/, '')}" as t; .`,
+      'include "../../../../etc/hosts"; .',
+    ])
+      expect((await jqError(query, {})).message).toMatch(/module not found|may not traverse/);
+  });
+
   it('runs queued queries in order', async () => {
     const results = await Promise.all([1, 2, 3, 4].map((n) => jqTransform('.n * 10', { n })));
     expect(results.map((r) => r.result)).toEqual([10, 20, 30, 40]);

@@ -289,6 +289,47 @@ describe('evaluateScript — no way out to the host', () => {
     expect(await evaluateScript(source, {})).not.toContain('object');
   });
 
+  it('proxies run their traps inside the sandbox only: in a result, as a thrown value, under the time limit', async () => {
+    // Every trap tries to climb from its arguments to the host's Function.
+    const climbing = `var tried = [];
+      function climb(v) {
+        try { tried.push(typeof v.constructor.constructor('return process')()); } catch (x) { tried.push(x.name); }
+      }
+      var handler = {};
+      ['get', 'ownKeys', 'getOwnPropertyDescriptor', 'has', 'getPrototypeOf'].forEach(function (name) {
+        handler[name] = function (target, key, receiver) {
+          climb(target); climb(receiver); climb(this);
+          return Reflect[name].apply(null, arguments);
+        };
+      });`;
+    const result = await evaluateScript(
+      `${climbing}
+      var p = new Proxy({ a: 1, b: [2] }, handler);
+      JSON.stringify(p); Object.keys(p); 'a' in p; Object.getPrototypeOf(p);
+      ({ value: p, tried: tried })`,
+      {},
+    );
+    expect(result).toMatchObject({ value: { a: 1, b: [2] } });
+    const tried = (result as { tried: string[] }).tried;
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried).not.toContain('object'); // `process` was never reached
+    // A thrown proxy cannot pass itself off as the sandbox's own time-out, nor hide its message.
+    const fake = await scriptError(
+      `throw new Proxy({}, {
+        getOwnPropertyDescriptor: function (t, k) {
+          return k === 'code' ? { value: 'ERR_SCRIPT_EXECUTION_TIMEOUT', configurable: true } : undefined;
+        },
+        get: function (t, k) { return k === 'message' ? 'from a proxy' : k === 'code' ? 'ERR_SCRIPT_EXECUTION_TIMEOUT' : undefined; }
+      })`,
+    );
+    expect(fake.kind).toBe('runtime');
+    expect(fake.message).toContain('from a proxy');
+    // A trap that never returns is stopped like any other script code.
+    expect((await scriptError('new Proxy({}, { ownKeys: function () { for (;;) {} } })', {}, 200)).kind).toBe(
+      'timeout',
+    );
+  });
+
   it('has no require, process, console, timers, Atomics or WebAssembly', async () => {
     expect(
       await evaluateScript(
