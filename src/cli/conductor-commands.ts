@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NbcError, errorMessage } from '../errors';
+import { isPlainObject } from '../json';
 import type { Logger } from '../log';
 import { connectConductor as connect, type ConductorTarget } from '../worker/conductor-client';
 
@@ -65,8 +66,8 @@ export async function loadDefinitions(dir: string): Promise<Definitions> {
       if (!Array.isArray(json))
         throw new NbcError('E_USAGE', `${file} must hold a list of task definitions`, { uri: file });
       defs.taskDefs.push(...(json as Record<string, unknown>[]));
-    } else if (json && typeof json === 'object' && !Array.isArray(json) && 'tasks' in json) {
-      defs.workflows.push({ file, def: json as Record<string, unknown> });
+    } else if (isPlainObject(json) && 'tasks' in json) {
+      defs.workflows.push({ file, def: json });
     } else {
       throw new NbcError(
         'E_USAGE',

@@ -10,9 +10,9 @@
  * that the server answers and accepts the key, so a wrong URL or key fails in seconds, naming the URL and
  * where it came from, instead of after minutes of the SDK's retries.
  */
-import { parseJsonExact, stringifyJsonExact } from '../json-exact';
 import type { Config } from '../config';
 import { NbcError } from '../errors';
+import { parseJsonExact, stringifyJsonExact } from '../json';
 import type { Logger } from '../log';
 import { isLoopbackHostname, readCredentials, credentialsPath } from '../security';
 import { sdkLogger } from './sdk-logger';

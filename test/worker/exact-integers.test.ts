@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { parseJsonExact, stringifyJsonExact } from '../../src/json-exact';
+import { parseJsonExact, stringifyJsonExact } from '../../src/json';
 import { connectConductor } from '../../src/worker/conductor-client';
 import { asJsonData } from '../../src/worker/templates';
 import { quietLogger } from '../helpers/logger';

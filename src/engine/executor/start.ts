@@ -4,6 +4,7 @@
  * registered one or Conductor's ad-hoc defaults), create the execution and run its first decide. All in a
  * savepoint: if the first decide fails, nothing of the new workflow remains.
  */
+import { cloneJson } from '../../json';
 import { BadRequestError, NotFoundError } from '../api-errors';
 import type { EngineContext } from '../context';
 import { collectDefTasks } from '../model/def-tree';
@@ -64,7 +65,7 @@ export function startWorkflow(exec: Starter, input: StartWorkflowInput): Workflo
     status: 'RUNNING',
     input: Object.keys(given).length > 0 ? getWorkflowInput(def.inputTemplate, given) : {},
     output: {},
-    variables: JSON.parse(JSON.stringify(def.variables ?? {})) as Record<string, unknown>,
+    variables: cloneJson(def.variables ?? {}),
     correlationId: input.correlationId,
     priority: input.priority ?? 0,
     createTime: now,

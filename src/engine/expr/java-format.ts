@@ -7,7 +7,7 @@
  * Integer/Long/BigInteger and prints as digits; anything else is a Double (`1.5`, `1.0E-5`, `1.0E21`).
  * A document value written as `2.0` therefore prints `2`, where Java would print `2.0`.
  */
-import type { Json } from './types';
+import type { JsonValue } from '../../json';
 
 /** Java's `Double.toString` (shortest round-trip digits, as JDK 19+ prints them). */
 export function javaDoubleToString(d: number): string {
@@ -38,7 +38,7 @@ export function javaNumberToString(n: number): string {
 }
 
 /** `Objects.toString(value)` for Jackson-shaped values: `{a=1, b=[x, y]}`, `null`, `true`, `1.5`. */
-export function javaToString(value: Json | undefined): string {
+export function javaToString(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -53,7 +53,7 @@ export function javaToString(value: Json | undefined): string {
  * json-smart's `JSONArray.toString()`: what Jayway returns for indefinite paths (wildcards, filters,
  * deep scans, slices) prints as compact JSON, with `/` escaped and some Unicode ranges as `\uXXXX`.
  */
-export function jsonSmartText(value: Json | undefined): string {
+export function jsonSmartText(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return `"${jsonSmartEscape(value)}"`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';

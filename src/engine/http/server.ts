@@ -7,6 +7,7 @@
 import http from 'node:http';
 import os from 'node:os';
 
+import type { JsonValue } from '../../json';
 import type { Logger } from '../../log';
 import { parseJsonBody, type HttpSecurity, type Rejection } from '../../security';
 import { ApiError, type ValidationError } from '../api-errors';
@@ -134,7 +135,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       return;
     }
     try {
-      let body: unknown;
+      let body: JsonValue | undefined;
       const kind = match.options.body ?? 'none';
       if (kind === 'none') req.resume();
       else {

@@ -4,7 +4,8 @@
  * action index, so a redelivered message never repeats an action and two handlers of one message never
  * share a record (Conductor keys executions per handler; their `id` is `<messageId>_<i>`).
  */
-import type { EventHandler, JsonMap } from '../model/types';
+import type { JsonObject } from '../../json';
+import type { EventHandler } from '../model/types';
 import type { Db } from './db';
 
 export interface EventMessage {
@@ -26,7 +27,7 @@ export interface EventExecution {
   created: number;
   status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
   action?: string;
-  output: JsonMap;
+  output: JsonObject;
 }
 
 export class EventStore {

@@ -6,8 +6,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 
-import { isPlainObject } from '../model/defaults';
-import type { JsonMap, TaskModel } from '../model/types';
+import { isPlainObject, type JsonObject, type JsonValue } from '../../json';
+import type { TaskModel } from '../model/types';
 import { getTaskInput } from '../params';
 import { createTaskModel } from './task-model';
 import type { Mapper } from './types';
@@ -32,14 +32,14 @@ export const mapHttp: Mapper = (m) => {
 
 export interface AsyncTaskOutcome {
   status: TaskModel['status'];
-  output: JsonMap;
+  output: JsonObject;
   reasonForIncompletion?: string;
 }
 
-function parseBody(text: string): unknown {
+function parseBody(text: string): JsonValue {
   if (text === '') return null;
   try {
-    const v: unknown = JSON.parse(text);
+    const v = JSON.parse(text) as JsonValue;
     if (Array.isArray(v) || isPlainObject(v) || typeof v === 'number') return v;
     return typeof v === 'string' ? v : String(v);
   } catch {
@@ -94,7 +94,7 @@ export async function executeHttp(task: TaskModel, signal: AbortSignal): Promise
       signal: AbortSignal.any([signal, AbortSignal.timeout(connect + read)]),
     });
     const text = await res.text();
-    const response: JsonMap = {
+    const response: JsonObject = {
       statusCode: res.status,
       reasonPhrase: res.statusText || STATUS_CODES[res.status] || '',
       headers: headerMap(res.headers),

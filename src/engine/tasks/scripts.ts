@@ -7,9 +7,9 @@
  * for the same site consumes the outcome. A site is a place that evaluates once (a task, a loop
  * iteration), so its outcome is the script's result at the moment it was requested.
  */
+import type { JsonObject, JsonValue } from '../../json';
 import type { EngineContext } from '../context';
 import { scriptOutcomeValue, ScriptFailure, type ScriptOutcome } from '../expressions';
-import type { JsonMap } from '../model/types';
 import type { ScriptEvalKind } from '../store/script-evals';
 
 export class EvaluationError extends Error {
@@ -44,7 +44,12 @@ export interface ScriptSite {
 const RETRYABLE = new Set(['timeout', 'killed']);
 
 /** The script's value at `site`, or PENDING (a request is recorded; its outcome arrives with a decide). */
-export function runScript(ctx: EngineContext, site: ScriptSite, expression: string, input: unknown): unknown {
+export function runScript(
+  ctx: EngineContext,
+  site: ScriptSite,
+  expression: string,
+  input: unknown,
+): JsonValue | Pending {
   const row = ctx.scripts.get(site.owner, site.site);
   if (row === undefined) {
     ctx.scripts.request({
@@ -75,8 +80,8 @@ export function evaluate(
   site: ScriptSite,
   type: string,
   expression: string,
-  input: JsonMap,
-): unknown {
+  input: JsonObject,
+): JsonValue | Pending {
   if (type === 'value-param') return input[expression] ?? null;
   return runScript(ctx, site, expression, input);
 }

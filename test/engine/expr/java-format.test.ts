@@ -1,4 +1,5 @@
-import { javaDoubleToString, javaNumberToString, javaToString, type Json } from '../../../src/engine/expr';
+import { javaDoubleToString, javaNumberToString, javaToString } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
 describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
   it.each<[number, string]>([
@@ -30,7 +31,7 @@ describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
     expect(javaNumberToString(value)).toBe(text);
   });
 
-  it.each<[Json, string]>([
+  it.each<[JsonValue, string]>([
     [null, 'null'],
     ['text', 'text'],
     [true, 'true'],

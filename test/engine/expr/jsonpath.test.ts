@@ -1,6 +1,7 @@
-import { checkJsonPath, readPath, type Json } from '../../../src/engine/expr';
+import { checkJsonPath, readPath } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
-const store: Json = {
+const store: JsonValue = {
   store: {
     book: [
       { category: 'reference', author: 'Nigel Rees', title: 'Sayings of the Century', price: 8.95 },
@@ -27,7 +28,7 @@ const store: Json = {
 };
 
 describe('readPath (Jayway semantics; expected values checked on json-path 2.10)', () => {
-  it.each<[string, Json, string]>([
+  it.each<[string, JsonValue, string]>([
     // definite paths: one value, or null
     ['store.bicycle.color', 'red', 'red'],
     ['$.store.book[0].author', 'Nigel Rees', 'Nigel Rees'],
