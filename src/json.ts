@@ -4,12 +4,13 @@
  *
  * Python (a kernel, papermill, scrapbook) and Conductor (Java longs) write such ints as plain JSON numbers
  * and read them back exactly; JSON.parse would round them. Here they become `bigint`, and are written back
- * as the same digits. Text without a run of 16 digits cannot hold such an int and takes the native
- * JSON.parse path (the common case costs one regex scan).
+ * as the same digits. Text without an integer of 16 digits cannot hold such an int and takes the native
+ * JSON.parse path (the common case costs one regex scan); writing costs nothing extra without a bigint.
  */
-import { parse, stringify } from 'lossless-json';
+import { LosslessNumber, parse, stringify } from 'lossless-json';
 
-export type JsonPrimitive = null | boolean | number | string;
+/** A `bigint` is an integer beyond 2^53 read exactly (parseJsonExact); smaller ints are numbers. */
+export type JsonPrimitive = null | boolean | number | bigint | string;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
@@ -49,8 +50,12 @@ export function cloneJson(value: JsonValue): JsonValue {
   return out;
 }
 
-/** 2^53 has 16 digits: anything shorter is a safe integer. */
-const MAYBE_BIG = /\d{16}/;
+/**
+ * An integer token of 16 or more digits (2^53 has 16: anything shorter is a safe integer). A run of
+ * digits after a '.' or before a fraction or exponent belongs to a float (0.30000000000000004), which
+ * JSON.parse reads as well as anyone: such text keeps the native path.
+ */
+const MAYBE_BIG = /(?:^|[:,[\s])-?\d{16}(?!\d*[.eE])/;
 const INTEGER = /^-?\d+$/;
 
 function parseNumber(text: string): number | bigint {
@@ -70,16 +75,58 @@ export function parseJsonExact(text: string): unknown {
   }
 }
 
-/** JSON.stringify, except that bigints are written as their exact digits (JSON numbers). */
+/**
+ * JSON.stringify, except that bigints are written as their exact digits (JSON numbers). JSON.stringify
+ * refuses a bigint, so data without one costs nothing extra; the lossless writer runs only when one is there.
+ */
+export function stringifyJsonExact(value: JsonValue | object, space?: number): string;
+export function stringifyJsonExact(value: unknown, space?: number): string | undefined;
 export function stringifyJsonExact(value: unknown, space?: number): string | undefined {
-  return containsBigint(value, 0) ? stringify(value, undefined, space) : JSON.stringify(value, null, space);
+  try {
+    return JSON.stringify(value, null, space);
+  } catch (err) {
+    if (!containsBigint(value, 0)) throw err;
+    return stringify(value, undefined, space);
+  }
 }
 
-function containsBigint(v: unknown, depth: number): boolean {
+/**
+ * A copy of `value` with each bigint as a LosslessNumber, for data that passes through code measuring or
+ * copying it with JSON.stringify (which refuses a bigint; the Conductor SDK's TaskRunner does) on its way
+ * to `stringifyJsonLossless`, which writes the digits again.
+ */
+export function bigintsAsLosslessNumbers<T>(value: T): T {
+  return (containsBigint(value, 0) ? mapBigints(value, 0) : value) as T;
+}
+
+function mapBigints(v: unknown, depth: number): unknown {
+  if (typeof v === 'bigint') return new LosslessNumber(v.toString());
+  if (typeof v !== 'object' || v === null || depth > 1000) return v;
+  if (Array.isArray(v)) return v.map((x) => mapBigints(x, depth + 1));
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) setOwn(out, key, mapBigints(v[key], depth + 1));
+  return out;
+}
+
+/** JSON text with bigints and LosslessNumbers (see bigintsAsLosslessNumbers) as their exact digits. */
+export function stringifyJsonLossless(value: unknown, space?: number): string | undefined {
+  return stringify(value, undefined, space);
+}
+
+/** A copy as a JSON round trip makes it (undefined dropped, `toJSON` applied), bigints kept exact. */
+export function jsonRoundTrip<T>(value: T): T {
+  const text = stringifyJsonExact(value);
+  return (text === undefined ? undefined : parseJsonExact(text)) as T;
+}
+
+/** Whether a bigint is inside `v` (each object visited once: a cycle ends the walk, not the process). */
+function containsBigint(v: unknown, depth: number, seen = new Set<object>()): boolean {
   if (typeof v === 'bigint') return true;
-  if (typeof v !== 'object' || v === null || depth > 1000) return false;
-  if (Array.isArray(v)) return v.some((x) => containsBigint(x, depth + 1));
-  return Object.values(v).some((x) => containsBigint(x, depth + 1));
+  if (typeof v !== 'object' || v === null || depth > 1000 || seen.has(v)) return false;
+  seen.add(v);
+  const items: unknown[] = Array.isArray(v) ? v : Object.values(v);
+  return items.some((x) => containsBigint(x, depth + 1, seen));
 }
 
 /** Bytes of a value's JSON text (UTF-8), as it would travel in a request or a task output. */

@@ -3,7 +3,7 @@
  * root per task reference name, loop tasks without their `__N` suffix, the last instance winning) and the
  * TaskDef `inputTemplate` merge with its null fallback.
  */
-import type { JsonObject } from '../json';
+import { jsonRoundTrip, type JsonObject } from '../json';
 import { resolveExpressions } from './expressions';
 import { removeIteration } from './model/task-types';
 import type { TaskDef, TaskModel, WorkflowModel } from './model/types';
@@ -64,10 +64,6 @@ function taskParams(t: TaskModel): JsonObject {
   };
 }
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
 /** Resolves a WorkflowTask's `inputParameters` for a task (or workflow outputParameters when no task). */
 export function getTaskInput(
   ctx: ParamContext,
@@ -77,17 +73,17 @@ export function getTaskInput(
   taskId?: string,
   document?: JsonObject,
 ): JsonObject {
-  const params: JsonObject = clone(inputParameters ?? {});
+  const params: JsonObject = jsonRoundTrip(inputParameters ?? {});
   const template = taskDef?.inputTemplate;
   if (template) {
-    for (const [k, v] of Object.entries(clone(template))) if (!(k in params)) params[k] = v;
+    for (const [k, v] of Object.entries(jsonRoundTrip(template))) if (!(k in params)) params[k] = v;
   }
   const resolved = resolveExpressions(params, document ?? buildDocument(wf), { env: ctx.env, taskId });
   if (template) {
     for (const k of Object.keys(resolved)) {
       const dflt = template[k];
       if ((resolved[k] === null || resolved[k] === undefined) && dflt !== undefined)
-        resolved[k] = clone(dflt);
+        resolved[k] = jsonRoundTrip(dflt);
     }
   }
   return resolved;
@@ -96,12 +92,12 @@ export function getTaskInput(
 /** `ParametersUtils.replace(input, payload)`: resolves against an arbitrary document (event payloads). */
 export function replaceWithPayload(ctx: ParamContext, input: JsonObject, payload: unknown): JsonObject {
   const doc = (payload && typeof payload === 'object' ? payload : { $: payload }) as JsonObject;
-  return resolveExpressions(clone(input), doc, { env: ctx.env });
+  return resolveExpressions(jsonRoundTrip(input), doc, { env: ctx.env });
 }
 
 /** WorkflowDef `inputTemplate` defaults merged into the start input (putIfAbsent). */
 export function getWorkflowInput(defTemplate: JsonObject | undefined, input: JsonObject): JsonObject {
   const out: JsonObject = { ...input };
-  for (const [k, v] of Object.entries(defTemplate ?? {})) if (!(k in out)) out[k] = clone(v);
+  for (const [k, v] of Object.entries(defTemplate ?? {})) if (!(k in out)) out[k] = jsonRoundTrip(v);
   return out;
 }

@@ -3,7 +3,7 @@
  * parses fine but then overflows the stack of any recursive code that walks it (serialising, resolving
  * expressions), which answered 500. Too deep or malformed is the client's error: 400.
  */
-import type { JsonValue } from '../json';
+import { parseJsonExact, type JsonValue } from '../json';
 import type { Rejection } from './types';
 
 /** Jackson's default (StreamReadConstraints) depth limit, so what Conductor reads, we read. */
@@ -51,7 +51,8 @@ export function parseJsonBody(
       },
     };
   try {
-    return { ok: true, value: JSON.parse(text) as JsonValue };
+    // Integers beyond 2^53 stay exact (bigints), as Conductor keeps a long.
+    return { ok: true, value: parseJsonExact(text) as JsonValue };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return { ok: false, rejection: { status: 400, message: `Malformed JSON in request body: ${msg}` } };

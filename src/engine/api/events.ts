@@ -9,7 +9,7 @@
  * which complete a waiting task (e.g. WAIT/HUMAN) with the body as output, and Orkes' message view
  *   GET /api/event/message/{event}    received messages, newest first, with outcome and executions.
  */
-import { isPlainObject, type JsonObject } from '../../json';
+import { isPlainObject, stringifyJsonExact, type JsonObject } from '../../json';
 import { BadRequestError, ConflictError, NotFoundError } from '../api-errors';
 import type { Engine } from '../engine';
 import { eventMessages } from '../events/message-view';
@@ -110,7 +110,7 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
     if (req.body === undefined) throw new BadRequestError('Required request body is missing: event payload');
     const event = eventName(param(req, 'event'));
     const messageId = queryString(req, 'messageId') || ctx.newId();
-    const payload = isPlainObject(req.body) ? req.body : JSON.stringify(req.body);
+    const payload = isPlainObject(req.body) ? req.body : (stringifyJsonExact(req.body) ?? 'null');
     // A message id given twice is the same message sent again: it is handled once.
     const id = run(() => publishMessage(ctx, event, messageId, payload, 'redelivery'));
     return ok({ messageId: id, event });

@@ -3,7 +3,7 @@
  * the SDK's `EventClient.getEventMessages`): each message with its payload, what became of it, and the
  * executions it caused, so a message that ran nothing is visible with the reason.
  */
-import { isPlainObject, type JsonObject } from '../../json';
+import { isPlainObject, parseJsonExact, type JsonObject } from '../../json';
 import type { EventExecution, EventMessage, EventStore } from '../store/events';
 
 const MAX_PAGE = 1000;
@@ -23,7 +23,7 @@ export interface EventMessageView {
 
 function parsedObject(text: string): JsonObject | undefined | 'not-json' {
   try {
-    const value = JSON.parse(text) as unknown;
+    const value = parseJsonExact(text);
     return isPlainObject(value) ? (value as JsonObject) : undefined;
   } catch {
     return 'not-json';

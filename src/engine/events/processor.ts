@@ -7,7 +7,7 @@
  * Conditions are scripts evaluated outside the transaction (see `tasks/scripts.ts`): a message waits,
  * and the messages after it with it, until every handler's condition has its outcome.
  */
-import type { JsonObject } from '../../json';
+import { parseJsonExact, type JsonObject } from '../../json';
 import { coalescedKick } from '../coalesce';
 import type { EngineContext } from '../context';
 import { expandInlineJson, isTruthy } from '../expressions';
@@ -22,7 +22,7 @@ const KEEP_PROCESSED_MS = 24 * 3600 * 1000;
 
 function parsePayload(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonExact(text);
   } catch {
     return text;
   }

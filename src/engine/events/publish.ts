@@ -2,7 +2,7 @@
  * Publishing a message on an event queue: stored durably in the `event_messages` inbox inside the current
  * transaction, then the event processor is woken after the commit.
  */
-import type { JsonObject } from '../../json';
+import { stringifyJsonExact, type JsonObject } from '../../json';
 import type { EngineContext } from '../context';
 
 /**
@@ -17,7 +17,7 @@ export function publishMessage(
   payload: JsonObject | string,
   duplicate: 'redelivery' | 'distinct' = 'distinct',
 ): string {
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const text = typeof payload === 'string' ? payload : (stringifyJsonExact(payload) ?? '{}');
   let id = messageId;
   if (!ctx.events.addMessage(id, queue, text, ctx.clock())) {
     if (duplicate === 'redelivery') return id;

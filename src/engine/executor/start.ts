@@ -4,7 +4,7 @@
  * registered one or Conductor's ad-hoc defaults), create the execution and run its first decide. All in a
  * savepoint: if the first decide fails, nothing of the new workflow remains.
  */
-import { cloneJson } from '../../json';
+import { cloneJson, jsonRoundTrip } from '../../json';
 import { BadRequestError, NotFoundError } from '../api-errors';
 import type { EngineContext } from '../context';
 import { collectDefTasks } from '../model/def-tree';
@@ -21,7 +21,7 @@ export interface Starter {
 
 /** A deep copy of `def` with `taskDefinition` filled on every task (the execution's embedded definition). */
 export function populateTaskDefinitions(ctx: EngineContext, def: WorkflowDef): WorkflowDef {
-  const copy = JSON.parse(JSON.stringify(def)) as WorkflowDef;
+  const copy = jsonRoundTrip(def);
   for (const wt of collectDefTasks(copy)) {
     if (!wt.taskDefinition && wt.name)
       wt.taskDefinition = ctx.defs.getTaskDef(wt.name) ?? adHocTaskDef(wt.name, wt.type);

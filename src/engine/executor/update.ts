@@ -3,7 +3,7 @@
  * reference name, signal). Updates to finished tasks or workflows are ignored (idempotent); a worker's
  * IN_PROGRESS puts the task back on the queue after `callbackAfterSeconds`; outputs are replaced.
  */
-import type { JsonObject } from '../../json';
+import { jsonByteLength, type JsonObject } from '../../json';
 import { NotFoundError } from '../api-errors';
 import { isTerminal, isWorkflowTerminal } from '../model/status';
 import { isAsyncSystemTask, isSystemTask, removeIteration, T } from '../model/task-types';
@@ -80,7 +80,7 @@ export function updateTask(exec: WorkflowExecutor, result: TaskResult): TaskMode
 
 /** Conductor's payload limits: above the maximum the task fails terminally and its output is dropped. */
 function checkOutputSize(exec: WorkflowExecutor, task: TaskModel): void {
-  const size = Buffer.byteLength(JSON.stringify(task.outputData), 'utf8');
+  const size = jsonByteLength(task.outputData);
   const maxKb = Math.floor(exec.ctx.options.maxTaskOutputBytes / 1024);
   if (size > maxKb * 1024) {
     task.status = 'FAILED_WITH_TERMINAL_ERROR';

@@ -1,10 +1,10 @@
+import { cloneJson, parseJsonExact, setOwn, type JsonObject, type JsonValue } from '../../json';
 /**
  * Conductor's `JsonUtils.expand`, applied to event payloads before conditions and to event-handler action
  * inputs with `expandInlineJSON`: string values that look like JSON objects or arrays are parsed.
  * Its quirks are kept: strings directly inside lists are not expanded (maps inside lists are), parsed
  * values are not expanded again, and a string that fails to parse stays a string. Returns a copy.
  */
-import { cloneJson, setOwn, type JsonObject, type JsonValue } from '../../json';
 
 export function expandInlineJson(value: JsonValue): JsonValue {
   if (typeof value === 'string') return parseOr(value);
@@ -34,7 +34,7 @@ function expandMap(map: JsonObject): void {
 
 function parseOr(text: string): JsonValue {
   try {
-    return JSON.parse(text) as JsonValue;
+    return parseJsonExact(text) as JsonValue;
   } catch {
     return text;
   }

@@ -5,7 +5,8 @@
  * JSON numbers lose their Java type in JavaScript, so we print them the way Jackson would have parsed the
  * JSON text this engine emits: an integral number below 1e21 (JavaScript prints those as plain digits) is an
  * Integer/Long/BigInteger and prints as digits; anything else is a Double (`1.5`, `1.0E-5`, `1.0E21`).
- * A document value written as `2.0` therefore prints `2`, where Java would print `2.0`.
+ * A document value written as `2.0` therefore prints `2`, where Java would print `2.0`. An integer beyond
+ * 2^53 is held exactly (a bigint) and prints its digits, as a Long or BigInteger does.
  */
 import type { JsonValue } from '../../json';
 
@@ -43,6 +44,7 @@ export function javaToString(value: JsonValue | undefined): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return javaNumberToString(value);
+  if (typeof value === 'bigint') return value.toString(); // a Long or BigInteger: its digits
   if (Array.isArray(value)) return `[${value.map(javaToString).join(', ')}]`;
   return `{${Object.entries(value)
     .map(([k, v]) => `${k}=${javaToString(v)}`)
@@ -58,6 +60,7 @@ export function jsonSmartText(value: JsonValue | undefined): string {
   if (typeof value === 'string') return `"${jsonSmartEscape(value)}"`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return javaNumberToString(value);
+  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return `[${value.map(jsonSmartText).join(',')}]`;
   return `{${Object.entries(value)
     .map(([k, v]) => `"${jsonSmartEscape(k)}":${jsonSmartText(v)}`)

@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import type { JsonValue } from '../../json';
+import { parseJsonExact, stringifyJsonExact, type JsonValue } from '../../json';
 
 export const DEFAULT_JQ_TIMEOUT_MS = 5000;
 
@@ -195,7 +195,7 @@ export async function jqTransform(
   if (!jqAvailable())
     throw new JqError(loadError ?? 'jq is not available: the jq-wasm package is not installed');
   runner ??= new JqRunner();
-  const text = JSON.stringify(input ?? null);
+  const text = stringifyJsonExact(input ?? null) ?? 'null';
   const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_JQ_TIMEOUT_MS));
   let out: string;
   try {
@@ -212,7 +212,7 @@ export async function jqTransform(
   const values: JsonValue[] = [];
   for (const record of parseLines(out)) {
     if (!Array.isArray(record) || record.length !== 2)
-      throw new JqError(`unexpected jq output: ${JSON.stringify(record)}`);
+      throw new JqError(`unexpected jq output: ${stringifyJsonExact(record) ?? ''}`);
     if (record[0] === 1) throw new JqError(errorMessage(record[1] as JsonValue));
     values.push(record[1] as JsonValue);
   }
@@ -230,12 +230,12 @@ function parseLines(out: string): JsonValue[] {
   return out
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as JsonValue);
+    .map((line) => parseJsonExact(line) as JsonValue);
 }
 
 /** The message of a value jq raised: a string as is, anything else as jq prints it. */
 function errorMessage(value: JsonValue): string {
-  return typeof value === 'string' ? value : `${JSON.stringify(value)} (not a string)`;
+  return typeof value === 'string' ? value : `${stringifyJsonExact(value) ?? ''} (not a string)`;
 }
 
 function cleanMessage(raw: string): string {

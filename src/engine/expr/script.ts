@@ -14,7 +14,7 @@
  */
 import vm from 'node:vm';
 
-import type { JsonValue } from '../../json';
+import { stringifyJsonExact, type JsonValue } from '../../json';
 import { javaToString } from './java-format';
 import { IMPORT_WORD, usesDynamicImport } from './script-child';
 import { ScriptPool, type ScriptOutcome } from './script-pool';
@@ -57,7 +57,7 @@ export async function evaluateScript(
 ): Promise<JsonValue> {
   const timeoutMs = scriptTimeout(options.timeoutMs);
   const pool = options.pool ?? (defaultPool ??= new ScriptPool());
-  const outcome = await pool.run(expression, JSON.stringify(input ?? null), {
+  const outcome = await pool.run(expression, stringifyJsonExact(input ?? null) ?? 'null', {
     timeoutMs,
     signal: options.signal,
   });
@@ -140,6 +140,7 @@ function errorText(text: string, line: number): string {
 export function isTruthy(value: JsonValue): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value > 0;
+  if (typeof value === 'bigint') return value > 0n;
   return false;
 }
 

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import os from 'node:os';
 
-import type { JsonValue } from '../../json';
+import { stringifyJsonExact, type JsonValue } from '../../json';
 import type { Logger } from '../../log';
 import { parseJsonBody, type HttpSecurity, type Rejection } from '../../security';
 import { ApiError, type ValidationError } from '../api-errors';
@@ -75,7 +75,7 @@ function send(res: http.ServerResponse, r: ApiResponse): void {
     });
     res.end(buf);
   } else if (r.json !== undefined) {
-    const buf = Buffer.from(JSON.stringify(r.json), 'utf8');
+    const buf = Buffer.from(stringifyJsonExact(r.json) ?? 'null', 'utf8');
     res.writeHead(r.status, { ...headers, 'content-type': 'application/json', 'content-length': buf.length });
     res.end(buf);
   } else {

@@ -2,7 +2,7 @@
  * Wire shapes: the `Task` and `Workflow` JSON Conductor returns (null properties omitted, derived fields
  * such as `loopOverTask`, `queueWaitTime` and `taskDefinition` added, engine-internal fields dropped).
  */
-import type { JsonObject } from '../../json';
+import { stringifyJsonExact, type JsonObject } from '../../json';
 import type { TaskModel, WorkflowModel } from './types';
 
 const INTERNAL_TASK_FIELDS = new Set([
@@ -69,8 +69,8 @@ export function toWorkflowSummary(w: WorkflowModel): JsonObject {
     startTime: isoUtc(w.createTime),
     updateTime: isoUtc(w.updateTime || w.createTime),
     status: w.status,
-    input: JSON.stringify(w.input ?? {}),
-    output: JSON.stringify(w.output ?? {}),
+    input: stringifyJsonExact(w.input ?? {}),
+    output: stringifyJsonExact(w.output ?? {}),
     executionTime: w.endTime > 0 ? w.endTime - w.createTime : 0,
     failedReferenceTaskNames: w.failedReferenceTaskNames.join(','),
     failedTaskNames: w.failedTaskNames,
@@ -101,8 +101,8 @@ export function toTaskSummary(t: TaskModel, now: number = Date.now()): JsonObjec
     queueWaitTime: queueWaitTime(t, now),
     taskDefName: t.taskDefName,
     taskType: t.taskType,
-    input: JSON.stringify(t.inputData ?? {}),
-    output: JSON.stringify(t.outputData ?? {}),
+    input: stringifyJsonExact(t.inputData ?? {}),
+    output: stringifyJsonExact(t.outputData ?? {}),
     taskId: t.taskId,
     workflowPriority: t.workflowPriority,
   };

@@ -6,7 +6,7 @@
  *  - legacy `dynamicForkJoinTasksParam` → `{dynamicTasks: [{taskName, referenceName, type, input}]}`.
  * Emits a completed "FORK", the forked tasks, then the following JOIN with `joinOn` = the branch refs.
  */
-import { isPlainObject, type JsonObject } from '../../json';
+import { isPlainObject, stringifyJsonExact, type JsonObject } from '../../json';
 import { TerminateWorkflowError } from '../decider/terminate-error';
 import { getNextTask } from '../model/def-tree';
 import { normalizeWorkflowTask } from '../model/defaults';
@@ -111,7 +111,11 @@ function fromLegacyParam(m: MapperContext, input: JsonObject): Forked {
 }
 
 function javaString(v: unknown): string {
-  return v === undefined || v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
+  return v === undefined || v === null
+    ? 'null'
+    : typeof v === 'string'
+      ? v
+      : (stringifyJsonExact(v) ?? 'null');
 }
 
 export const mapForkJoinDynamic: Mapper = (m) => {

@@ -6,7 +6,13 @@
  */
 import { STATUS_CODES } from 'node:http';
 
-import { isPlainObject, type JsonObject, type JsonValue } from '../../json';
+import {
+  isPlainObject,
+  parseJsonExact,
+  stringifyJsonExact,
+  type JsonObject,
+  type JsonValue,
+} from '../../json';
 import type { TaskModel } from '../model/types';
 import { getTaskInput } from '../params';
 import { createTaskModel } from './task-model';
@@ -39,8 +45,8 @@ export interface AsyncTaskOutcome {
 function parseBody(text: string): JsonValue {
   if (text === '') return null;
   try {
-    const v = JSON.parse(text) as JsonValue;
-    if (Array.isArray(v) || isPlainObject(v) || typeof v === 'number') return v;
+    const v = parseJsonExact(text) as JsonValue;
+    if (Array.isArray(v) || isPlainObject(v) || typeof v === 'number' || typeof v === 'bigint') return v;
     return typeof v === 'string' ? v : String(v);
   } catch {
     return text;
@@ -82,7 +88,7 @@ export async function executeHttp(task: TaskModel, signal: AbortSignal): Promise
   }
   let body: string | undefined;
   if (req.body !== undefined && req.body !== null && method !== 'GET' && method !== 'HEAD') {
-    body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    body = typeof req.body === 'string' ? req.body : stringifyJsonExact(req.body);
   }
   const connect = typeof req.connectionTimeOut === 'number' ? req.connectionTimeOut : 3000;
   const read = typeof req.readTimeOut === 'number' ? req.readTimeOut : 3000;

@@ -7,7 +7,7 @@
  * for the same site consumes the outcome. A site is a place that evaluates once (a task, a loop
  * iteration), so its outcome is the script's result at the moment it was requested.
  */
-import type { JsonObject, JsonValue } from '../../json';
+import { stringifyJsonExact, type JsonObject, type JsonValue } from '../../json';
 import type { EngineContext } from '../context';
 import { scriptOutcomeValue, ScriptFailure, type ScriptOutcome } from '../expressions';
 import type { ScriptEvalKind } from '../store/script-evals';
@@ -57,7 +57,8 @@ export function runScript(
       site: site.site,
       kind: site.kind ?? 'workflow',
       expression,
-      input: JSON.stringify(input ?? null),
+      // A script sees an int beyond 2^53 as the nearest double (its JSON.parse reads these digits).
+      input: stringifyJsonExact(input ?? null) ?? 'null',
       timeoutMs: ctx.options.scriptTimeoutMs,
       created: ctx.clock(),
     });

@@ -32,7 +32,9 @@ export function executeContent(content: ExecuteRequestContent): KernelMessage.IE
     code: content.code,
     silent: content.silent ?? false,
     store_history: content.store_history ?? true,
-    user_expressions: (content.user_expressions ?? {}) as JsonObject,
+    // name → expression text (strings), so our JSON type (which admits bigints) fits theirs
+    user_expressions: (content.user_expressions ??
+      {}) as KernelMessage.IExecuteRequestMsg['content']['user_expressions'],
     allow_stdin: content.allow_stdin ?? false,
     stop_on_error: content.stop_on_error ?? true,
   };

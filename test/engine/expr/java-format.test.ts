@@ -39,7 +39,9 @@ describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
     [{ a: 1, b: { c: [true] } }, '{a=1, b={c=[true]}}'],
     [[], '[]'],
     [{}, '{}'],
-  ])('Objects.toString(%j) = %s', (value, text) => {
+    [18446744073709551617n, '18446744073709551617'], // a BigInteger, held exactly
+    [[9223372036854775807n, { n: -9223372036854775809n }], '[9223372036854775807, {n=-9223372036854775809}]'],
+  ])('Objects.toString(%p) = %s', (value, text) => {
     expect(javaToString(value)).toBe(text);
   });
 });

@@ -75,6 +75,15 @@ describe('readPath (Jayway semantics; expected values checked on json-path 2.10)
     expect(read.text()).toBe(text);
   });
 
+  it('reads ints beyond 2^53 exactly; filters and functions take them as the nearest double', () => {
+    const doc: JsonValue = { ids: [{ id: 18446744073709551617n, ok: true }, { id: 5 }], big: [2n ** 64n, 1] };
+    expect(readPath(doc, 'ids[0].id').value).toBe(18446744073709551617n);
+    expect(readPath(doc, 'ids[0]').text()).toBe('{id=18446744073709551617, ok=true}');
+    expect(readPath(doc, 'ids[*].id').text()).toBe('[18446744073709551617,5]');
+    expect(readPath(doc, 'ids[?(@.id > 10)].ok').value).toEqual([true]);
+    expect(readPath(doc, 'big.max()').value).toBe(2 ** 64);
+  });
+
   it('yields null for paths that fail at read time (filter on a primitive, empty aggregation)', () => {
     expect(readPath(store, "store.bicycle.color[?(@ == 'red')]").value).toBeNull();
     expect(readPath({ empty: [] }, 'empty.avg()').value).toBeNull();

@@ -46,6 +46,8 @@ function operand(op: Operand, item: JsonValue, ctx: FilterContext): FilterValue 
 function toValue(value: JsonValue): FilterValue {
   if (value === null) return { t: 'null' };
   if (typeof value === 'number') return { t: 'num', v: value };
+  // Filters compare an int beyond 2^53 as its nearest double (documented in src/engine/README.md).
+  if (typeof value === 'bigint') return { t: 'num', v: Number(value) };
   if (typeof value === 'string') return { t: 'str', v: value };
   if (typeof value === 'boolean') return { t: 'bool', v: value };
   return { t: 'json', v: value };

@@ -89,8 +89,13 @@ function length(args: readonly FunctionArg[], model: JsonValue, ctx: FunctionCon
 function numbers(model: JsonValue, args: readonly FunctionArg[], ctx: FunctionContext): number[] {
   const out: number[] = [];
   const consume = (v: JsonValue): void => {
-    if (Array.isArray(v)) for (const x of v) if (typeof x === 'number') out.push(x);
-    if (typeof v === 'number') out.push(v);
+    // An int beyond 2^53 counts as its nearest double, as the functions compute in doubles.
+    const num = (x: JsonValue): number | undefined =>
+      typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : undefined;
+    for (const x of Array.isArray(v) ? v : [v]) {
+      const n = num(x);
+      if (n !== undefined) out.push(n);
+    }
   };
   if (Array.isArray(model)) consume(model);
   for (const arg of args) consume(argValue(arg, ctx));
