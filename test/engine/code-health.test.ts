@@ -87,9 +87,7 @@ it('the JSON-twin check finds second JSON types and plain-object guards', () => 
     { file: 'sub/guards.ts', line: 6, what: 'an inline plain-object check (v)' },
     { file: 'sub/guards.ts', line: 7, what: 'a prototype check for plain objects' },
     { file: 'types.ts', line: 3, what: 'a JSON type (JsonMap)' },
-    { file: 'types.ts', line: 3, what: 'a Record<string, unknown> alias (JsonMap)' },
     { file: 'types.ts', line: 4, what: 'a JSON type (JSONObject)' },
-    { file: 'types.ts', line: 5, what: 'a Record<string, unknown> alias (Loose)' },
     { file: 'types.ts', line: 6, what: 'a JSON value union (Data)' },
   ]);
 });

@@ -1,6 +1,6 @@
 /**
  * Finds second copies of the shared JSON vocabulary (src/json.ts) in a TypeScript source tree: JSON value
- * types declared elsewhere, loose `Record<string, unknown>` aliases, and plain-object guards (named, or
+ * types declared elsewhere (by name, or as a union of JSON's primitives), and plain-object guards (named, or
  * written inline as `typeof x === 'object' … Array.isArray(x)` or as a prototype comparison). For the
  * code-health test that keeps one JSON type and one guard across modules.
  */
@@ -28,10 +28,6 @@ const RULES: Rule[] = [
   {
     what: 'a JSON type',
     pattern: new RegExp(`${DECLARE}(?:type|interface)\\s+(\\w*json\\w*)\\s*(?:[=<{]|extends)`, 'gim'),
-  },
-  {
-    what: 'a Record<string, unknown> alias',
-    pattern: new RegExp(`${DECLARE}type\\s+(\\w+)\\s*=\\s*Record<string,\\s*unknown>`, 'gm'),
   },
   {
     what: 'a plain-object guard',
