@@ -18,6 +18,7 @@ import {
   harness,
   raw,
   simpleTask,
+  startInline,
   startWorkers,
   taskByRef,
   waitFor,
@@ -73,13 +74,7 @@ afterAll(async () => {
 });
 
 async function run(tasks: Json[], input: Json, def: Json = {}): Promise<Json> {
-  const name = `ei_${Math.random().toString(36).slice(2, 8)}`;
-  const id = (await h.workflows.startWorkflow({
-    name,
-    input,
-    workflowDef: { name, version: 1, tasks, ...def } as never,
-  })) as string;
-  return waitForStatus(h, id, SETTLED);
+  return waitForStatus(h, await startInline(h, 'ei', tasks, input, def), SETTLED);
 }
 
 it('keeps them exact through inputs, ${} (whole and in strings), task outputs, JOIN, variables and the workflow output', async () => {

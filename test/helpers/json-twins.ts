@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { sourceFiles } from './import-graph';
+
 export interface JsonTwin {
   /** Path relative to the scanned root, with `/` separators. */
   file: string;
@@ -43,15 +45,6 @@ const RULES: Rule[] = [
 
 /** Notebook parameter values are JSON plus `FloatValue` (papermill tells `1` from `1.0`): not JSON. */
 const NOT_JSON_UNIONS: ReadonlySet<string> = new Set(['ParamValue']);
-
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(full, out);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
 
 function lineOf(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
