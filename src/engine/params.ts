@@ -81,9 +81,8 @@ export function getTaskInput(
   const resolved = resolveExpressions(params, document ?? buildDocument(wf), { env: ctx.env, taskId });
   if (template) {
     for (const k of Object.keys(resolved)) {
-      const dflt = template[k];
-      if ((resolved[k] === null || resolved[k] === undefined) && dflt !== undefined)
-        resolved[k] = jsonRoundTrip(dflt);
+      if ((resolved[k] === null || resolved[k] === undefined) && Object.hasOwn(template, k))
+        resolved[k] = jsonRoundTrip(template[k] ?? null);
     }
   }
   return resolved;

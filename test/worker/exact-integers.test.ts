@@ -5,11 +5,13 @@
  * engine, the real worker and a real kernel carry one from a workflow's input to the notebook's recorded
  * parameters, its scraps, the task output and the workflow output.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
+import { loadDefinitions, parseInputPairs } from '../../src/cli/conductor-commands';
 import { jsonRoundTrip, parseJsonExact, stringifyJsonExact } from '../../src/json';
 import { connectConductor, forTaskRunner } from '../../src/worker/conductor-client';
 import { asJsonData } from '../../src/worker/templates';
@@ -83,6 +85,27 @@ describe('json-exact', () => {
       a: [1n << 70n],
       d: '1970-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('the CLI', () => {
+  it('`start -i` and `register` keep them exact', async () => {
+    expect(parseInputPairs(['n=18446744073709551617', 'l=[1,-9223372036854775809]', 's=x y'])).toEqual({
+      n: 18446744073709551617n,
+      l: [1, -9223372036854775809n],
+      s: 'x y',
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nbc-defs-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'wf.json'),
+        '{"name":"w","tasks":[],"inputTemplate":{"seed":18446744073709551617}}',
+      );
+      const defs = await loadDefinitions(dir);
+      expect(defs.workflows[0]?.def.inputTemplate).toEqual({ seed: 18446744073709551617n });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
