@@ -3,7 +3,8 @@
  * nbconductor run vs nbclient), cli (the installed `nbconductor run` vs `jupyter execute`, with a breakdown),
  * engine (the embedded Conductor engine), worker (notebooks per minute), scheduler (1,000 schedules firing
  * every second), trigger (S3 object landing → first notebook cell, through SQS and an event handler),
- * viewer (render time, first paint, S3 folder listing).
+ * viewer (render time, first paint, S3 folder listing),
+ * json (exact JSON for ints beyond 2^53 versus native JSON).
  */
 async function main(): Promise<void> {
   const [name = 'notebook', ...rest] = process.argv.slice(2);
@@ -38,9 +39,13 @@ async function main(): Promise<void> {
       await import('./engine.js');
       return;
     }
+    case 'json': {
+      const { benchJson } = await import('./json.js');
+      return benchJson();
+    }
     default:
       process.stderr.write(
-        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger, viewer\n`,
+        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger, viewer, json\n`,
       );
       process.exitCode = 2;
   }

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NbcError, errorMessage } from '../errors';
+import { isPlainObject, parseJsonExact } from '../json';
 import type { Logger } from '../log';
 import { connectConductor as connect, type ConductorTarget } from '../worker/conductor-client';
 
@@ -16,7 +17,7 @@ async function readJson(file: string): Promise<unknown> {
     throw new NbcError('E_USAGE', `cannot read ${file}: ${errorMessage(err)}`, { uri: file });
   });
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text); // an int beyond 2^53 in a definition stays exact, as Conductor keeps it
   } catch (err) {
     throw new NbcError('E_USAGE', `${file} is not valid JSON: ${errorMessage(err)}`, { uri: file });
   }
@@ -65,8 +66,8 @@ export async function loadDefinitions(dir: string): Promise<Definitions> {
       if (!Array.isArray(json))
         throw new NbcError('E_USAGE', `${file} must hold a list of task definitions`, { uri: file });
       defs.taskDefs.push(...(json as Record<string, unknown>[]));
-    } else if (json && typeof json === 'object' && !Array.isArray(json) && 'tasks' in json) {
-      defs.workflows.push({ file, def: json as Record<string, unknown> });
+    } else if (isPlainObject(json) && 'tasks' in json) {
+      defs.workflows.push({ file, def: json });
     } else {
       throw new NbcError(
         'E_USAGE',
@@ -141,7 +142,10 @@ export async function registerDefinitions(
   return `registered ${defs.taskDefs.length} task definitions, ${defs.workflows.length} workflows, ${defs.eventHandlers.length} event handlers, ${defs.schedules.length} schedules from ${dir}`;
 }
 
-/** `-i key=value`: the value is JSON when it parses as JSON (numbers, lists, true), else a string. */
+/**
+ * `-i key=value`: the value is JSON when it parses as JSON (numbers, lists, true; an int beyond 2^53 kept
+ * exact), else a string.
+ */
 export function parseInputPairs(pairs: readonly string[]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -151,7 +155,7 @@ export function parseInputPairs(pairs: readonly string[]): Record<string, unknow
     const raw = pair.slice(at + 1);
     let value: unknown = raw;
     try {
-      value = JSON.parse(raw);
+      value = parseJsonExact(raw);
     } catch {
       // a plain string
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { compileConfig, type Config, type ConfigInput } from '../config';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, NbcError, errorMessage, exitCodeFor, isNbcError } from '../errors';
-import { stringifyJsonExact } from '../json-exact';
+import { stringifyJsonExact } from '../json';
 import { createLogger, resolveLogFormat, type LogFormat, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';

@@ -7,13 +7,13 @@ import path from 'node:path';
 
 import type { Config } from '../config';
 import { EXIT_EXECUTION_FAILED, EXIT_OK, errorMessage } from '../errors';
+import { stringifyJsonExact } from '../json';
 import type { Logger } from '../log';
 import { registerDefinitions, startAndFollow } from './conductor-commands';
 import { engineSecurity, schedulerOptions } from './server-command';
 import type { CliIO } from './io';
 import { startMetricsEndpoint } from '../metrics/endpoint';
 import { relativeToCwd as relative, taskProgress } from './task-progress';
-import { stringifyJsonExact } from '../json-exact';
 import { startWorkerRuntime } from '../worker/runtime';
 import { createEngineViewer, type EngineViewer } from './view-command';
 

@@ -6,6 +6,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
 import { NbcError } from '../errors';
+import { isPlainObject } from '../json';
 import { SECTIONS } from './schema';
 
 export type LayerSource =
@@ -78,7 +79,7 @@ function explain(e: ErrorObject): string {
 
 export function checkLayer(input: unknown, source: LayerSource): CheckedLayer {
   const describe = (key: string): string => describeSource(source, key.replace(/\[\d+\]$/, ''));
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
+  if (!isPlainObject(input))
     throw new NbcError('E_CONFIG', `${describe('')} must hold an object of sections`, {
       ...(source.kind === 'file' ? { uri: source.file } : {}),
     });

@@ -2,8 +2,8 @@
  * The engine's single entry point to expressions, scripts and jq (implemented in `./expr`). A thin adapter
  * so the rest of the engine does not depend on that module's exact signatures or its JSON typing.
  */
+import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import * as expr from './expr';
-import type { JsonMap } from './model/types';
 
 export interface ResolveOptions {
   env?: Record<string, string | undefined>;
@@ -18,12 +18,16 @@ function definedEnv(env: Record<string, string | undefined> | undefined): Record
 }
 
 /** Resolves every `${…}` in `input` against `document` with Conductor's rules; returns a new map. */
-export function resolveExpressions(input: JsonMap, document: JsonMap, options: ResolveOptions = {}): JsonMap {
-  const out = expr.resolveExpressions(input as expr.Json, document as expr.Json, {
+export function resolveExpressions(
+  input: JsonObject,
+  document: JsonObject,
+  options: ResolveOptions = {},
+): JsonObject {
+  const out = expr.resolveExpressions(input as JsonValue, document as JsonValue, {
     env: definedEnv(options.env),
     taskId: options.taskId,
   });
-  return (expr.isJsonObject(out) ? out : {}) as JsonMap;
+  return (isPlainObject(out) ? out : {}) as JsonObject;
 }
 
 export class ScriptFailure extends Error {
@@ -56,7 +60,7 @@ export function runScriptIn(
 }
 
 /** The value of a script's outcome, or a ScriptFailure saying why there is none. */
-export function scriptOutcomeValue(outcome: ScriptOutcome, timeoutMs: number): unknown {
+export function scriptOutcomeValue(outcome: ScriptOutcome, timeoutMs: number): JsonValue {
   if (!outcome.ok && outcome.kind === 'interrupted') throw new ScriptFailure(outcome.text, 'interrupted');
   try {
     return expr.scriptResult(outcome, expr.scriptTimeout(timeoutMs));
@@ -71,11 +75,11 @@ export function checkScriptSyntax(expression: string): string | null {
 }
 
 export function isTruthy(v: unknown): boolean {
-  return expr.isTruthy((v ?? null) as expr.Json);
+  return expr.isTruthy((v ?? null) as JsonValue);
 }
 
 export function scriptResultToCaseString(v: unknown): string {
-  return expr.scriptResultToCaseString((v ?? null) as expr.Json);
+  return expr.scriptResultToCaseString((v ?? null) as JsonValue);
 }
 
 export function lambdaScript(scriptExpression: string): string {
@@ -96,7 +100,7 @@ export interface Reference {
 
 /** `${…}` references in an inputParameters value, split the way Conductor's registration check does. */
 export function collectReferences(value: unknown, env?: Record<string, string | undefined>): Reference[] {
-  return expr.collectReferences((value ?? null) as expr.Json, { env: definedEnv(env) }).map((r) => ({
+  return expr.collectReferences((value ?? null) as JsonValue, { env: definedEnv(env) }).map((r) => ({
     path: r.path,
     root: r.root,
     key: r.key,
@@ -112,13 +116,13 @@ export function jqAvailable(): boolean {
 export async function jqTransform(
   query: string,
   input: unknown,
-): Promise<{ result: unknown; resultList: unknown[] }> {
-  return expr.jqTransform(query, (input ?? null) as expr.Json);
+): Promise<{ result: JsonValue; resultList: JsonValue[] }> {
+  return expr.jqTransform(query, (input ?? null) as JsonValue);
 }
 
 /** `JsonUtils.expand`: string values holding JSON objects/arrays are parsed (event payloads). */
 export function expandInlineJson(v: unknown): unknown {
-  return expr.expandInlineJson((v ?? null) as expr.Json);
+  return expr.expandInlineJson((v ?? null) as JsonValue);
 }
 
 /** Releases the worker thread behind jq (engine shutdown); it restarts on next use. */

@@ -3,17 +3,18 @@
  * root per task reference name, loop tasks without their `__N` suffix, the last instance winning) and the
  * TaskDef `inputTemplate` merge with its null fallback.
  */
+import { jsonRoundTrip, type JsonObject } from '../json';
 import { resolveExpressions } from './expressions';
 import { removeIteration } from './model/task-types';
-import type { JsonMap, TaskDef, TaskModel, WorkflowModel } from './model/types';
+import type { TaskDef, TaskModel, WorkflowModel } from './model/types';
 
 export interface ParamContext {
   /** Server environment exposed to `${NAME}` (Conductor exposes JVM properties and OS env vars). */
   env: Record<string, string | undefined>;
 }
 
-export function buildDocument(wf: WorkflowModel): JsonMap {
-  const doc: JsonMap = {
+export function buildDocument(wf: WorkflowModel): JsonObject {
+  const doc: JsonObject = {
     workflow: {
       input: wf.input,
       output: wf.output,
@@ -40,7 +41,7 @@ export function buildDocument(wf: WorkflowModel): JsonMap {
   return doc;
 }
 
-function taskParams(t: TaskModel): JsonMap {
+function taskParams(t: TaskModel): JsonObject {
   return {
     input: t.inputData,
     output: t.outputData,
@@ -63,44 +64,39 @@ function taskParams(t: TaskModel): JsonMap {
   };
 }
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
 /** Resolves a WorkflowTask's `inputParameters` for a task (or workflow outputParameters when no task). */
 export function getTaskInput(
   ctx: ParamContext,
-  inputParameters: JsonMap | undefined,
+  inputParameters: JsonObject | undefined,
   wf: WorkflowModel,
   taskDef?: TaskDef,
   taskId?: string,
-  document?: JsonMap,
-): JsonMap {
-  const params: JsonMap = clone(inputParameters ?? {});
+  document?: JsonObject,
+): JsonObject {
+  const params: JsonObject = jsonRoundTrip(inputParameters ?? {});
   const template = taskDef?.inputTemplate;
   if (template) {
-    for (const [k, v] of Object.entries(clone(template))) if (!(k in params)) params[k] = v;
+    for (const [k, v] of Object.entries(jsonRoundTrip(template))) if (!(k in params)) params[k] = v;
   }
   const resolved = resolveExpressions(params, document ?? buildDocument(wf), { env: ctx.env, taskId });
   if (template) {
     for (const k of Object.keys(resolved)) {
-      if (resolved[k] === null || resolved[k] === undefined) {
-        if (k in template) resolved[k] = clone(template[k]);
-      }
+      if ((resolved[k] === null || resolved[k] === undefined) && Object.hasOwn(template, k))
+        resolved[k] = jsonRoundTrip(template[k] ?? null);
     }
   }
   return resolved;
 }
 
 /** `ParametersUtils.replace(input, payload)`: resolves against an arbitrary document (event payloads). */
-export function replaceWithPayload(ctx: ParamContext, input: JsonMap, payload: unknown): JsonMap {
-  const doc = (payload && typeof payload === 'object' ? payload : { $: payload }) as JsonMap;
-  return resolveExpressions(clone(input), doc, { env: ctx.env });
+export function replaceWithPayload(ctx: ParamContext, input: JsonObject, payload: unknown): JsonObject {
+  const doc = (payload && typeof payload === 'object' ? payload : { $: payload }) as JsonObject;
+  return resolveExpressions(jsonRoundTrip(input), doc, { env: ctx.env });
 }
 
 /** WorkflowDef `inputTemplate` defaults merged into the start input (putIfAbsent). */
-export function getWorkflowInput(defTemplate: JsonMap | undefined, input: JsonMap): JsonMap {
-  const out: JsonMap = { ...input };
-  for (const [k, v] of Object.entries(defTemplate ?? {})) if (!(k in out)) out[k] = clone(v);
+export function getWorkflowInput(defTemplate: JsonObject | undefined, input: JsonObject): JsonObject {
+  const out: JsonObject = { ...input };
+  for (const [k, v] of Object.entries(defTemplate ?? {})) if (!(k in out)) out[k] = jsonRoundTrip(v);
   return out;
 }

@@ -4,11 +4,12 @@
  * nothing about where the notebook came from or goes to: saving is the autosaver's job.
  */
 import { NbcError, coerceError, errorMessage, isNbcError } from '../errors';
+import type { JsonObject } from '../json';
 import type { UserExpressionResult } from '../kernel/messages';
 import type { KernelSession } from '../kernel/provider';
 import type { Logger } from '../log';
 import type { NotebookSerializer } from '../notebook/io';
-import type { Cell, CodeCell, JSONObject, Notebook, Output } from '../notebook/types';
+import type { Cell, CodeCell, Notebook, Output } from '../notebook/types';
 import { RAISES_EXCEPTION_TAG, SKIP_EXECUTION_TAG, hasTag } from '../notebook/types';
 import type { Autosaver } from './autosave';
 import {
@@ -344,7 +345,7 @@ export async function executeNotebook(options: ExecuteNotebookOptions): Promise<
   const { failure } = state;
 
   if (options.session.info?.language_info) {
-    nb.metadata.language_info = options.session.info.language_info as unknown as JSONObject;
+    nb.metadata.language_info = options.session.info.language_info as unknown as JsonObject;
   }
   if (failure && failure.cellIndex !== null) {
     failure.cellIndex = insertErrorMarkers(nb, failure.cellIndex, failure.executionCount);

@@ -3,13 +3,12 @@
  * messages of the same name merge into one output, and `\r` / backspace are applied the way a terminal
  * (and nbconvert's coalesce_streams) would, so progress bars don't leave thousands of lines behind.
  */
+import { isPlainObject, type JsonObject } from '../json';
 import type { JupyterMessage } from '../kernel/messages';
 import {
-  isJSONObject,
   type CodeCell,
   type DisplayDataOutput,
   type ExecuteResultOutput,
-  type JSONObject,
   type MimeBundle,
   type Output,
   type StreamOutput,
@@ -27,7 +26,7 @@ export class DisplayRegistry {
     set.add(output);
   }
 
-  update(id: string, data: MimeBundle, metadata: JSONObject): DisplayOutput[] {
+  update(id: string, data: MimeBundle, metadata: JsonObject): DisplayOutput[] {
     const targets = [...(this.byId.get(id) ?? [])];
     for (const o of targets) {
       o.data = data;
@@ -72,17 +71,18 @@ function appendStream(target: StreamOutput, chunk: string): void {
   target.text = target.text.slice(0, lineStart) + applyControlChars(target.text.slice(lineStart) + chunk);
 }
 
+// Kernel messages are parsed JSON: a plain object in them holds JSON values only.
 function toMimeBundle(v: unknown): MimeBundle {
-  return isJSONObject(v) ? v : {};
+  return isPlainObject(v) ? (v as JsonObject) : {};
 }
 
-function toMetadata(v: unknown): JSONObject {
-  return isJSONObject(v) ? v : {};
+function toMetadata(v: unknown): JsonObject {
+  return isPlainObject(v) ? (v as JsonObject) : {};
 }
 
-function displayIdOf(content: JSONObject): string | undefined {
+function displayIdOf(content: JsonObject): string | undefined {
   const transient = content.transient;
-  if (isJSONObject(transient)) {
+  if (isPlainObject(transient)) {
     const id = transient.display_id;
     if (typeof id === 'string' && id) return id;
   }

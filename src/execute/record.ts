@@ -3,8 +3,9 @@
  * notebook `metadata.papermill` (parameters, paths, times, exception) and per-cell `metadata.papermill`
  * (status pending/running/completed/failed, times, duration), plus the error banner/anchor cells.
  */
+import type { JsonObject } from '../json';
 import { newMarkdownCell } from '../notebook/cells';
-import type { Cell, CellPapermillMetadata, JSONObject, Notebook } from '../notebook/types';
+import type { Cell, CellPapermillMetadata, Notebook } from '../notebook/types';
 import { ERROR_CELL_TAG, cellTags, papermillMetadata } from '../notebook/types';
 
 export interface NotebookRecordInit {
@@ -19,7 +20,7 @@ function isoNow(now: Date): string {
 }
 
 /** What papermill puts in `metadata.papermill` when it loads a notebook without one. */
-function papermillOnLoad(): JSONObject {
+function papermillOnLoad(): JsonObject {
   return { default_parameters: {}, parameters: {}, environment_variables: {} };
 }
 
@@ -45,7 +46,7 @@ export function prepareRecord(nb: Notebook, init: NotebookRecordInit, reportMode
   if (reportMode) {
     for (const cell of nb.cells) {
       if (cell.cell_type !== 'code') continue;
-      const jupyter = (cell.metadata.jupyter ?? {}) as JSONObject;
+      const jupyter = (cell.metadata.jupyter ?? {}) as JsonObject;
       jupyter.source_hidden = true;
       cell.metadata.jupyter = jupyter;
     }
@@ -72,7 +73,7 @@ export function startRecord(nb: Notebook, now: Date): void {
       duration: null,
       status: 'pending',
     };
-    cell.metadata.papermill = pending as unknown as JSONObject;
+    cell.metadata.papermill = pending as unknown as JsonObject;
   }
 }
 

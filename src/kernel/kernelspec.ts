@@ -9,8 +9,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { NbcError } from '../errors';
+import { isPlainObject, type JsonObject } from '../json';
 import type { Logger } from '../log';
-import type { JSONObject } from '../notebook/types';
 import { venvPaths } from '../python/venv';
 import type { KernelSpecSummary } from './provider';
 
@@ -38,7 +38,7 @@ export interface KernelSpec {
   argv: string[];
   env: Record<string, string>;
   interruptMode: InterruptMode;
-  metadata: JSONObject;
+  metadata: JsonObject;
   /** The spec's directory, or `builtin:<prefix>` for the built-in python3 spec. */
   resourceDir: string;
 }
@@ -79,8 +79,7 @@ export function kernelSearchPaths(options: KernelSpecSearchOptions): string[] {
 
 function stringRecord(value: unknown, field: string): Record<string, string> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new Error(`"${field}" must be an object`);
+  if (!isPlainObject(value)) throw new Error(`"${field}" must be an object`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new Error(`"${field}.${k}" must be a string`);
@@ -97,8 +96,8 @@ export function parseKernelJson(
   envPrefix?: string,
 ): KernelSpec {
   const raw: unknown = JSON.parse(text);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not a JSON object');
-  const spec = raw as Record<string, unknown>;
+  if (!isPlainObject(raw)) throw new Error('not a JSON object');
+  const spec = raw;
   const argv = spec.argv;
   if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a): a is string => typeof a === 'string')) {
     throw new Error('"argv" must be a non-empty array of strings');
@@ -111,7 +110,7 @@ export function parseKernelJson(
     throw new Error(`"interrupt_mode" must be "signal" or "message", got ${JSON.stringify(interruptMode)}`);
   }
   const metadata = spec.metadata ?? {};
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+  if (!isPlainObject(metadata)) {
     throw new Error('"metadata" must be an object');
   }
   const command = [...argv];
@@ -126,7 +125,7 @@ export function parseKernelJson(
     argv: command,
     env: stringRecord(spec.env, 'env'),
     interruptMode,
-    metadata: metadata as JSONObject,
+    metadata: metadata as JsonObject,
     resourceDir,
   };
 }

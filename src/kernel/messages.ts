@@ -1,5 +1,6 @@
 /** The Jupyter messaging protocol (v5.3), as much of it as nbconductor speaks. */
-import type { JSONObject, MimeBundle } from '../notebook/types';
+import type { JsonObject } from '../json';
+import type { MimeBundle } from '../notebook/types';
 
 export type Channel = 'shell' | 'iopub' | 'stdin' | 'control';
 
@@ -12,12 +13,12 @@ export interface MessageHeader {
   version: string;
 }
 
-export interface JupyterMessage<C = JSONObject> {
+export interface JupyterMessage<C = JsonObject> {
   channel: Channel;
   header: MessageHeader;
   /** Empty object when the message has no parent. */
   parent_header: Partial<MessageHeader>;
-  metadata: JSONObject;
+  metadata: JsonObject;
   content: C;
   buffers?: ArrayBuffer[];
 }
@@ -34,7 +35,7 @@ export interface ExecuteRequestContent {
 export interface UserExpressionResult {
   status: 'ok' | 'error';
   data?: MimeBundle;
-  metadata?: JSONObject;
+  metadata?: JsonObject;
   ename?: string;
   evalue?: string;
   traceback?: string[];
@@ -47,7 +48,7 @@ export interface ExecuteReplyContent {
   evalue?: string;
   traceback?: string[];
   user_expressions?: Record<string, UserExpressionResult>;
-  payload?: JSONObject[];
+  payload?: JsonObject[];
 }
 
 export interface LanguageInfo {
@@ -56,7 +57,7 @@ export interface LanguageInfo {
   mimetype?: string;
   file_extension?: string;
   pygments_lexer?: string;
-  codemirror_mode?: string | JSONObject;
+  codemirror_mode?: string | JsonObject;
   nbconvert_exporter?: string;
   [key: string]: unknown;
 }

@@ -4,6 +4,7 @@
  * has its own inspector; other languages report `supported: false` (papermill logs a warning and
  * returns nothing for them).
  */
+import { isPlainObject } from '../json';
 import { inspectPython } from './inspect/python';
 import { inspectR } from './inspect/r';
 import type { InferredParameter, ParameterInspector } from './inspect/types';
@@ -37,7 +38,7 @@ export interface InspectResult {
 
 function metadataString(nb: Notebook, section: string, key: string): string | undefined {
   const obj = nb.metadata[section];
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
+  if (!isPlainObject(obj)) return undefined;
   const v = obj[key];
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

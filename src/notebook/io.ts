@@ -5,18 +5,11 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
-import { parseJsonExact } from '../json-exact';
 import { NbcError } from '../errors';
+import { isPlainObject, parseJsonExact, type JsonObject, type JsonValue } from '../json';
 import { isValidCellId, newCellId } from './cells';
 import { validate as generatedValidate } from './nbformat-validate.generated';
-import {
-  isJSONObject,
-  type Cell,
-  type JSONObject,
-  type JSONValue,
-  type Notebook,
-  type Output,
-} from './types';
+import { type Cell, type Notebook, type Output } from './types';
 
 /** nbformat 4 schema validation, compiled ahead of time (see validator-source.ts). */
 const validateSchema = generatedValidate as unknown as ValidateFunction;
@@ -78,13 +71,13 @@ export function isJsonMime(mime: string): boolean {
  * A cell's multi-line fields (source, stream text, text mime data) joined into single strings, in place, as
  * nbformat's reader does. Tolerates cells that are not valid nbformat (fields of the wrong type are left).
  */
-export function joinCellLines(cell: JSONObject): void {
+export function joinCellLines(cell: JsonObject): void {
   if (cell.source !== undefined) cell.source = joinMultiline(cell.source);
   if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) return;
   for (const o of cell.outputs) {
-    if (!isJSONObject(o)) continue;
+    if (!isPlainObject(o)) continue;
     if (o.output_type === 'stream' && o.text !== undefined) o.text = joinMultiline(o.text);
-    if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && isJSONObject(o.data)) {
+    if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && isPlainObject(o.data)) {
       for (const [mime, value] of Object.entries(o.data))
         if (!isJsonMime(mime)) o.data[mime] = joinMultiline(value);
     }
@@ -97,7 +90,7 @@ export function parseNotebook(text: string | Buffer, source: string): Notebook {
 }
 
 /** Step 1 of parsing: JSON only (cheap), so callers can act on metadata before full validation. */
-export function parseNotebookJson(text: string | Buffer, source: string): JSONObject {
+export function parseNotebookJson(text: string | Buffer, source: string): JsonObject {
   let str = typeof text === 'string' ? text : text.toString('utf8');
   if (str.charCodeAt(0) === 0xfeff) str = str.slice(1);
   if (str.trim() === '')
@@ -114,26 +107,26 @@ export function parseNotebookJson(text: string | Buffer, source: string): JSONOb
       },
     );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isPlainObject(raw)) {
     throw new NbcError(
       'E_NOTEBOOK_INVALID',
       `${source} is not a notebook: the top level must be a JSON object`,
       { uri: source },
     );
   }
-  return raw as JSONObject;
+  return raw as JsonObject;
 }
 
 /** The kernel a parsed (not yet validated) notebook asks for, if it names one. */
-export function peekKernelName(raw: JSONObject): string | undefined {
-  const spec = isJSONObject(raw.metadata) ? raw.metadata.kernelspec : undefined;
-  const name = isJSONObject(spec) ? spec.name : undefined;
+export function peekKernelName(raw: JsonObject): string | undefined {
+  const spec = isPlainObject(raw.metadata) ? raw.metadata.kernelspec : undefined;
+  const name = isPlainObject(spec) ? spec.name : undefined;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 /** Step 2 of parsing: nbformat 4 structure, upgrade to 4.5 ids, multi-line fields joined. */
-export function validateNotebook(raw: JSONObject, source: string): Notebook {
-  const major = (raw as JSONObject).nbformat;
+export function validateNotebook(raw: JsonObject, source: string): Notebook {
+  const major = (raw as JsonObject).nbformat;
   if (major !== 4) {
     const hint =
       typeof major === 'number' && major < 4
@@ -167,7 +160,7 @@ export function validateNotebook(raw: JSONObject, source: string): Notebook {
   const nb = raw as unknown as Notebook;
   const usedIds = new Set<string>();
   for (const cell of nb.cells) {
-    joinCellLines(cell as unknown as JSONObject);
+    joinCellLines(cell as unknown as JsonObject);
     // nbformat 4.5 requires unique ids; pre-4.5 notebooks get them here (as nbformat.v4.upgrade does).
     if (!isValidCellId(cell.id) || usedIds.has(cell.id)) cell.id = newCellId(nb);
     usedIds.add(cell.id);
@@ -240,22 +233,22 @@ function splitsOnDisk(mime: string): boolean {
   return mime.startsWith('text/') || SPLIT_NON_TEXT.has(mime);
 }
 
-function outputForDisk(o: Output): JSONValue {
+function outputForDisk(o: Output): JsonValue {
   if (o.output_type === 'stream') return { ...o, text: splitLines(o.text) };
   if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-    const data: JSONObject = {};
+    const data: JsonObject = {};
     for (const [mime, value] of Object.entries(o.data)) {
       data[mime] = splitsOnDisk(mime) && typeof value === 'string' ? splitLines(value) : value;
     }
-    return { ...o, data } as unknown as JSONValue;
+    return { ...o, data } as unknown as JsonValue;
   }
-  return o as unknown as JSONValue;
+  return o as unknown as JsonValue;
 }
 
-function cellForDisk(cell: Cell): JSONValue {
+function cellForDisk(cell: Cell): JsonValue {
   const c: Record<string, unknown> = { ...cell, source: splitLines(cell.source) };
   if (cell.cell_type === 'code') c.outputs = cell.outputs.map(outputForDisk);
-  return c as JSONValue;
+  return c as JsonValue;
 }
 
 const CELL_DEPTH = 2; // cells sit inside {"cells": [ … ]}

@@ -19,6 +19,7 @@ import {
 } from 'yaml';
 
 import { NbcError } from '../errors';
+import { isPlainObject, setOwn } from '../json';
 import { pythonFloatRepr } from './translators/common';
 import { FloatValue, type ParamValue, type Parameters } from './values';
 
@@ -115,11 +116,6 @@ function keyIdentity(v: ParamValue): string {
   const x = v instanceof FloatValue ? v.value : v;
   if (typeof x === 'number') return Number.isInteger(x) ? `n:${BigInt(x)}` : `f:${x}`;
   return `${typeof v}:${keyText(v)}`;
-}
-
-/** Sets an own property even for `__proto__`, which plain assignment would treat as the prototype. */
-function setOwn(obj: Record<string, ParamValue>, key: string, value: ParamValue): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 class Converter {
@@ -252,7 +248,8 @@ export function parseYamlParameters(text: string, sourceLabel: string): Paramete
     });
   }
   if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value) || value instanceof FloatValue) {
+  // A FloatValue is a class instance, not a plain object.
+  if (!isPlainObject(value)) {
     const got = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
     throw new NbcError(
       'E_PARAMETER',

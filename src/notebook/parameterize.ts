@@ -5,18 +5,11 @@
  * exactly what was injected.
  */
 import { NbcError } from '../errors';
+import type { JsonObject, JsonValue } from '../json';
 import { cloneNotebook, newCodeCell } from './cells';
 import { inspectorFor, notebookKernelAndLanguage } from './inspect';
 import { getTranslator, type Translator } from './translators';
-import {
-  INJECTED_PARAMETERS_TAG,
-  PARAMETERS_TAG,
-  hasTag,
-  type JSONObject,
-  type JSONValue,
-  type Notebook,
-  papermillMetadata,
-} from './types';
+import { INJECTED_PARAMETERS_TAG, PARAMETERS_TAG, hasTag, type Notebook, papermillMetadata } from './types';
 import { toPlainJSON, type Parameters } from './values';
 
 export interface ParameterizeOptions {
@@ -117,7 +110,7 @@ export function parameterizeNotebook(
   const source = translator.renderCell(parameters, options.comment ?? 'Parameters');
   warnings.push(...unknownParameterWarnings(nb, translator, parameters));
 
-  const metadata: JSONObject = { tags: [INJECTED_PARAMETERS_TAG] };
+  const metadata: JsonObject = { tags: [INJECTED_PARAMETERS_TAG] };
   if (options.reportMode) metadata.jupyter = { source_hidden: true };
   const cell = newCodeCell(source, metadata, nb);
 
@@ -135,6 +128,6 @@ export function parameterizeNotebook(
     }
     nb.cells.splice(index, 0, cell);
   }
-  meta.parameters = toPlainJSON(parameters) as JSONValue;
+  meta.parameters = toPlainJSON(parameters) as JsonValue;
   return { notebook: nb, injectedCellIndex: index, warnings };
 }

@@ -2,15 +2,10 @@
  * nbformat v4 in memory. Multi-line strings (cell source, stream text, text mime data) are held as one
  * string; the writer splits them into lines as nbformat does on disk.
  */
-
-export type JSONPrimitive = null | boolean | number | string;
-export type JSONValue = JSONPrimitive | JSONValue[] | JSONObject;
-export interface JSONObject {
-  [key: string]: JSONValue;
-}
+import { isPlainObject, type JsonObject } from '../json';
 
 /** mime type → value (string for text types, JSON for `application/json` and `+json` types). */
-export type MimeBundle = JSONObject;
+export type MimeBundle = JsonObject;
 
 export interface StreamOutput {
   output_type: 'stream';
@@ -21,14 +16,14 @@ export interface StreamOutput {
 export interface DisplayDataOutput {
   output_type: 'display_data';
   data: MimeBundle;
-  metadata: JSONObject;
+  metadata: JsonObject;
 }
 
 export interface ExecuteResultOutput {
   output_type: 'execute_result';
   execution_count: number | null;
   data: MimeBundle;
-  metadata: JSONObject;
+  metadata: JsonObject;
 }
 
 export interface ErrorOutput {
@@ -50,7 +45,7 @@ export interface CellPapermillMetadata {
 }
 
 /** Arbitrary JSON; known keys (tags, papermill, jupyter) are read through the helpers below. */
-export type CellMetadata = JSONObject;
+export type CellMetadata = JsonObject;
 
 export interface CodeCell {
   cell_type: 'code';
@@ -66,7 +61,7 @@ export interface MarkdownCell {
   id?: string;
   source: string;
   metadata: CellMetadata;
-  attachments?: JSONObject;
+  attachments?: JsonObject;
 }
 
 export interface RawCell {
@@ -74,22 +69,22 @@ export interface RawCell {
   id?: string;
   source: string;
   metadata: CellMetadata;
-  attachments?: JSONObject;
+  attachments?: JsonObject;
 }
 
 export type Cell = CodeCell | MarkdownCell | RawCell;
 
-export interface KernelSpecMetadata extends JSONObject {
+export interface KernelSpecMetadata extends JsonObject {
   name: string;
   display_name: string;
 }
 
-export interface LanguageInfoMetadata extends JSONObject {
+export interface LanguageInfoMetadata extends JsonObject {
   name: string;
 }
 
 /** Arbitrary JSON; kernelspec / language_info / papermill are read through helpers. */
-export type NotebookMetadata = JSONObject;
+export type NotebookMetadata = JsonObject;
 
 export interface Notebook {
   nbformat: 4;
@@ -113,15 +108,10 @@ export function hasTag(cell: Cell, tag: string): boolean {
   return cellTags(cell).includes(tag);
 }
 
-/** A JSON object (not null, not a list). */
-export function isJSONObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** `metadata.papermill`, set to `created` first when it is missing (or not an object). */
-export function papermillMetadata(nb: Notebook, created: JSONObject = {}): JSONObject {
+export function papermillMetadata(nb: Notebook, created: JsonObject = {}): JsonObject {
   const existing = nb.metadata.papermill;
-  if (isJSONObject(existing)) return existing;
+  if (isPlainObject(existing)) return existing;
   nb.metadata.papermill = created;
   return created;
 }

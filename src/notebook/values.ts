@@ -4,6 +4,7 @@
  * integral and a float otherwise; an integral *float* is wrapped in `FloatValue`; an int beyond 2^53 is
  * a `bigint`.
  */
+import { isPlainObject } from '../json';
 
 export class FloatValue {
   constructor(readonly value: number) {}
@@ -22,7 +23,7 @@ export interface ParamObject {
 export type Parameters = Record<string, ParamValue>;
 
 export function isParamObject(v: ParamValue): v is ParamObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FloatValue);
+  return isPlainObject(v); // a FloatValue is a class instance, not a plain object
 }
 
 /**

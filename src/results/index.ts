@@ -24,7 +24,6 @@ export {
   isValueRef,
   offloadFolder,
   offloadLargeValues,
-  taskOutputSize,
   valueFileName,
   type OffloadKind,
   type OffloadOptions,

@@ -11,13 +11,9 @@
 import { createHash } from 'node:crypto';
 
 import { NbcError, isNbcError } from '../errors';
-import type { JSONValue } from '../notebook/types';
+import { isPlainObject, setOwn, stringifyJsonExact, type JsonValue } from '../json';
 import type { Storage } from '../storage';
 import { basename, dirname, joinUri, redactUri } from '../storage';
-import { setOwn } from './json';
-
-export { taskOutputSize } from './json';
-import { stringifyJsonExact } from '../json-exact';
 
 /** Default per-value limit: 64 KiB of JSON. */
 export const DEFAULT_OFFLOAD_LIMIT_BYTES = 64 * 1024;
@@ -93,11 +89,11 @@ async function writeOnce(storage: Storage, uri: string, text: string, signal?: A
  * Small values are returned as they are; the input object is not modified.
  */
 export async function offloadLargeValues(
-  values: Readonly<Record<string, JSONValue>>,
+  values: Readonly<Record<string, JsonValue>>,
   options: OffloadOptions,
-): Promise<Record<string, JSONValue>> {
+): Promise<Record<string, JsonValue>> {
   const limit = options.limitBytes ?? DEFAULT_OFFLOAD_LIMIT_BYTES;
-  const out: Record<string, JSONValue> = {};
+  const out: Record<string, JsonValue> = {};
   let folder: string | undefined;
   for (const [name, value] of Object.entries(values)) {
     const text = stringifyJsonExact(value);
@@ -117,7 +113,7 @@ export async function offloadLargeValues(
     await options.guard?.(uri);
     await writeOnce(options.storage, uri, text, options.signal);
     const ref: ValueRef = { $ref: uri, bytes };
-    setOwn(out, name, ref as unknown as JSONValue);
+    setOwn(out, name, ref as unknown as JsonValue);
   }
   return out;
 }
@@ -125,11 +121,9 @@ export async function offloadLargeValues(
 /** True for a `{"$ref": ..., "bytes": ...}` left by `offloadLargeValues`. */
 export function isValueRef(v: unknown): v is ValueRef {
   return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    typeof (v as { $ref?: unknown }).$ref === 'string' &&
-    typeof (v as { bytes?: unknown }).bytes === 'number' &&
+    isPlainObject(v) &&
+    typeof v.$ref === 'string' &&
+    typeof v.bytes === 'number' &&
     Object.keys(v).length === 2
   );
 }

@@ -9,10 +9,9 @@
  * bare variable and whatever their kernel returns (usually `text/plain`).
  */
 import { NbcError } from '../errors';
+import { isPlainObject, setOwn, type JsonValue } from '../json';
 import type { UserExpressionResult } from '../kernel/messages';
 import { findTranslator } from '../notebook/translators';
-import type { JSONValue } from '../notebook/types';
-import { isPlainObject, setOwn } from './json';
 
 /** The key wrapping a Python value inside `application/json`. */
 export const JSON_VALUE_KEY = 'nbconductor.json';
@@ -125,12 +124,12 @@ export function outputVariableExpressions(
 }
 
 export interface DecodedOutputVariables {
-  values: Record<string, JSONValue>;
+  values: Record<string, JsonValue>;
   /** name → "Ename: evalue" for variables the kernel could not evaluate or return. */
   errors: Record<string, string>;
 }
 
-function decodeOne(result: UserExpressionResult): { value: JSONValue } | { error: string } {
+function decodeOne(result: UserExpressionResult): { value: JsonValue } | { error: string } {
   if (result.status !== 'ok') {
     const ename = result.ename ?? 'Error';
     return { error: result.evalue ? `${ename}: ${result.evalue}` : ename };
@@ -157,7 +156,7 @@ export function decodeOutputVariables(
   names: readonly string[],
   userExpressions: Readonly<Record<string, UserExpressionResult>> | undefined,
 ): DecodedOutputVariables {
-  const values: Record<string, JSONValue> = {};
+  const values: Record<string, JsonValue> = {};
   const errors: Record<string, string> = {};
   for (const name of names) {
     const result =

@@ -15,17 +15,17 @@
  * earlier data and encoder and only attaches the display (scrapbook drops the data, so
  * `glue(name, value, display=True)` would lose its value).
  */
+import {
+  isPlainObject,
+  parseJsonExact,
+  setOwn,
+  stringifyJsonExact,
+  type JsonObject,
+  type JsonValue,
+} from '../json';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import type {
-  DisplayDataOutput,
-  ExecuteResultOutput,
-  JSONObject,
-  JSONValue,
-  Notebook,
-} from '../notebook/types';
-import { isPlainObject, setOwn } from './json';
-import { parseJsonExact, stringifyJsonExact } from '../json-exact';
+import type { DisplayDataOutput, ExecuteResultOutput, Notebook } from '../notebook/types';
 
 export const GLUE_MIME_PREFIX = 'application/scrapbook.scrap';
 export const RECORD_MIME_PREFIX = 'application/papermill.record';
@@ -47,7 +47,7 @@ export type ScrapOutput = DisplayDataOutput | ExecuteResultOutput;
 export interface Scrap {
   name: string;
   /** The decoded value; null only for a display-only scrap (encoder "display"). */
-  data: JSONValue | null;
+  data: JsonValue | null;
   /** The payload's encoder: "json", "text", "pandas", "display" or a custom one. */
   encoder: string;
   /** The output that displays this scrap, when the notebook glued a display for it. */
@@ -79,7 +79,7 @@ interface Where {
 type Decoded = { ok: true; scrap: Scrap } | { ok: false; reason: string };
 
 /** Python's `str()` of a JSON value, as far as it matters for the text encoder's fallback. */
-function pythonStr(v: JSONValue): string {
+function pythonStr(v: JsonValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v === null) return 'None';
@@ -88,13 +88,13 @@ function pythonStr(v: JSONValue): string {
 }
 
 /** The encoders' `decode`: json and text yield values, pandas and unknown encoders stay encoded. */
-function decode(name: string, data: JSONValue, encoder: string): Decoded {
+function decode(name: string, data: JsonValue, encoder: string): Decoded {
   switch (encoder) {
     case 'json':
       if (typeof data === 'string') {
         // scrapbook: "just in case we somehow got a valid JSON string pushed"
         try {
-          return { ok: true, scrap: { name, data: parseJsonExact(data) as JSONValue, encoder } };
+          return { ok: true, scrap: { name, data: parseJsonExact(data) as JsonValue, encoder } };
         } catch {
           return { ok: true, scrap: { name, data, encoder } };
         }
@@ -113,11 +113,11 @@ function decode(name: string, data: JSONValue, encoder: string): Decoded {
 }
 
 /** scrapbook's `payload_to_scrap` + schema v1 checks + `registry.decode`. */
-function payloadToScrap(raw: JSONValue, warn: (reason: string) => void): Scrap | undefined {
-  let payload: JSONValue = raw;
+function payloadToScrap(raw: JsonValue, warn: (reason: string) => void): Scrap | undefined {
+  let payload: JsonValue = raw;
   if (typeof payload === 'string') {
     try {
-      payload = parseJsonExact(payload) as JSONValue;
+      payload = parseJsonExact(payload) as JsonValue;
     } catch {
       warn('payload is a string that is not JSON');
       return undefined;
@@ -141,7 +141,7 @@ function payloadToScrap(raw: JSONValue, warn: (reason: string) => void): Scrap |
 }
 
 /** A legacy `application/papermill.record+json` payload: `{name: value}`, first entry only. */
-function recordToScrap(mime: string, raw: JSONValue, warn: (reason: string) => void): Scrap | undefined {
+function recordToScrap(mime: string, raw: JsonValue, warn: (reason: string) => void): Scrap | undefined {
   if (!isPlainObject(raw)) return (warn('papermill record is not an object'), undefined);
   // "application/papermill.record+json" → "json"
   const encoder = mime.slice(RECORD_MIME_PREFIX.length + 1);
@@ -172,7 +172,7 @@ function displayName(output: ScrapOutput): string | undefined {
 
 function dataScrapsOf(output: ScrapOutput, where: Where, logger: Logger): Scrap[] {
   const found = new Map<string, Scrap>();
-  const data: JSONObject = isPlainObject(output.data) ? output.data : {};
+  const data: JsonObject = isPlainObject(output.data) ? output.data : {};
   for (const [mime, payload] of Object.entries(data)) {
     const warn = (reason: string): void =>
       logger.warn({ ...where, mime }, `skipping a malformed scrap output: ${reason}`);
@@ -216,8 +216,8 @@ export function extractScraps(notebook: Notebook, options: ExtractScrapsOptions 
  * `{name: value}` for scraps that carry data (scrapbook's `data_dict`), as the task output reports them.
  * An undecoded scrap is reported as `{encoder, data}` so a consumer can tell it is still encoded.
  */
-export function scrapData(scraps: Scraps): Record<string, JSONValue> {
-  const out: Record<string, JSONValue> = {};
+export function scrapData(scraps: Scraps): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
   for (const scrap of scraps.values()) {
     if (scrap.data === null) continue;
     setOwn(out, scrap.name, scrap.undecoded ? { encoder: scrap.encoder, data: scrap.data } : scrap.data);

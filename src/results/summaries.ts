@@ -4,12 +4,12 @@
  * hold JSON, not notebooks, so they are not listed.
  */
 import { errorMessage } from '../errors';
+import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { parseNotebook } from '../notebook/io';
-import type { JSONObject, JSONValue, Notebook } from '../notebook/types';
+import type { Notebook } from '../notebook/types';
 import type { Storage } from '../storage';
-import { isPlainObject } from './json';
 import { extractScraps, scrapData } from './scraps';
 
 /**
@@ -21,9 +21,9 @@ export type RunStatus = 'completed' | 'failed' | 'running' | 'pending' | 'unread
 
 export interface RunSummary {
   uri: string;
-  parameters: JSONObject;
+  parameters: JsonObject;
   /** Glued values (data only, as in the task output). */
-  scraps: Record<string, JSONValue>;
+  scraps: Record<string, JsonValue>;
   status: RunStatus;
   /** Seconds, from `metadata.papermill.duration`; null while running. */
   duration: number | null;
@@ -42,7 +42,7 @@ export interface SummarizeRunsOptions {
   concurrency?: number;
 }
 
-function str(v: JSONValue | undefined): string | null {
+function str(v: JsonValue | undefined): string | null {
   return typeof v === 'string' ? v : null;
 }
 
@@ -63,7 +63,7 @@ export function unreadableSummary(uri: string, err: unknown): RunSummary {
 
 /** One notebook's row. */
 export function summarizeNotebook(uri: string, nb: Notebook, logger?: Logger): RunSummary {
-  const pm: JSONObject = isPlainObject(nb.metadata.papermill) ? nb.metadata.papermill : {};
+  const pm: JsonObject = isPlainObject(nb.metadata.papermill) ? nb.metadata.papermill : {};
   const exception = typeof pm.exception === 'boolean' ? pm.exception : null;
   const startTime = str(pm.start_time);
   const endTime = str(pm.end_time);

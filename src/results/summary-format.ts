@@ -3,8 +3,8 @@
  * sorting by any column, and the CSV, JSON and plain-text forms that `nbconductor summarize` prints and
  * the viewer's /summary page offers for download.
  */
-import type { JSONValue } from '../notebook/types';
 import type { RunSummary } from './summaries';
+import type { JsonValue } from '../json';
 
 export type SummaryFormat = 'table' | 'csv' | 'json';
 
@@ -26,7 +26,7 @@ export function summaryColumns(rows: readonly RunSummary[]): string[] {
 }
 
 /** A row's value in a column (undefined when the row has none). */
-export function summaryCell(row: RunSummary, column: string): JSONValue | undefined {
+export function summaryCell(row: RunSummary, column: string): JsonValue | undefined {
   switch (column) {
     case 'notebook':
       return row.uri;
@@ -44,8 +44,8 @@ export function summaryCell(row: RunSummary, column: string): JSONValue | undefi
   return undefined;
 }
 
-function compare(a: JSONValue | undefined, b: JSONValue | undefined): number {
-  const missing = (v: JSONValue | undefined): boolean => v === undefined || v === null;
+function compare(a: JsonValue | undefined, b: JsonValue | undefined): number {
+  const missing = (v: JsonValue | undefined): boolean => v === undefined || v === null;
   if (missing(a) || missing(b)) return missing(a) === missing(b) ? 0 : missing(a) ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const sa = typeof a === 'string' ? a : JSON.stringify(a);
@@ -71,12 +71,12 @@ export function sortSummaries(
 }
 
 /** A value as one line of text: strings as they are, anything else as JSON. */
-export function cellText(v: JSONValue | undefined): string {
+export function cellText(v: JsonValue | undefined): string {
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function csvField(v: JSONValue | undefined): string {
+function csvField(v: JsonValue | undefined): string {
   let text = cellText(v);
   // Spreadsheet formula injection: a text value that a spreadsheet would evaluate is kept as text.
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;

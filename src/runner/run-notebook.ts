@@ -20,12 +20,13 @@ import {
   type ExecutionResult,
 } from '../execute/executor';
 import { prepareRecord, removeErrorMarkers } from '../execute/record';
+import { isPlainObject, type JsonObject } from '../json';
 import type { KernelSession } from '../kernel/provider';
 import { EarlyKernel } from './early-kernel';
 import type { Logger } from '../log';
 import { NotebookSerializer, parseNotebookJson, peekKernelName, validateNotebook } from '../notebook/io';
 import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/parameterize';
-import { isJSONObject, type JSONObject, type Notebook } from '../notebook/types';
+import { type Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import { openOutputTarget, type OutputTarget } from '../storage/output-target';
 import { redactUri } from '../storage/uri';
@@ -65,7 +66,7 @@ export interface RunNotebookRequest {
   userExpressions?: Record<string, string> | ((language: string) => Record<string, string>);
   runId?: string;
   /** Merged into `metadata.nbconductor` (e.g. workflowId, taskId, attempt). */
-  runMetadata?: JSONObject;
+  runMetadata?: JsonObject;
 }
 
 export interface RunNotebookDeps {
@@ -122,7 +123,7 @@ interface Prepared {
 
 /** Steps 1–3: validate, resolve kernel/language, render the output URI, parameterize, record, preflight. */
 async function prepare(
-  raw: JSONObject,
+  raw: JsonObject,
   req: RunNotebookRequest,
   deps: RunNotebookDeps,
   log: Logger,
@@ -181,7 +182,7 @@ async function prepare(
   );
   const existing = nb.metadata.nbconductor;
   nb.metadata.nbconductor = {
-    ...(isJSONObject(existing) ? existing : {}),
+    ...(isPlainObject(existing) ? existing : {}),
     version: deps.version,
     run_id: runId,
     kernel_name: kernelName,

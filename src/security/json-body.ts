@@ -3,6 +3,7 @@
  * parses fine but then overflows the stack of any recursive code that walks it (serialising, resolving
  * expressions), which answered 500. Too deep or malformed is the client's error: 400.
  */
+import { parseJsonExact, type JsonValue } from '../json';
 import type { Rejection } from './types';
 
 /** Jackson's default (StreamReadConstraints) depth limit, so what Conductor reads, we read. */
@@ -40,7 +41,7 @@ export function jsonDepth(text: string, limit = Infinity): number {
 export function parseJsonBody(
   text: string,
   maxDepth = MAX_JSON_DEPTH,
-): { ok: true; value: unknown } | { ok: false; rejection: Rejection } {
+): { ok: true; value: JsonValue } | { ok: false; rejection: Rejection } {
   if (jsonDepth(text, maxDepth) > maxDepth)
     return {
       ok: false,
@@ -50,7 +51,8 @@ export function parseJsonBody(
       },
     };
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    // Integers beyond 2^53 stay exact (bigints), as Conductor keeps a long.
+    return { ok: true, value: parseJsonExact(text) as JsonValue };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return { ok: false, rejection: { status: 400, message: `Malformed JSON in request body: ${msg}` } };

@@ -4,19 +4,12 @@
  * `length` of arrays and strings — never inherited members, accessors or functions (the way to
  * `Function`, `process` and friends is always through one of those).
  */
+import { isPlainObject, type JsonValue } from '../json';
 import { isSafeString } from './internals';
 import { TemplateFault } from './fault';
 
 /** Marks "no such variable/attribute" inside `default(...)` and `is defined` (soft lookups). */
 export const MISSING: unique symbol = Symbol('nbc.template.missing');
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A short human name for a value's type, for error messages. */
 export function describeType(value: unknown): string {

@@ -17,8 +17,9 @@
  */
 import vm from 'node:vm';
 import { NbcError } from '../errors';
+import { isPlainObject, type JsonValue } from '../json';
 import { compileAst, singleExpression, toFault, type CompiledTemplate } from './compile';
-import { isPlainObject, toJsonValue, type JsonValue } from './data';
+import { toJsonValue } from './data';
 import { TemplateFault } from './fault';
 import { buildFilters, buildTests } from './filters';
 import { Environment, parse, type NjFrame, type NjFrameCtor, type NjNodeList } from './internals';

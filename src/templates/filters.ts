@@ -6,7 +6,8 @@
  * padding helpers whose width drives an unbounded loop (center, indent, batch, slice), `random`
  * (runs must be reproducible) and `groupby`.
  */
-import { MISSING, isPlainObject, outputString, readMember, toJsonValue } from './data';
+import { isPlainObject } from '../json';
+import { MISSING, outputString, readMember, toJsonValue } from './data';
 import { addDaysFilter, dateAddFilter, dateFilter, isoformatFilter, splitKwargs } from './dates';
 import { TemplateFault } from './fault';
 import { isSafeString, type NjFunction } from './internals';

@@ -18,12 +18,11 @@
  * A parameter value that is exactly one `{{ expression }}` renders to a typed value (renderValue).
  * Failures are NbcError('E_TEMPLATE') naming the label, the problem, its position and the template.
  */
+import type { JsonValue } from '../json';
 import { defaultEngine, type TemplateContext } from './engine';
-import type { JsonValue } from './data';
 
 export { createTemplateEngine, defaultEngine, isTemplateString } from './engine';
 export type { TemplateContext, TemplateEngine, TemplateEngineOptions } from './engine';
-export type { JsonValue } from './data';
 export { usesVariable } from './variables';
 export { renderOutputPath } from './output-path';
 export { taskTemplateContext } from './task-context';

@@ -4,7 +4,8 @@
  * version that enforces the data-only rules of data.ts, and counts work so that a large loop or deep
  * recursion fails cleanly within the limits. Stock helpers that only shuffle arguments are reused.
  */
-import { MISSING, describeType, isDataValue, isPlainObject, outputString, readMember } from './data';
+import { isPlainObject } from '../json';
+import { MISSING, describeType, isDataValue, outputString, readMember } from './data';
 import { TemplateFault } from './fault';
 import {
   isSafeString,

@@ -3,7 +3,7 @@
  * `{{ "tasks" }}` or `{{ workflow.tasks }}`). The worker asks `usesVariable(parameters, 'tasks')` to
  * decide whether upstream task outputs must be fetched from Conductor before rendering.
  */
-import { isPlainObject } from './data';
+import { isPlainObject } from '../json';
 import { isTemplateString } from './engine';
 import { isNode, parse, type NjNode } from './internals';
 

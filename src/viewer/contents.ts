@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 
 import { errorMessage } from '../errors';
 import { joinCellLines } from '../notebook/io';
-import { isJSONObject } from '../notebook/types';
 import { guessContentType } from '../storage';
 import type { ContentSource, Entry } from './source';
+import { isPlainObject, type JsonObject } from '../json';
 
 export interface ContentsQuery {
   type: 'directory' | 'file' | 'notebook' | null;
@@ -127,9 +127,10 @@ export async function contentsModel(
     } catch (err) {
       return { status: 400, message: `Unreadable Notebook: ${path} ${errorMessage(err)}`, reason: null };
     }
-    if (!isJSONObject(nb))
+    if (!isPlainObject(nb))
       return { status: 400, message: `Unreadable Notebook: ${path} is not a JSON object`, reason: null };
-    if (Array.isArray(nb.cells)) for (const cell of nb.cells) if (isJSONObject(cell)) joinCellLines(cell);
+    if (Array.isArray(nb.cells))
+      for (const cell of nb.cells) if (isPlainObject(cell)) joinCellLines(cell as JsonObject);
     return { model: { ...hashed, format: 'json', content: nb } };
   }
 

@@ -4,9 +4,10 @@
  * cell. Works on any parsed JSON: a notebook that is not valid nbformat still gets a header.
  */
 import { summarizeNotebook, type RunSummary } from '../results';
-import type { JSONObject, JSONValue, Notebook } from '../notebook/types';
-import { ERROR_CELL_TAG, isJSONObject } from '../notebook/types';
+import type { Notebook } from '../notebook/types';
+import { ERROR_CELL_TAG } from '../notebook/types';
 import { joinText } from './render/html';
+import { isPlainObject, type JsonValue, type JsonObject } from '../json';
 
 export interface RunLink {
   workflowId: string;
@@ -36,22 +37,22 @@ export interface NotebookFacts extends RunSummary {
   cellCount: number;
 }
 
-function str(v: JSONValue | undefined): string | null {
+function str(v: JsonValue | undefined): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-function cellsOf(nb: JSONObject): JSONObject[] {
-  return Array.isArray(nb.cells) ? nb.cells.filter(isJSONObject) : [];
+function cellsOf(nb: JsonObject): JsonObject[] {
+  return Array.isArray(nb.cells) ? (nb.cells.filter(isPlainObject) as JsonObject[]) : [];
 }
 
-function failingCell(cells: JSONObject[]): FailingCell | null {
+function failingCell(cells: JsonObject[]): FailingCell | null {
   let fallback: FailingCell | null = null;
   for (const [index, cell] of cells.entries()) {
     if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) continue;
-    const pm = isJSONObject(cell.metadata) ? cell.metadata.papermill : undefined;
-    const marked = isJSONObject(pm) && (pm.exception === true || pm.status === 'failed');
-    const err = cell.outputs.find((o) => isJSONObject(o) && o.output_type === 'error') as
-      JSONObject | undefined;
+    const pm = isPlainObject(cell.metadata) ? cell.metadata.papermill : undefined;
+    const marked = isPlainObject(pm) && (pm.exception === true || pm.status === 'failed');
+    const err = cell.outputs.find((o) => isPlainObject(o) && o.output_type === 'error') as
+      JsonObject | undefined;
     if (!marked && !err) continue;
     const found: FailingCell = {
       index,
@@ -65,8 +66,8 @@ function failingCell(cells: JSONObject[]): FailingCell | null {
   return fallback;
 }
 
-function runLink(meta: JSONValue | undefined): RunLink | null {
-  if (!isJSONObject(meta)) return null;
+function runLink(meta: JsonValue | undefined): RunLink | null {
+  if (!isPlainObject(meta)) return null;
   const workflowId = str(meta.workflow_id);
   if (workflowId === null) return null;
   return {
@@ -80,19 +81,19 @@ function runLink(meta: JSONValue | undefined): RunLink | null {
   };
 }
 
-export function notebookFacts(uri: string, nb: JSONObject): NotebookFacts {
+export function notebookFacts(uri: string, nb: JsonObject): NotebookFacts {
   const cells = cellsOf(nb);
-  const metadata = isJSONObject(nb.metadata) ? nb.metadata : {};
+  const metadata = isPlainObject(nb.metadata) ? nb.metadata : {};
   // summarizeNotebook reads metadata and outputs defensively; give it the shape it expects.
   const summary = summarizeNotebook(uri, { ...nb, metadata, cells } as unknown as Notebook);
-  const spec = isJSONObject(metadata.kernelspec) ? metadata.kernelspec : {};
-  const info = isJSONObject(metadata.language_info) ? metadata.language_info : {};
-  const own = isJSONObject(metadata.nbconductor) ? metadata.nbconductor : {};
+  const spec = isPlainObject(metadata.kernelspec) ? metadata.kernelspec : {};
+  const info = isPlainObject(metadata.language_info) ? metadata.language_info : {};
+  const own = isPlainObject(metadata.nbconductor) ? metadata.nbconductor : {};
   const failing = summary.status === 'failed' ? failingCell(cells) : null;
   const hasPapermillAnchor = cells.some(
     (c) =>
-      Array.isArray(isJSONObject(c.metadata) ? c.metadata.tags : null) &&
-      ((c.metadata as JSONObject).tags as JSONValue[]).includes(ERROR_CELL_TAG) &&
+      Array.isArray(isPlainObject(c.metadata) ? c.metadata.tags : null) &&
+      ((c.metadata as JsonObject).tags as JsonValue[]).includes(ERROR_CELL_TAG) &&
       joinText(c.source).includes('id="papermill-error-cell"'),
   );
   return {

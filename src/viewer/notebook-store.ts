@@ -4,8 +4,6 @@
  * once for both its header and the document its frame loads right after.
  */
 import { parseNotebookJson } from '../notebook/io';
-import type { JSONObject } from '../notebook/types';
-import { isJSONObject } from '../notebook/types';
 import { guessContentType } from '../storage';
 import { katexCss, katexCssInline } from './assets';
 import { SizedCache } from './cache';
@@ -15,6 +13,7 @@ import { joinText } from './render/html';
 import { relativeImageSources } from './render/markdown';
 import type { ContentSource, Entry } from './source';
 import { isHiddenName } from './source';
+import { isPlainObject, type JsonObject } from '../json';
 
 export interface DocumentVariant {
   /** Hide code inputs. */
@@ -72,21 +71,21 @@ export class NotebookStore {
     this.documents = new SizedCache<Buffer>(options.cacheBytes ?? 256 * 1024 * 1024, (html) => html.length);
   }
 
-  private async parse(segments: readonly string[], signal?: AbortSignal): Promise<JSONObject> {
+  private async parse(segments: readonly string[], signal?: AbortSignal): Promise<JsonObject> {
     const uri = this.source.uriOf(segments);
     return parseNotebookJson(await this.source.read(segments, signal), uri);
   }
 
   private async images(
     segments: readonly string[],
-    nb: JSONObject,
+    nb: JsonObject,
     signal?: AbortSignal,
   ): Promise<Map<string, string>> {
     const map = new Map<string, string>();
     const cells = Array.isArray(nb.cells) ? nb.cells : [];
     const wanted = new Set<string>();
     for (const cell of cells) {
-      if (isJSONObject(cell) && cell.cell_type === 'markdown') {
+      if (isPlainObject(cell) && cell.cell_type === 'markdown') {
         for (const src of relativeImageSources(joinText(cell.source))) wanted.add(src);
       }
     }
@@ -114,7 +113,7 @@ export class NotebookStore {
   private async render(
     segments: readonly string[],
     entry: Entry,
-    nb: JSONObject,
+    nb: JsonObject,
     variant: DocumentVariant,
     signal?: AbortSignal,
   ): Promise<Buffer> {
@@ -160,8 +159,8 @@ export class NotebookStore {
     const cachedFacts = this.facts.get(keyOf(entry));
     const docKey = this.docKey(entry, variant);
     if (cachedFacts && this.documents.get(docKey) !== undefined) return cachedFacts;
-    let nb: JSONObject | undefined;
-    const parsed = async (): Promise<JSONObject> => (nb ??= await this.parse(segments, signal));
+    let nb: JsonObject | undefined;
+    const parsed = async (): Promise<JsonObject> => (nb ??= await this.parse(segments, signal));
     const facts = await this.facts.getOrCompute(keyOf(entry), async () =>
       notebookFacts(this.source.uriOf(segments), await parsed()),
     );

@@ -10,9 +10,9 @@
  * that the server answers and accepts the key, so a wrong URL or key fails in seconds, naming the URL and
  * where it came from, instead of after minutes of the SDK's retries.
  */
-import { parseJsonExact, stringifyJsonExact } from '../json-exact';
 import type { Config } from '../config';
 import { NbcError } from '../errors';
+import { bigintsAsLosslessNumbers, parseJsonExact, stringifyJsonLossless } from '../json';
 import type { Logger } from '../log';
 import { isLoopbackHostname, readCredentials, credentialsPath } from '../security';
 import { sdkLogger } from './sdk-logger';
@@ -205,13 +205,23 @@ export function stopChainedTaskUpdates(sdk: Sdk): void {
 /**
  * Conductor keeps ints beyond 2^53 exact (Java longs); so do we on the wire: bodies are written with
  * bigints as digits (the SDK would send them as strings) and JSON answers are read with them as bigints
- * (its `response.json()` would round them). Both through the client's public hooks.
+ * (its `response.json()` would round them). Both through the client's public hooks. Bodies may also hold
+ * LosslessNumbers (see `forTaskRunner`), written as their digits too.
  */
 function keepIntegersExact(client: ConductorClient): void {
-  client.setConfig({ bodySerializer: (body: unknown) => stringifyJsonExact(body) ?? '' });
+  client.setConfig({ bodySerializer: (body: unknown) => stringifyJsonLossless(body) ?? '' });
   client.interceptors.response.use((response: Response) => {
     const text = response.text.bind(response);
     Object.defineProperty(response, 'json', { value: async () => parseJsonExact(await text()) });
     return response;
   });
+}
+
+/**
+ * A task result as the SDK's TaskRunner may take it: it measures `outputData` with JSON.stringify, which
+ * refuses a bigint (an int beyond 2^53 that a notebook glued or was given), and would fail the task. Such
+ * ints travel as LosslessNumbers, which the body serializer writes as their exact digits.
+ */
+export function forTaskRunner<T extends { outputData?: unknown }>(result: T): T {
+  return { ...result, outputData: bigintsAsLosslessNumbers(result.outputData) };
 }

@@ -11,7 +11,7 @@
  * no templates.
  */
 import { NbcError } from '../errors';
-import { isJSONObject, type JSONObject, type JSONValue } from '../notebook/types';
+import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import { isTemplateString } from '../templates';
 
 /** The parts of a WorkflowTask this module reads. */
@@ -101,8 +101,8 @@ function collect(value: unknown, path: (string | number)[], out: TemplateLeaf[])
     out.push({ path, template: value });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => collect(item, [...path, i], out));
-  } else if (isJSONObject(value as JSONValue)) {
-    for (const [k, v] of Object.entries(value as JSONObject)) collect(v, [...path, k], out);
+  } else if (isPlainObject(value as JsonValue)) {
+    for (const [k, v] of Object.entries(value as JsonObject)) collect(v, [...path, k], out);
   }
 }
 
@@ -133,22 +133,22 @@ export function hasTemplates(t: DefinitionTemplates): boolean {
  * Only the template leaves of the definition's `parameters`, in their places; every other leaf is null
  * (renderDeep leaves it alone), so rendering errors name the same path the author wrote.
  */
-export function templateTree(leaves: readonly TemplateLeaf[]): JSONValue {
-  let root: JSONValue = null;
+export function templateTree(leaves: readonly TemplateLeaf[]): JsonValue {
+  let root: JsonValue = null;
   for (const { path, template } of leaves) root = setAt(root, path, template);
   return root;
 }
 
-function setAt(container: JSONValue, path: readonly (string | number)[], value: JSONValue): JSONValue {
+function setAt(container: JsonValue, path: readonly (string | number)[], value: JsonValue): JsonValue {
   const [head, ...rest] = path;
   if (head === undefined) return value;
   if (typeof head === 'number') {
-    const arr: JSONValue[] = Array.isArray(container) ? container : [];
+    const arr: JsonValue[] = Array.isArray(container) ? container : [];
     while (arr.length <= head) arr.push(null);
     arr[head] = setAt(arr[head] ?? null, rest, value);
     return arr;
   }
-  const obj: JSONObject = isJSONObject(container) ? container : {};
+  const obj: JsonObject = isPlainObject(container) ? container : {};
   Object.defineProperty(obj, head, {
     value: setAt(obj[head] ?? null, rest, value),
     enumerable: true,
@@ -160,28 +160,27 @@ function setAt(container: JSONValue, path: readonly (string | number)[], value: 
 
 /** `data` with the value at each leaf's path replaced by that leaf's rendered value. */
 export function mergeRendered(
-  data: JSONObject,
+  data: JsonObject,
   leaves: readonly TemplateLeaf[],
-  rendered: JSONValue,
-): JSONObject {
-  let out: JSONValue = copyData(data);
+  rendered: JsonValue,
+): JsonObject {
+  let out: JsonValue = copyData(data);
   for (const { path } of leaves) {
-    let v: JSONValue | undefined = rendered;
+    let v: JsonValue | undefined = rendered;
     for (const p of path) v = v === undefined ? undefined : readAt(v, p);
     out = setAt(out, path, v ?? null);
   }
-  return isJSONObject(out) ? out : {};
+  return isPlainObject(out) ? out : {};
 }
 
-function readAt(v: JSONValue, p: string | number): JSONValue | undefined {
+function readAt(v: JsonValue, p: string | number): JsonValue | undefined {
   if (typeof p === 'number') return Array.isArray(v) ? v[p] : undefined;
-  return isJSONObject(v) && Object.prototype.hasOwnProperty.call(v, p) ? v[p] : undefined;
+  return isPlainObject(v) && Object.prototype.hasOwnProperty.call(v, p) ? v[p] : undefined;
 }
 
 /**
- * A plain-data copy made in this realm: the template sandbox only reads plain objects of our realm
- * (prototype identity), and what an HTTP client hands back may come from another realm (as under
- * jest). Like a JSON round trip (undefined and functions dropped, `toJSON` honoured) but bigints stay.
+ * A plain-data copy of what an HTTP client hands back (the template sandbox reads plain data only).
+ * Like a JSON round trip (undefined and functions dropped, `toJSON` honoured) but bigints stay.
  */
 export function copyData<T>(value: T): T {
   return copy(value, 0) as T;
@@ -194,9 +193,9 @@ function copy(v: unknown, depth: number): unknown {
   if (typeof json === 'function') return copy(json.call(v), depth + 1);
   if (Array.isArray(v))
     return v.map((x) => (x === undefined || typeof x === 'function' ? null : copy(x, depth + 1)));
-  let out: JSONValue = {};
+  let out: JsonValue = {};
   for (const [k, x] of Object.entries(v)) {
-    if (x !== undefined && typeof x !== 'function') out = setAt(out, [k], copy(x, depth + 1) as JSONValue);
+    if (x !== undefined && typeof x !== 'function') out = setAt(out, [k], copy(x, depth + 1) as JsonValue);
   }
   return out;
 }

@@ -4,9 +4,9 @@
  * (the SDK drops outputData when a worker throws). Failure statuses come from errors.ts, in one place.
  */
 import { NbcError, coerceError, errorMessage, isNbcError, taskStatusFor } from '../errors';
+import type { JsonObject, JsonValue } from '../json';
 import type { KernelSession } from '../kernel/provider';
 import type { Logger } from '../log';
-import type { JSONObject, JSONValue } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import {
   decodeOutputVariables,
@@ -30,7 +30,7 @@ export interface NotebookTask extends TaskFacts {
 
 export interface NotebookRunResult {
   status: 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
-  outputData: JSONObject;
+  outputData: JsonObject;
   reasonForIncompletion?: string;
   logs?: { log: string; createdTime: number }[];
 }
@@ -73,14 +73,14 @@ function seconds(s: number | undefined, fallback: number | null): number | null 
 }
 
 /** JSON from Conductor → parameter values (JSON cannot mark 1.0 as a float; ints stay ints). */
-function toParameters(o: JSONObject): Parameters {
+function toParameters(o: JsonObject): Parameters {
   return o as unknown as Parameters;
 }
 
 /** The error behind each failed result, for the outcome log line (logged with its stack). */
 const causes = new WeakMap<NotebookRunResult, Error>();
 
-function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
+function failure(err: unknown, outputData: JsonObject = {}): NotebookRunResult {
   const e = coerceError(err);
   const code = isNbcError(e) ? e.code : 'E_INTERNAL';
   const result: NotebookRunResult = {
@@ -88,7 +88,7 @@ function failure(err: unknown, outputData: JSONObject = {}): NotebookRunResult {
     reasonForIncompletion: `${e.message} [${code}]`.slice(0, 500),
     outputData: {
       ...outputData,
-      error: { ...(outputData.error as JSONObject | undefined), code, message: e.message },
+      error: { ...(outputData.error as JsonObject | undefined), code, message: e.message },
     },
     logs: [{ log: `${code}: ${e.message}`, createdTime: Date.now() }],
   };
@@ -104,8 +104,8 @@ async function resultsOf(
   log: Logger,
   signal?: AbortSignal,
 ): Promise<{
-  scraps: Record<string, JSONValue>;
-  outputs: Record<string, JSONValue>;
+  scraps: Record<string, JsonValue>;
+  outputs: Record<string, JsonValue>;
   outputErrors: Record<string, string>;
 }> {
   const rawScraps = scrapData(
@@ -242,7 +242,7 @@ async function runTask(
         events: (nb) => ({
           cellEnd: (index, cell, outcomeOfCell) => {
             if (cell.cell_type !== 'code') return;
-            const meta = cell.metadata.papermill as JSONObject | undefined;
+            const meta = cell.metadata.papermill as JsonObject | undefined;
             const took = typeof meta?.duration === 'number' ? ` in ${meta.duration.toFixed(2)} s` : '';
             taskLog.append(`cell ${index + 1}/${nb.cells.length} ${outcomeOfCell}${took}`);
           },
@@ -252,10 +252,10 @@ async function runTask(
 
     // 3. Results that flow downstream. Execution has happened: whatever fails now, the output notebook
     // is reported.
-    const outputData: JSONObject = {
+    const outputData: JsonObject = {
       // When even the final save failed, the URI is reported only if an earlier autosave is there.
       outputNotebook: outcome.saveError && outcome.saves.saves === 0 ? null : outcome.outputUri,
-      parameters: outcome.parameters as unknown as JSONObject,
+      parameters: outcome.parameters as unknown as JsonObject,
       durationMs: outcome.execution?.durationMs ?? 0,
       cells: outcome.execution?.cells ?? { total: 0, executed: 0 },
       kernel: outcome.kernelName,

@@ -3,13 +3,12 @@
  * fails terminally with a reason that names the field.
  */
 import { NbcError } from '../errors';
-import { stringifyJsonExact } from '../json-exact';
-import { isJSONObject, type JSONObject, type JSONValue } from '../notebook/types';
+import { isPlainObject, stringifyJsonExact, type JsonObject, type JsonValue } from '../json';
 
 export interface NotebookRunInput {
   notebook: string;
   output: string | null;
-  parameters: JSONObject;
+  parameters: JsonObject;
   kernel?: string;
   language?: string;
   cwd?: string;
@@ -42,8 +41,8 @@ function isKnownKey(k: string): boolean {
 export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const problems: string[] = [];
   const bad = (field: string, msg: string): void => void problems.push(`inputData.${field}: ${msg}`);
-  const input: JSONObject = isJSONObject(raw) ? raw : {};
-  if (!isJSONObject(raw)) problems.push('inputData must be an object');
+  const input = (isPlainObject(raw) ? raw : {}) as JsonObject; // task data is parsed JSON
+  if (!isPlainObject(raw)) problems.push('inputData must be an object');
 
   const str = (field: string, required = false): string | undefined => {
     const v = input[field];
@@ -70,17 +69,17 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   const language = str('language');
   const cwd = str('cwd');
 
-  let parameters: JSONObject = {};
+  let parameters: JsonObject = {};
   const p = input.parameters;
   if (p !== undefined && p !== null) {
-    if (isJSONObject(p)) parameters = p;
+    if (isPlainObject(p)) parameters = p;
     else bad('parameters', `must be an object of name → value, got ${stringifyJsonExact(p)}`);
   }
 
   const timeouts: NotebookRunInput['timeouts'] = {};
   const t = input.timeouts;
   if (t !== undefined && t !== null) {
-    if (!isJSONObject(t)) bad('timeouts', 'must be an object {startSeconds, cellSeconds, totalSeconds}');
+    if (!isPlainObject(t)) bad('timeouts', 'must be an object {startSeconds, cellSeconds, totalSeconds}');
     else {
       for (const [k, v] of Object.entries(t)) {
         if (k !== 'startSeconds' && k !== 'cellSeconds' && k !== 'totalSeconds') {
@@ -99,7 +98,7 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
   if (o !== undefined && o !== null) {
     if (!Array.isArray(o)) bad('outputs', `must be a list of variable names, got ${stringifyJsonExact(o)}`);
     else
-      o.forEach((name: JSONValue, i) => {
+      o.forEach((name: JsonValue, i) => {
         if (typeof name !== 'string' || !IDENTIFIER.test(name))
           bad(`outputs[${i}]`, `must be a variable name, got ${stringifyJsonExact(name)}`);
         else outputs.push(name);
@@ -133,5 +132,5 @@ export function parseNotebookRunInput(raw: unknown): NotebookRunInput {
 
 /** Keys in inputData the contract does not know (logged as a warning: a likely typo). */
 export function unknownInputKeys(raw: unknown): string[] {
-  return isJSONObject(raw) ? Object.keys(raw).filter((k) => !isKnownKey(k)) : [];
+  return isPlainObject(raw) ? Object.keys(raw).filter((k) => !isKnownKey(k)) : [];
 }

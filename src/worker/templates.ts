@@ -5,8 +5,8 @@
  * definition has templates (for its registered definition, and its input), with its tasks only when a
  * template uses `tasks`.
  */
+import type { JsonObject } from '../json';
 import type { Logger } from '../log';
-import type { JSONObject } from '../notebook/types';
 import { renderDeep, renderString, taskTemplateContext, usesVariable } from '../templates';
 import {
   copyData,
@@ -68,7 +68,7 @@ function tasksView(workflow: WorkflowView): Record<string, { output: unknown; st
 }
 
 export interface RenderedInput {
-  parameters: JSONObject;
+  parameters: JsonObject;
   output: string | null;
   /** True when Conductor was asked for the workflow (for logs/tests). */
   fetchedWorkflow: boolean;
@@ -80,7 +80,7 @@ function readsTasks(t: DefinitionTemplates): boolean {
 }
 
 export async function renderTaskTemplates(
-  parameters: JSONObject,
+  parameters: JsonObject,
   output: string | null,
   task: TaskFacts,
   deps: { fetchWorkflow: FetchWorkflow; now: Date; logger: Logger },
@@ -128,7 +128,7 @@ export async function renderTaskTemplates(
     now: deps.now,
   });
   const rendered = renderDeep(templateTree(templates.parameters), context, 'parameters');
-  const renderedParameters = mergeRendered(parameters, templates.parameters, rendered as JSONObject);
+  const renderedParameters = mergeRendered(parameters, templates.parameters, rendered as JsonObject);
   // The output template also sees the rendered parameters, e.g. out/{{ parameters.region_code }}.ipynb.
   // It is rendered here, once: the runner takes the result as a plain URI.
   const renderedOutput =

@@ -10,7 +10,12 @@ import type { Logger } from '../log';
 import { coerceError } from '../errors';
 import { handleNotebookRun, type HandlerDeps, type NotebookTask } from './handler';
 import { LeaseKeeper } from './lease';
-import { extendLease, stopChainedTaskUpdates, type ConductorConnection } from './conductor-client';
+import {
+  extendLease,
+  forTaskRunner,
+  stopChainedTaskUpdates,
+  type ConductorConnection,
+} from './conductor-client';
 import type { WorkerObserver } from './observer';
 import { sdkLogger } from './sdk-logger';
 
@@ -110,7 +115,7 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
           try {
             const result = await handleNotebookRun(task as unknown as NotebookTask, deps, controller.signal);
             status = result.status;
-            return result;
+            return forTaskRunner(result);
           } finally {
             leases.untrack(taskId);
             observer.taskFinished?.(observed, { status, durationMs: performance.now() - startedAt });

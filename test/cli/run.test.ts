@@ -4,8 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { JsonObject } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
-import type { CodeCell, JSONObject, Notebook } from '../../src/notebook/types';
+import type { CodeCell, Notebook } from '../../src/notebook/types';
 import { runBin, runCli } from '../helpers/cli';
 import { fixturePath } from '../helpers/fixtures';
 import { startTestJupyterServer, type TestJupyterServer } from '../helpers/jupyter-server';
@@ -114,7 +115,7 @@ describe('nbconductor run', () => {
     );
     expect(r.code).toBe(0);
     const nb = await readNb('merged.ipynb');
-    expect((nb.metadata.papermill as JSONObject).parameters).toEqual({
+    expect((nb.metadata.papermill as JsonObject).parameters).toEqual({
       c: 'from-file',
       a: '5',
       d: 'kept',
@@ -217,7 +218,7 @@ describe('nbconductor run', () => {
     const nb = await readNb('prep.ipynb');
     expect(injected(nb)).toBe('# Parameters\na = 3\n');
     expect((nb.cells[2] as CodeCell).execution_count).toBeNull();
-    expect(((nb.cells[2] as CodeCell).metadata.jupyter as JSONObject).source_hidden).toBe(true);
+    expect(((nb.cells[2] as CodeCell).metadata.jupyter as JsonObject).source_hidden).toBe(true);
   });
 
   it('streams cell output to the log with --log-output', async () => {

@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { JsonObject } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
-import type { JSONObject } from '../../src/notebook/types';
 import { runCli } from '../helpers/cli';
 import { fixturePath } from '../helpers/fixtures';
 import { startMoto, type S3TestServer } from '../helpers/s3-server';
@@ -79,7 +79,7 @@ describe('run with s3:// URIs', () => {
     expect(r.stderr).toBe('');
     expect(r).toMatchObject({ code: 0, stdout: 's3://notebooks/out/from-s3-yaml.ipynb\n' });
     const nb = parseNotebook(await getText('out/from-s3-yaml.ipynb'), 's3');
-    expect((nb.metadata.papermill as JSONObject).output_path).toBe('s3://notebooks/out/from-s3-yaml.ipynb');
+    expect((nb.metadata.papermill as JsonObject).output_path).toBe('s3://notebooks/out/from-s3-yaml.ipynb');
     expect(JSON.stringify(nb.cells[2])).toContain('from-s3-yaml\\n');
   });
 

@@ -1,12 +1,14 @@
 /**
  * Code health the lead checks (issue 8): no module imports itself back, even through type-only imports
  * (the engine's executor and JsonPath compiler had such cycles); every declared dependency is used; and
- * package.json points at nothing that does not exist.
+ * package.json points at nothing that does not exist; and one JSON value type and one plain-object guard
+ * (src/json.ts) serve every module.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { importCycles } from '../helpers/import-graph';
+import { jsonTwins } from '../helpers/json-twins';
 
 const ROOT = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -72,4 +74,20 @@ it('every development dependency is used by tests, benchmarks, scripts or tool c
 it('package.json names only files that exist once built', () => {
   if (pkg.main !== undefined) expect(fs.existsSync(path.join(ROOT, pkg.main))).toBe(true);
   expect(fs.existsSync(path.join(ROOT, 'bin/nbconductor.js'))).toBe(true);
+});
+
+it('src/ has one JSON value type and one plain-object guard, in src/json.ts', () => {
+  expect(jsonTwins(path.join(ROOT, 'src'), 'json.ts')).toEqual([]);
+});
+
+it('the JSON-twin check finds second JSON types and plain-object guards', () => {
+  expect(jsonTwins(path.join(ROOT, 'test/fixtures/json-twins'), 'json.ts')).toEqual([
+    { file: 'sub/guards.ts', line: 2, what: 'a plain-object guard (isRecord)' },
+    { file: 'sub/guards.ts', line: 5, what: 'an inline plain-object check (v)' },
+    { file: 'sub/guards.ts', line: 6, what: 'an inline plain-object check (v)' },
+    { file: 'sub/guards.ts', line: 7, what: 'a prototype check for plain objects' },
+    { file: 'types.ts', line: 3, what: 'a JSON type (JsonMap)' },
+    { file: 'types.ts', line: 4, what: 'a JSON type (JSONObject)' },
+    { file: 'types.ts', line: 6, what: 'a JSON value union (Data)' },
+  ]);
 });

@@ -4,6 +4,7 @@ import {
   harness,
   pollTask,
   simpleTask,
+  startInline,
   startWorkers,
   taskByRef,
   waitForStatus,
@@ -34,12 +35,7 @@ afterAll(async () => {
 });
 
 async function run(tasks: Json[], input: Json = {}, def: Json = {}): Promise<Json> {
-  const name = `cf_${Math.random().toString(36).slice(2, 8)}`;
-  const id = (await h.workflows.startWorkflow({
-    name,
-    input,
-    workflowDef: { name, version: 1, tasks, ...def } as never,
-  })) as string;
+  const id = await startInline(h, 'cf', tasks, input, def);
   return waitForStatus(h, id, ['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT']);
 }
 

@@ -211,6 +211,22 @@ export async function complete(
   });
 }
 
+/** Starts a workflow whose definition is given inline (a fresh name starting with `prefix`); its id. */
+export async function startInline(
+  h: Harness,
+  prefix: string,
+  tasks: Json[],
+  input: Json = {},
+  def: Json = {},
+): Promise<string> {
+  const name = `${prefix}_${Math.random().toString(36).slice(2, 8)}`;
+  return (await h.workflows.startWorkflow({
+    name,
+    input,
+    workflowDef: { name, version: 1, tasks, ...def } as never,
+  })) as string;
+}
+
 export function simpleTask(ref: string, name = ref, inputParameters: Json = {}): Json {
   return { name, taskReferenceName: ref, type: 'SIMPLE', inputParameters };
 }

@@ -8,6 +8,7 @@ import {
   pollTask,
   raw,
   simpleTask,
+  startInline,
   taskByRef,
   waitFor,
   waitForStatus,
@@ -53,14 +54,8 @@ afterAll(async () => {
   await new Promise((r) => api.close(r));
 });
 
-async function start(tasks: Json[], input: Json = {}, def: Json = {}): Promise<string> {
-  const name = `st_${Math.random().toString(36).slice(2, 8)}`;
-  return (await h.workflows.startWorkflow({
-    name,
-    input,
-    workflowDef: { name, version: 1, tasks, ...def } as never,
-  })) as string;
-}
+const start = (tasks: Json[], input: Json = {}, def: Json = {}): Promise<string> =>
+  startInline(h, 'st', tasks, input, def);
 
 const settled = ['COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT'];
 

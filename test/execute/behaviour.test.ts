@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { isNbcError } from '../../src/errors';
+import type { JsonObject } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
 import type { KernelSession } from '../../src/kernel/provider';
-import type { CodeCell, JSONObject, Notebook, StreamOutput } from '../../src/notebook/types';
+import type { CodeCell, Notebook, StreamOutput } from '../../src/notebook/types';
 import type { Parameters } from '../../src/notebook/values';
 import {
   runNotebook,
@@ -41,7 +42,7 @@ function stdout(cell: CodeCell): string {
 }
 
 function status(nb: Notebook, index: number): unknown {
-  return (nb.cells[index]?.metadata.papermill as JSONObject | undefined)?.status;
+  return (nb.cells[index]?.metadata.papermill as JsonObject | undefined)?.status;
 }
 
 describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) => {
@@ -133,12 +134,12 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
       'completed',
       'completed',
     ]);
-    const meta = nb.metadata.papermill as JSONObject;
+    const meta = nb.metadata.papermill as JsonObject;
     expect(meta.parameters).toEqual({ msg: 'Hello' });
     expect(meta.exception).toBeNull();
     expect(typeof meta.duration).toBe('number');
     expect(meta.input_path).toBe(fixturePath('simple'));
-    expect((nb.metadata.language_info as JSONObject).name).toBe('python');
+    expect((nb.metadata.language_info as JsonObject).name).toBe('python');
     expect(code(nb, 2).execution_count).toBeGreaterThan(0);
   });
 
@@ -186,7 +187,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     expect(status(nb, failing)).toBe('failed');
     expect(code(nb, failing + 1).execution_count).toBeNull();
     expect(status(nb, failing + 1)).toBe('pending');
-    expect((nb.metadata.papermill as JSONObject).exception).toBe(true);
+    expect((nb.metadata.papermill as JsonObject).exception).toBe(true);
   });
 
   it('reports a dead kernel quickly and still writes the output notebook', async () => {
@@ -298,13 +299,13 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
   it('hides inputs in report mode and only injects with prepare-only', async () => {
     const report = await run('report-mode', { a: 2 }, { reportMode: true });
     for (const c of report.saved.cells.filter((x) => x.cell_type === 'code')) {
-      expect((c.metadata.jupyter as JSONObject).source_hidden).toBe(true);
+      expect((c.metadata.jupyter as JsonObject).source_hidden).toBe(true);
     }
     const prepared = await run('report-mode', { a: 2 }, { prepareOnly: true });
     expect(prepared.status).toBe('prepared');
     expect(prepared.saved.cells[1]?.source).toBe('# Parameters\na = 2\n');
     expect(code(prepared.saved, 3).execution_count).toBeNull();
-    expect((prepared.saved.metadata.papermill as JSONObject).start_time).toBeUndefined();
+    expect((prepared.saved.metadata.papermill as JsonObject).start_time).toBeUndefined();
   });
 
   it('reads variables back from the kernel after the run', async () => {
@@ -410,7 +411,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     expect(status(r.saved, failing)).toBe('failed');
     expect(code(r.saved, failing + 1).execution_count).toBeNull();
     expect(status(r.saved, failing + 1)).toBe('pending');
-    const meta = r.saved.metadata.papermill as JSONObject;
+    const meta = r.saved.metadata.papermill as JsonObject;
     expect(meta.exception).toBe(true);
     expect(typeof meta.end_time).toBe('string');
     expect(r.saved.cells[0]?.source).toContain('An Exception was encountered');
@@ -495,7 +496,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     expect(r.status).toBe('failed');
     expect(r.error?.code).toBe('E_ABORTED');
     const saved = parseNotebook(await readFile(output), output);
-    expect((saved.metadata.papermill as JSONObject).exception).toBe(true);
+    expect((saved.metadata.papermill as JsonObject).exception).toBe(true);
   });
 
   it('writes notebooks that nbformat validates', async () => {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Cell, JSONObject, Notebook } from '../../src/notebook/types';
+import type { JsonObject } from '../../src/json';
+import type { Cell, Notebook } from '../../src/notebook/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'notebooks');
 
@@ -21,7 +22,7 @@ export function loadFixtureNotebook(name: string): Notebook {
   return raw;
 }
 
-export const PYTHON_METADATA: JSONObject = {
+export const PYTHON_METADATA: JsonObject = {
   kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
   language_info: { name: 'python' },
 };
@@ -46,6 +47,6 @@ export function markdownCell(source: string, tags?: string[]): Cell {
   };
 }
 
-export function notebookOf(cells: Cell[], metadata: JSONObject = PYTHON_METADATA): Notebook {
+export function notebookOf(cells: Cell[], metadata: JsonObject = PYTHON_METADATA): Notebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: structuredClone(metadata), cells };
 }

@@ -7,7 +7,6 @@
 import type http from 'node:http';
 
 import { compileConfig, type S3Config } from '../../src/config';
-import type { JSONObject } from '../../src/notebook/types';
 import { createStorage, type Storage } from '../../src/storage';
 import {
   createViewer,
@@ -19,6 +18,7 @@ import {
   type ViewerGuard,
 } from '../../src/viewer';
 import { quietLogger } from './logger';
+import type { JsonObject } from '../../src/json';
 
 export interface RecordedRequest {
   method: string;
@@ -107,7 +107,7 @@ export async function startTestViewer(o: TestViewerOptions): Promise<TestViewer>
 type Json = Record<string, unknown>;
 
 /** A notebook (nbformat 4.5) from cells, with papermill metadata when `papermill` is given. */
-export function notebookJson(cells: Json[], metadata: Json = {}): JSONObject {
+export function notebookJson(cells: Json[], metadata: Json = {}): JsonObject {
   return {
     nbformat: 4,
     nbformat_minor: 5,
@@ -117,7 +117,7 @@ export function notebookJson(cells: Json[], metadata: Json = {}): JSONObject {
       ...metadata,
     },
     cells: cells.map((c, i) => ({ id: `c${i}`, metadata: {}, ...c })),
-  } as JSONObject;
+  } as JsonObject;
 }
 
 export function codeCell(source: string, outputs: Json[] = [], extra: Json = {}): Json {

@@ -14,14 +14,12 @@ import {
   evaluateScript,
   isTruthy,
   resolveExpressions,
-  type Json,
-  type JsonObject,
 } from '../../src/engine/expr';
+import { isPlainObject, type JsonObject, type JsonValue } from '../../src/json';
 import {
   allTasks,
   declaredParameters,
   documentedScraps,
-  isObject,
   loadEventHandlers,
   loadTaskDefs,
   loadWorkflows,
@@ -90,7 +88,7 @@ function taskProblems(t: WorkflowTask, next: WorkflowTask | undefined): string[]
     case 'SWITCH':
       if (!t.evaluatorType || !t.expression)
         problems.push(`${where}: SWITCH needs evaluatorType and expression`);
-      if (!isObject(t.decisionCases) || Object.keys(t.decisionCases).length === 0) {
+      if (!isPlainObject(t.decisionCases) || Object.keys(t.decisionCases).length === 0) {
         problems.push(`${where}: SWITCH needs at least one decisionCase`);
       }
       if (t.evaluatorType === 'value-param' && !(String(t.expression) in input)) {
@@ -165,7 +163,7 @@ function referenceProblems(def: WorkflowDef): string[] {
     if (t.name === 'notebook_run' && typeof nb === 'string')
       notebooks.set(t.taskReferenceName, notebookName(nb));
   }
-  const check = (value: Json, where: string, visible: Set<string>): void => {
+  const check = (value: JsonValue, where: string, visible: Set<string>): void => {
     for (const ref of collectReferences(value)) {
       const at = `${where} ${ref.expression}`;
       if (ref.problem) problems.push(`${at}: not a valid JsonPath (${ref.problem})`);
@@ -213,7 +211,7 @@ function notebookProblems(def: WorkflowDef): string[] {
       problems.push(`task ${t.taskReferenceName}: ${notebook} does not exist`);
       continue;
     }
-    if (!isObject(input.parameters)) continue;
+    if (!isPlainObject(input.parameters)) continue;
     const declared = declaredParameters(notebook).map((p) => p.name);
     for (const name of Object.keys(input.parameters)) {
       if (!declared.includes(name))
@@ -499,7 +497,7 @@ describe('workflows/events', () => {
     const h = handlers.get('nb_s3_landed');
     expect(h?.event).toBe('sqs:nbc-landing');
     const condition = String(h?.condition);
-    const accepts = async (payload: Json): Promise<boolean> =>
+    const accepts = async (payload: JsonValue): Promise<boolean> =>
       isTruthy(await evaluateScript(condition, payload));
     const notification = (eventName: string, bucket: string, key: string): JsonObject => ({
       Records: [{ eventName, s3: { bucket: { name: bucket }, object: { key, size: 412 } } }],
@@ -528,7 +526,7 @@ describe('workflows/events', () => {
     expect(run.status).toBe('COMPLETED');
     expect(run.tasks.get('ingest')?.input.parameters).toEqual({ ...input, data_dir: 'runs/data' });
     const branches = (run.tasks.get('join_regions')?.input.joinOn ?? []) as string[];
-    expect(branches).toHaveLength((scraps.ingest_landed?.regions as Json[]).length);
+    expect(branches).toHaveLength((scraps.ingest_landed?.regions as JsonValue[]).length);
     expect(run.output).toMatchObject({
       source_uri: scraps.ingest_landed?.source_uri,
       run_date: '2024-03-05',

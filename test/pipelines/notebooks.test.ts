@@ -10,8 +10,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { JsonObject, JsonValue } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
-import type { ErrorOutput, JSONObject, JSONValue, Notebook } from '../../src/notebook/types';
+import type { ErrorOutput, Notebook } from '../../src/notebook/types';
 import { runCli } from '../helpers/cli';
 import { validateWithNbformat } from '../helpers/nbformat';
 import { testVenv } from '../helpers/python';
@@ -37,14 +38,14 @@ interface Ran {
   code: number;
   stderr: string;
   nb: Notebook;
-  scraps: Record<string, JSONValue>;
+  scraps: Record<string, JsonValue>;
   images: number;
   errors: ErrorOutput[];
   stdout: string;
 }
 
 /** `nbconductor run notebooks/<name>.ipynb <out>` with -r for strings, -p for numbers, -y for the rest. */
-async function run(name: string, out: string, params: Record<string, JSONValue>): Promise<Ran> {
+async function run(name: string, out: string, params: Record<string, JsonValue>): Promise<Ran> {
   const args = ['run', path.join(NOTEBOOKS_DIR, `${name}.ipynb`), out, '--no-progress-bar'];
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'string') args.push('-r', k, v);
@@ -62,23 +63,23 @@ async function run(name: string, out: string, params: Record<string, JSONValue>)
       if (o.output_type === 'stream') ran.stdout += o.text;
       if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
       if ('image/png' in o.data) ran.images++;
-      const scrap = o.data[SCRAP_MIME] as JSONObject | undefined;
+      const scrap = o.data[SCRAP_MIME] as JsonObject | undefined;
       if (scrap) ran.scraps[String(scrap.name)] = scrap.data ?? null; // later glues of a name win
     }
   }
   return ran;
 }
 
-function kind(v: JSONValue | undefined): string {
+function kind(v: JsonValue | undefined): string {
   if (v === null || v === undefined) return 'null';
   return Array.isArray(v) ? 'array' : typeof v;
 }
 
 /** The scraps have exactly the documented names, each of the documented JSON type. */
-function expectDocumentedScraps(notebook: string, scraps: Record<string, JSONValue>): void {
+function expectDocumentedScraps(notebook: string, scraps: Record<string, JsonValue>): void {
   const doc = documented[notebook] ?? {};
   expect(Object.keys(scraps).sort()).toEqual(Object.keys(doc).sort());
-  const kinds = (o: Record<string, JSONValue | undefined>): Record<string, string> =>
+  const kinds = (o: Record<string, JsonValue | undefined>): Record<string, string> =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, kind(v)]));
   expect(kinds(scraps)).toEqual(kinds(doc));
 }
@@ -282,7 +283,7 @@ describe('example notebooks, run', () => {
   });
 
   it('quality_check glues ok, low_volume or invalid for the SWITCH', async () => {
-    const files = extract.scraps.files as JSONObject;
+    const files = extract.scraps.files as JsonObject;
     const [ok, low, invalid] = await Promise.all([
       run('quality_check', 'quality-ok.ipynb', { row_count: 800, files, min_rows: 500 }),
       run('quality_check', 'quality-low.ipynb', { row_count: 800, files, min_rows: 5000 }),

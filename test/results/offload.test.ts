@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { NbcError } from '../../src/errors';
-import type { JSONValue } from '../../src/notebook/types';
+import { jsonByteLength, type JsonValue } from '../../src/json';
 import {
   DEFAULT_OFFLOAD_LIMIT_BYTES,
   PYTHON_GLUE_HELPER,
@@ -16,7 +16,6 @@ import {
   isValueRef,
   offloadLargeValues,
   scrapData,
-  taskOutputSize,
   valueFileName,
   type ValueRef,
 } from '../../src/results';
@@ -58,10 +57,10 @@ async function failure(p: Promise<unknown>): Promise<NbcError> {
 /** A value whose JSON is exactly `bytes` long: a string of bytes - 2 characters. */
 const sized = (bytes: number): string => 'x'.repeat(bytes - 2);
 
-test('taskOutputSize counts the UTF-8 bytes of the JSON text', () => {
-  expect(taskOutputSize({ a: 'é' })).toBe(Buffer.byteLength('{"a":"é"}'));
-  expect(taskOutputSize(sized(100))).toBe(100);
-  expect(taskOutputSize(undefined)).toBe(0);
+test('jsonByteLength counts the UTF-8 bytes of the JSON text', () => {
+  expect(jsonByteLength({ a: 'é' })).toBe(Buffer.byteLength('{"a":"é"}'));
+  expect(jsonByteLength(sized(100))).toBe(100);
+  expect(jsonByteLength(undefined)).toBe(0);
 });
 
 test('value names become safe, distinct file names', () => {
@@ -82,7 +81,7 @@ describe.each([
 ])('offloading to %s', (_label, baseUri) => {
   it('values over the limit go next to the notebook as JSON; the rest stay inline', async () => {
     const big = { rows: Array.from({ length: 10_000 }, (_, i) => ({ i, name: `row-${i}` })) };
-    const values: Record<string, JSONValue> = {
+    const values: Record<string, JsonValue> = {
       small: 1,
       at_limit: sized(DEFAULT_OFFLOAD_LIMIT_BYTES),
       over_limit: sized(DEFAULT_OFFLOAD_LIMIT_BYTES + 1),
@@ -97,12 +96,12 @@ describe.each([
       bytes: DEFAULT_OFFLOAD_LIMIT_BYTES + 1,
     });
     const ref = out['big/table'] as unknown as ValueRef;
-    expect(ref).toEqual({ $ref: `${folder}/big%2Ftable.json`, bytes: taskOutputSize(big) });
+    expect(ref).toEqual({ $ref: `${folder}/big%2Ftable.json`, bytes: jsonByteLength(big) });
     expect(isValueRef(ref)).toBe(true);
     // what was written is the value, byte for byte
     expect(JSON.parse((await storage.read(ref.$ref)).toString('utf8'))).toEqual(big);
     // the task output is now small
-    expect(taskOutputSize(out)).toBeLessThan(DEFAULT_OFFLOAD_LIMIT_BYTES + 500);
+    expect(jsonByteLength(out)).toBeLessThan(DEFAULT_OFFLOAD_LIMIT_BYTES + 500);
     // the caller's object is untouched
     expect(values['big/table']).toBe(big);
   });
@@ -171,6 +170,6 @@ describe('end to end: a notebook glues a big value and saves its output to S3', 
     const stored = JSON.parse((await storage.read(ref.$ref)).toString()) as number[];
     expect(stored).toHaveLength(20000);
     expect(stored[19999]).toBe(19999);
-    expect(ref.bytes).toBe(taskOutputSize(stored));
+    expect(ref.bytes).toBe(jsonByteLength(stored));
   });
 });

@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { JSONObject, Notebook, Output } from '../../src/notebook/types';
+import type { JsonObject } from '../../src/json';
+import type { Notebook, Output } from '../../src/notebook/types';
 import {
   PYTHON_GLUE_HELPER,
   extractScraps,
@@ -240,13 +241,13 @@ describe('payload edge cases (hand-built outputs)', () => {
     if (cell?.cell_type === 'code') cell.outputs = outputs;
     return nb;
   }
-  const display = (data: JSONObject, metadata: JSONObject = {}): Output => ({
+  const display = (data: JsonObject, metadata: JsonObject = {}): Output => ({
     output_type: 'display_data',
     data,
     metadata,
   });
-  const payload = (name: string, data: unknown, encoder = 'json', version: unknown = 1): JSONObject =>
-    ({ name, data, encoder, version }) as JSONObject;
+  const payload = (name: string, data: unknown, encoder = 'json', version: unknown = 1): JsonObject =>
+    ({ name, data, encoder, version }) as JsonObject;
 
   it('decodes like scrapbook: JSON text under the json encoder, str() under text, unknown encoders kept', () => {
     const { logger: log, lines } = captureLogger('warn');

@@ -3,8 +3,7 @@ import { workflowGraph } from '../../src/viewer/pages/graph';
 import { parseRunsQuery, runsSearch } from '../../src/viewer/pages/runs';
 import { pageOfEntries, parseFolderQuery } from '../../src/viewer/pages/folder';
 import type { Entry } from '../../src/viewer/source';
-
-type Json = Record<string, unknown>;
+import type { JsonObject as Json } from '../../src/json';
 
 function graph(definition: Json[], executed: Record<string, Json>): string {
   return workflowGraph({

@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { JsonObject } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
-import type { JSONObject } from '../../src/notebook/types';
 import { fixturePath } from '../helpers/fixtures';
 import { startPipelineStack, watchLines, type PipelineStack, type TaskRun } from '../helpers/pipeline';
 
@@ -111,7 +111,7 @@ it('re-delivers the task of a SIGKILLed worker to a new worker, as a new attempt
   const partial = parseNotebook(readFileSync(attempt0), attempt0);
   expect(JSON.stringify(partial)).toContain('step 1');
   expect(JSON.stringify(partial)).not.toContain('"end\\n"');
-  expect((partial.metadata.nbconductor as JSONObject).attempt).toBe(0);
+  expect((partial.metadata.nbconductor as JsonObject).attempt).toBe(0);
   second.kill('SIGTERM');
   expect(await exited(second)).toBe(0);
 });

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 
 import type { KernelProvider, KernelSession } from '../../src/kernel/provider';
 import { parseNotebook } from '../../src/notebook/io';
-import type { JSONObject } from '../../src/notebook/types';
 import { createStorage, type Storage } from '../../src/storage';
 import { fixturePath } from '../helpers/fixtures';
 import { quietLogger } from '../helpers/logger';
@@ -20,6 +19,7 @@ import {
   type TaskRun,
 } from '../helpers/pipeline';
 import { startTestProvider, type TestProvider } from '../helpers/providers';
+import type { JsonObject } from '../../src/json';
 
 const logger = quietLogger();
 let stack: PipelineStack;
@@ -109,7 +109,7 @@ it('reports a failed final save (retryable), with the earlier autosave it left',
       /could not save the output notebook .*: disk on fire \(the run itself completed; an earlier autosave is at /,
     );
     const nb = parseNotebook(readFileSync(uri), uri);
-    expect((nb.metadata.papermill as JSONObject).end_time).toBeNull(); // the autosave, not a final record
+    expect((nb.metadata.papermill as JsonObject).end_time).toBeNull(); // the autosave, not a final record
   } finally {
     failFinalSaves = false;
   }
@@ -132,6 +132,6 @@ it('reports the partial output notebook when the kernel provider shuts the kerne
   expect(task.reasonForIncompletion).toContain('has been shut down');
   expect(task.reasonForIncompletion).toContain(`output notebook: ${String(uri)}`);
   const nb = parseNotebook(readFileSync(String(uri)), String(uri));
-  expect((nb.metadata.papermill as JSONObject).exception).toBe(true);
+  expect((nb.metadata.papermill as JsonObject).exception).toBe(true);
   expect(JSON.stringify(nb.cells)).toContain('step 2');
 });

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { JsonObject } from '../../src/json';
 import { parseNotebook } from '../../src/notebook/io';
-import type { JSONObject } from '../../src/notebook/types';
 import { startPipelineStack, type PipelineStack, type TaskRun, type WorkflowRun } from '../helpers/pipeline';
 
 let stack: PipelineStack;
@@ -171,7 +171,7 @@ it('nb_data_landed: an event carrying a date and a URI starts the fan-out pipeli
   const wf = await stack.waitFor(started[0]?.workflowId as string);
   expect(wf.status).toBe('COMPLETED');
   expect(wf.input).toMatchObject({ run_date: '2026-03-05', source_uri: 's3://landing/2026-03-05/' });
-  expect((task(wf, 'extract').outputData.parameters as JSONObject).source_uri).toBe(
+  expect((task(wf, 'extract').outputData.parameters as JsonObject).source_uri).toBe(
     's3://landing/2026-03-05/',
   );
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
-import type { JSONObject } from '../../src/notebook/types';
+import type { JsonObject } from '../../src/json';
 import { packageRoot } from '../../src/paths';
 import { raw, waitFor, type Json } from '../engine/support';
 import { startPipelineStack, type PipelineStack, type TaskRun } from '../helpers/pipeline';
@@ -89,13 +89,13 @@ async function nextStarted(): Promise<string> {
   return String(exec.output.workflowId);
 }
 
-async function readNotebook(uri: string): Promise<JSONObject> {
+async function readNotebook(uri: string): Promise<JsonObject> {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new Error(`not an s3 URI: ${uri}`);
   const r = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
   return JSON.parse(
     await (r.Body as { transformToString(): Promise<string> }).transformToString(),
-  ) as JSONObject;
+  ) as JsonObject;
 }
 
 function task(tasks: TaskRun[], ref: string): TaskRun {
@@ -130,7 +130,7 @@ it('an object landing in S3 runs nb_s3_landed: the first notebook reads it from 
   for (const uri of notebooks) {
     expect(String(uri)).toMatch(new RegExp(`^s3://nbc-runs/runs/nb_s3_landed/${id}/`));
     const nb = await readNotebook(String(uri));
-    expect((nb.metadata as JSONObject).papermill).toBeDefined();
+    expect((nb.metadata as JsonObject).papermill).toBeDefined();
   }
   const first = JSON.stringify(await readNotebook(String(ingest.outputData.outputNotebook)));
   expect(first).toContain(`read ${CSV.length} bytes from s3://landing/views/2024-03-05 export.csv`);

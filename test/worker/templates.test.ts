@@ -1,8 +1,8 @@
 /** Worker templates: rendered against {workflow, task, tasks, now}; Conductor is asked only when needed. */
 import { isNbcError } from '../../src/errors';
+import type { JsonObject } from '../../src/json';
 import { renderTaskTemplates, type WorkflowView } from '../../src/worker/templates';
 import { attemptOutput, defaultAttemptOutput } from '../../src/worker/output-uri';
-import type { JSONObject } from '../../src/notebook/types';
 import { quietLogger } from '../helpers/logger';
 
 const facts = {
@@ -53,7 +53,7 @@ async function render(
   },
   f = fetcher([{ taskReferenceName: 'agg', inputParameters: def }]),
 ) {
-  return renderTaskTemplates(data.parameters as JSONObject, data.output ?? null, taskOf(def), {
+  return renderTaskTemplates(data.parameters as JsonObject, data.output ?? null, taskOf(def), {
     fetchWorkflow: f.fetch,
     now,
     logger: quietLogger(),
@@ -130,7 +130,7 @@ describe('only template text written in the definition is rendered (issue 7 §4)
       output: '/runs/{{ workflow.input.name }}.ipynb',
     };
     const f = fetcher([{ taskReferenceName: 'agg', inputParameters: def }]);
-    const r = await renderTaskTemplates(def.parameters as JSONObject, def.output, taskOf(def), {
+    const r = await renderTaskTemplates(def.parameters as JsonObject, def.output, taskOf(def), {
       fetchWorkflow: async (id, t) => ({
         ...(await f.fetch(id, t)),
         input: { name: '{{ workflow.input.secret }}' },
@@ -184,7 +184,7 @@ describe('only template text written in the definition is rendered (issue 7 §4)
       },
     ]);
     const r = await renderTaskTemplates(
-      def.parameters as JSONObject,
+      def.parameters as JsonObject,
       null,
       { ...taskOf(def), referenceTaskName: 'agg__3' },
       {

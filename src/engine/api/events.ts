@@ -9,14 +9,15 @@
  * which complete a waiting task (e.g. WAIT/HUMAN) with the body as output, and Orkes' message view
  *   GET /api/event/message/{event}    received messages, newest first, with outcome and executions.
  */
+import { isPlainObject, stringifyJsonExact, type JsonObject } from '../../json';
 import { BadRequestError, ConflictError, NotFoundError } from '../api-errors';
 import type { Engine } from '../engine';
 import { eventMessages } from '../events/message-view';
 import { publishMessage } from '../events/publish';
 import { updateTask, updateTaskByRef } from '../executor/update';
-import { isPlainObject, normalizeEventHandler } from '../model/defaults';
+import { normalizeEventHandler } from '../model/defaults';
 import { isTaskStatus } from '../model/status';
-import type { JsonMap, TaskStatus } from '../model/types';
+import type { TaskStatus } from '../model/types';
 import type { ApiRequest, Router } from '../http/router';
 import { validateEventHandler } from '../validation/others';
 import { bodyObject, ok, param, queryBool, queryInt, queryString, requireValid, text } from './util';
@@ -46,7 +47,7 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
         ),
       ),
     );
-    const handlers = list.map((h) => normalizeEventHandler(h as JsonMap));
+    const handlers = list.map((h) => normalizeEventHandler(h as Record<string, unknown>));
     run(() => {
       for (const handler of handlers) {
         if (ctx.events.getHandler(handler.name))
@@ -109,7 +110,7 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
     if (req.body === undefined) throw new BadRequestError('Required request body is missing: event payload');
     const event = eventName(param(req, 'event'));
     const messageId = queryString(req, 'messageId') || ctx.newId();
-    const payload = isPlainObject(req.body) ? req.body : JSON.stringify(req.body);
+    const payload = isPlainObject(req.body) ? req.body : (stringifyJsonExact(req.body) ?? 'null');
     // A message id given twice is the same message sent again: it is handled once.
     const id = run(() => publishMessage(ctx, event, messageId, payload, 'redelivery'));
     return ok({ messageId: id, event });
@@ -125,7 +126,7 @@ export function registerEventRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/api/queue/update/{workflowId}/task/{taskId}/{status}', (req) => {
-    const output: JsonMap = isPlainObject(req.body) ? req.body : {};
+    const output: JsonObject = isPlainObject(req.body) ? req.body : {};
     const status = statusOf(req);
     run(() => {
       const task = ctx.tasks.get(param(req, 'taskId'));

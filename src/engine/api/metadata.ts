@@ -8,7 +8,7 @@ import {
 } from '../api-errors';
 import type { Engine } from '../engine';
 import { normalizeTaskDef, normalizeWorkflowDef } from '../model/defaults';
-import type { JsonMap, WorkflowDef } from '../model/types';
+import type { WorkflowDef } from '../model/types';
 import type { Router } from '../http/router';
 import { validateTaskDef } from '../validation/others';
 import { validateWorkflowDef } from '../validation/workflow-def';
@@ -31,7 +31,7 @@ export function registerMetadataRoutes(router: Router, engine: Engine): void {
     requireValid(list.flatMap((d, i) => validateTaskDef(d, `[${i}].`)));
     ctx.tx.run(() => {
       for (const raw of list) {
-        const def = normalizeTaskDef(raw as JsonMap);
+        const def = normalizeTaskDef(raw as Record<string, unknown>);
         def.createTime = ctx.clock();
         delete def.updateTime;
         ctx.defs.putTaskDef(def);
@@ -100,7 +100,7 @@ export function registerMetadataRoutes(router: Router, engine: Engine): void {
     const names: string[] = [];
     ctx.tx.run(() => {
       for (const raw of list) {
-        const def = normalizeWorkflowDef(raw as JsonMap);
+        const def = normalizeWorkflowDef(raw as Record<string, unknown>);
         const existing = ctx.defs.getWorkflowDef(def.name, def.version);
         def.createTime = existing?.createTime ?? ctx.clock();
         def.updateTime = ctx.clock();

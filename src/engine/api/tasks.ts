@@ -1,13 +1,13 @@
 /** `/api/tasks`: the worker protocol (poll, update, logs) and queue inspection (`TaskResource`). */
+import { isPlainObject, type JsonObject } from '../../json';
 import { BadRequestError, NotFoundError, VALIDATION_FAILED } from '../api-errors';
 import type { Engine } from '../engine';
 import { poll } from '../executor/poll';
 import { pendingTaskByRef, signalTask, updateTask, updateTaskByRef } from '../executor/update';
 import { queueNameFor } from '../context';
-import { isPlainObject } from '../model/defaults';
 import { toApiTask, toApiWorkflow } from '../model/serialize';
 import { isTaskStatus, isTerminal } from '../model/status';
-import type { JsonMap, TaskResult, TaskStatus } from '../model/types';
+import type { TaskResult, TaskStatus } from '../model/types';
 import type { ApiRequest, Router } from '../http/router';
 import { validateTaskResult } from '../validation/others';
 import { noContent, ok, param, queryInt, queryString, text } from './util';
@@ -17,7 +17,7 @@ const RESULT_STATUSES = ['IN_PROGRESS', 'FAILED', 'FAILED_WITH_TERMINAL_ERROR', 
 function taskResultFrom(req: ApiRequest): TaskResult {
   const errors = validateTaskResult(req.body, true);
   if (errors.length > 0) throw new BadRequestError(VALIDATION_FAILED, errors);
-  return req.body as TaskResult;
+  return req.body as unknown as TaskResult; // validated just above
 }
 
 function statusParam(req: ApiRequest): TaskStatus {
@@ -28,7 +28,7 @@ function statusParam(req: ApiRequest): TaskStatus {
   return s;
 }
 
-function outputBody(req: ApiRequest): JsonMap {
+function outputBody(req: ApiRequest): JsonObject {
   if (req.body === undefined || req.body === null) return {};
   if (!isPlainObject(req.body)) throw new BadRequestError('Task output must be a JSON object');
   return req.body;
@@ -37,7 +37,7 @@ function outputBody(req: ApiRequest): JsonMap {
 export function registerTaskRoutes(router: Router, engine: Engine): void {
   const { ctx, exec } = engine;
   const run = <T>(fn: () => T): T => ctx.tx.run(fn);
-  const doPoll = (req: ApiRequest, count: number, timeoutMs: number): Promise<JsonMap[]> =>
+  const doPoll = (req: ApiRequest, count: number, timeoutMs: number): Promise<JsonObject[]> =>
     poll(exec, engine.limiter, engine.waiters, {
       taskType: param(req, 'tasktype'),
       workerId: queryString(req, 'workerid'),

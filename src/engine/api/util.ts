@@ -1,7 +1,6 @@
 /** Small helpers shared by the REST resources: parameter parsing and response shapes. */
+import { isPlainObject } from '../../json';
 import { BadRequestError, VALIDATION_FAILED, type ValidationError } from '../api-errors';
-import { isPlainObject } from '../model/defaults';
-import type { JsonMap } from '../model/types';
 import type { ApiRequest, ApiResponse } from '../http/router';
 
 export const ok = (json?: unknown): ApiResponse =>
@@ -41,7 +40,7 @@ export function requireValid(errors: ValidationError[]): void {
   if (errors.length > 0) throw new BadRequestError(VALIDATION_FAILED, errors);
 }
 
-export function bodyObject(req: ApiRequest, what: string): JsonMap {
+export function bodyObject(req: ApiRequest, what: string): Record<string, unknown> {
   if (req.body === undefined) throw new BadRequestError(`Required request body is missing: ${what}`);
   if (!isPlainObject(req.body)) throw new BadRequestError(`Request body must be a JSON object (${what})`);
   return req.body;

@@ -2,12 +2,12 @@
  * `/api/workflow/bulk/*` (`WorkflowBulkResource`): one operation over up to 1,000 workflow ids, each in
  * its own transaction, answering `{bulkSuccessfulResults: [ids], bulkErrorResults: {id: message}}`.
  */
+import type { JsonObject } from '../../json';
 import { BadRequestError, VALIDATION_FAILED } from '../api-errors';
 import type { Engine } from '../engine';
 import * as admin from '../executor/admin';
 import type { ApiRequest, Router } from '../http/router';
 import { toApiWorkflow } from '../model/serialize';
-import type { JsonMap } from '../model/types';
 import { ok, queryBool, queryString } from './util';
 
 const MAX_REQUEST_ITEMS = 1000;
@@ -79,7 +79,7 @@ export function registerWorkflowBulkRoutes(router: Router, engine: Engine): void
   router.post('/api/workflow/bulk/search', (req) => {
     const withTasks = queryBool(req, 'includeTasks', true);
     const now = ctx.clock();
-    return bulk(workflowIds(req), (id): JsonMap => {
+    return bulk(workflowIds(req), (id): JsonObject => {
       return toApiWorkflow(admin.loadOr404(exec, id, withTasks), withTasks, now);
     });
   });

@@ -1,12 +1,13 @@
 /** `/api/workflow`: start, read, search and operate on executions (`WorkflowResource`). */
+import { isPlainObject, type JsonObject } from '../../json';
 import { BadRequestError, NotFoundError, VALIDATION_FAILED, type ValidationError } from '../api-errors';
 import type { Engine } from '../engine';
 import * as admin from '../executor/admin';
 import { rerun } from '../executor/rerun';
-import { isPlainObject, normalizeWorkflowDef } from '../model/defaults';
+import { normalizeWorkflowDef } from '../model/defaults';
 import { toApiTask, toApiWorkflow, toWorkflowSummary } from '../model/serialize';
 import { isTerminal, isWorkflowTerminal } from '../model/status';
-import type { JsonMap, StartWorkflowInput, WorkflowModel } from '../model/types';
+import type { StartWorkflowInput, WorkflowModel } from '../model/types';
 import type { Router } from '../http/router';
 import { validateWorkflowDef } from '../validation/workflow-def';
 import { buildSearch, searchRequest } from './search';
@@ -24,7 +25,7 @@ function validatePriority(p: unknown, errors: ValidationError[]): number | undef
 }
 
 /** A StartWorkflowRequest body turned into engine input, with every problem reported. */
-export function parseStartRequest(engine: Engine, body: JsonMap): StartWorkflowInput {
+export function parseStartRequest(engine: Engine, body: Record<string, unknown>): StartWorkflowInput {
   const errors: ValidationError[] = [];
   const inline = body.workflowDef;
   if (typeof body.name !== 'string' || body.name === '') {
@@ -58,7 +59,7 @@ export function parseStartRequest(engine: Engine, body: JsonMap): StartWorkflowI
     name: typeof body.name === 'string' && body.name !== '' ? body.name : def?.name,
     version: typeof body.version === 'number' ? body.version : undefined,
     workflowDefinition: def,
-    input: body.input === undefined ? {} : (body.input as JsonMap | null),
+    input: body.input === undefined ? {} : (body.input as JsonObject | null),
     correlationId: typeof body.correlationId === 'string' ? body.correlationId : undefined,
     priority,
     taskToDomain: isPlainObject(body.taskToDomain)
@@ -105,7 +106,7 @@ export function registerWorkflowRoutes(router: Router, engine: Engine): void {
         version: def.version,
         correlationId: queryString(req, 'correlationId'),
         priority,
-        input: req.body as JsonMap | null,
+        input: req.body as JsonObject | null,
       }).workflowId;
     });
     return text(id);
@@ -176,7 +177,7 @@ export function registerWorkflowRoutes(router: Router, engine: Engine): void {
 
   router.get('/api/workflow/{workflowId}/status', (req) => {
     const wf = getOr404(engine, param(req, 'workflowId'), false);
-    const out: JsonMap = { workflowId: wf.workflowId, status: wf.status };
+    const out: JsonObject = { workflowId: wf.workflowId, status: wf.status };
     if (wf.correlationId !== undefined) out.correlationId = wf.correlationId;
     if (queryBool(req, 'includeOutput', false)) out.output = wf.output;
     if (queryBool(req, 'includeVariables', false)) out.variables = wf.variables;
@@ -305,7 +306,7 @@ function correlated(
   correlationId: string,
   includeClosed: boolean,
   includeTasks: boolean,
-): JsonMap[] {
+): JsonObject[] {
   const now = engine.ctx.clock();
   return engine.ctx.workflows
     .byCorrelation(name, correlationId)
@@ -323,7 +324,12 @@ function search(engine: Engine, query: URLSearchParams, full: boolean): { status
 }
 
 /** The workflows with these ids, in order: full (`Workflow`) or as `WorkflowSummary`. */
-export function workflowResults(engine: Engine, ids: string[], full: boolean, withTasks = full): JsonMap[] {
+export function workflowResults(
+  engine: Engine,
+  ids: string[],
+  full: boolean,
+  withTasks = full,
+): JsonObject[] {
   const now = engine.ctx.clock();
   return ids
     .map((id) => engine.exec.store.loadWorkflow(id, full && withTasks))

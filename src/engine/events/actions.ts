@@ -2,10 +2,10 @@
  * Event-handler actions (`SimpleActionProcessor`): `start_workflow`, `complete_task`, `fail_task`. Values
  * in the action are `${…}` expressions over the message payload.
  */
+import { isPlainObject, type JsonObject } from '../../json';
 import { expandInlineJson } from '../expressions';
-import { isPlainObject } from '../model/defaults';
 import { removeIteration } from '../model/task-types';
-import type { EventAction, JsonMap, TaskDetails, TaskModel, TaskStatus } from '../model/types';
+import type { EventAction, TaskDetails, TaskModel, TaskStatus } from '../model/types';
 import { replaceWithPayload } from '../params';
 import type { WorkflowExecutor } from '../executor/executor';
 import { updateTask } from '../executor/update';
@@ -16,11 +16,11 @@ function startWorkflow(
   payload: unknown,
   event: string,
   messageId: string,
-): JsonMap {
+): JsonObject {
   const params = action.start_workflow ?? {};
   const ctx = exec.ctx;
   const input = replaceWithPayload(ctx.params, isPlainObject(params.input) ? params.input : {}, payload);
-  const meta: JsonMap = { taskToDomain: '${taskToDomain}' };
+  const meta: JsonObject = { taskToDomain: '${taskToDomain}' };
   if (params.correlationId !== undefined) meta.correlationId = params.correlationId;
   const replaced = replaceWithPayload(ctx.params, meta, payload);
   const taskToDomain =
@@ -67,8 +67,8 @@ function completeTask(
   payload: unknown,
   event: string,
   messageId: string,
-): JsonMap {
-  const input: JsonMap = {
+): JsonObject {
+  const input: JsonObject = {
     workflowId: details.workflowId ?? null,
     taskId: details.taskId ?? null,
     taskRefName: details.taskRefName ?? null,
@@ -85,7 +85,7 @@ function completeTask(
     replaced.error = `No task found with taskId: ${String(replaced.taskId)}, reference name: ${String(replaced.taskRefName)}, workflowId: ${String(replaced.workflowId)}`;
     return replaced;
   }
-  const output: JsonMap = {
+  const output: JsonObject = {
     ...replaced,
     'conductor.event.messageId': messageId,
     'conductor.event.name': event,
@@ -110,7 +110,7 @@ export function runAction(
   payload: unknown,
   event: string,
   messageId: string,
-): JsonMap {
+): JsonObject {
   const body = action.expandInlineJSON ? expandInlineJson(payload) : payload;
   switch (action.action) {
     case 'start_workflow':

@@ -3,7 +3,7 @@
  * the SDK's `EventClient.getEventMessages`): each message with its payload, what became of it, and the
  * executions it caused, so a message that ran nothing is visible with the reason.
  */
-import type { JsonMap } from '../model/types';
+import { isPlainObject, parseJsonExact, type JsonObject } from '../../json';
 import type { EventExecution, EventMessage, EventStore } from '../store/events';
 
 const MAX_PAGE = 1000;
@@ -14,19 +14,17 @@ export interface EventMessageView {
   eventType: 'MESSAGE';
   payload: string;
   /** The payload parsed, when it is a JSON object. */
-  fullPayload?: JsonMap;
+  fullPayload?: JsonObject;
   createdAt: number;
   status: 'RECEIVED' | 'HANDLED' | 'REJECTED';
   statusDescription: string;
   eventExecutions: EventExecution[];
 }
 
-function parsedObject(text: string): JsonMap | undefined | 'not-json' {
+function parsedObject(text: string): JsonObject | undefined | 'not-json' {
   try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as JsonMap)
-      : undefined;
+    const value = parseJsonExact(text);
+    return isPlainObject(value) ? (value as JsonObject) : undefined;
   } catch {
     return 'not-json';
   }

@@ -7,11 +7,12 @@
  * Conditions are scripts evaluated outside the transaction (see `tasks/scripts.ts`): a message waits,
  * and the messages after it with it, until every handler's condition has its outcome.
  */
+import { parseJsonExact, type JsonObject } from '../../json';
 import { coalescedKick } from '../coalesce';
 import type { EngineContext } from '../context';
 import { expandInlineJson, isTruthy } from '../expressions';
 import type { WorkflowExecutor } from '../executor/executor';
-import type { EventHandler, JsonMap } from '../model/types';
+import type { EventHandler } from '../model/types';
 import type { EventExecution, EventMessage } from '../store/events';
 import { evaluate, PENDING, type ScriptSite } from '../tasks/scripts';
 import { runAction } from './actions';
@@ -21,7 +22,7 @@ const KEEP_PROCESSED_MS = 24 * 3600 * 1000;
 
 function parsePayload(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonExact(text);
   } catch {
     return text;
   }
@@ -85,7 +86,7 @@ export class EventProcessor {
         conditionSite(msg, handler),
         type,
         condition,
-        (input ?? {}) as JsonMap,
+        (input ?? {}) as JsonObject,
       );
       return result === PENDING ? PENDING : { holds: isTruthy(result) };
     } catch (err) {
@@ -110,7 +111,8 @@ export class EventProcessor {
       const site = conditionSite(msg, handler);
       this.ctx.scripts.delete(site.owner, site.site);
       if (!verdict.holds) {
-        const output: JsonMap = { msg: msg.payload, condition: handler.condition };
+        const output: JsonObject = { msg: msg.payload };
+        if (handler.condition !== undefined) output.condition = handler.condition;
         if (verdict.error !== undefined) output.error = verdict.error;
         this.ctx.events.addExecution(
           {

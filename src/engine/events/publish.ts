@@ -2,8 +2,8 @@
  * Publishing a message on an event queue: stored durably in the `event_messages` inbox inside the current
  * transaction, then the event processor is woken after the commit.
  */
+import { stringifyJsonExact, type JsonObject } from '../../json';
 import type { EngineContext } from '../context';
-import type { JsonMap } from '../model/types';
 
 /**
  * Stores the message; returns its id. A message id already on that queue is either a redelivery of that
@@ -14,10 +14,10 @@ export function publishMessage(
   ctx: EngineContext,
   queue: string,
   messageId: string,
-  payload: JsonMap | string,
+  payload: JsonObject | string,
   duplicate: 'redelivery' | 'distinct' = 'distinct',
 ): string {
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const text = typeof payload === 'string' ? payload : (stringifyJsonExact(payload) ?? '{}');
   let id = messageId;
   if (!ctx.events.addMessage(id, queue, text, ctx.clock())) {
     if (duplicate === 'redelivery') return id;

@@ -7,13 +7,14 @@
  * `$.status == 'COMPLETED'` starts the next pipeline. Messages are only stored when an active handler
  * listens on that event (nothing accumulates otherwise).
  */
+import type { JsonObject } from '../../json';
 import type { EngineContext } from '../context';
-import type { JsonMap, WorkflowModel } from '../model/types';
+import type { WorkflowModel } from '../model/types';
 import { publishMessage } from './publish';
 
 export const WORKFLOW_STATUS_QUEUE = 'workflow_status';
 
-export function workflowStatusPayload(wf: WorkflowModel): JsonMap {
+export function workflowStatusPayload(wf: WorkflowModel): JsonObject {
   return {
     workflowId: wf.workflowId,
     workflowType: wf.workflowName,

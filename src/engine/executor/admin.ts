@@ -3,12 +3,13 @@
  * (`WorkflowExecutorOps`), with Conductor's status codes and messages. Rerun lives in `rerun.ts`, the
  * retry of a workflow's tasks in `retry-workflow.ts`.
  */
+import type { JsonObject } from '../../json';
 import { ConflictError, IllegalStateError, NotFoundError } from '../api-errors';
 import { getTaskByRef } from '../model/def-tree';
 import { isWorkflowTerminal } from '../model/status';
 import { isSystemTask, T } from '../model/task-types';
 import { shortString } from '../model/serialize';
-import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
+import type { TaskModel, WorkflowModel } from '../model/types';
 import { addTaskToQueue, removeTaskFromQueue, taskQueueName } from '../queue/task-queue';
 import { copyTask } from '../tasks/task-model';
 import type { WorkflowExecutor } from './executor';
@@ -60,8 +61,8 @@ export function skipTask(
   exec: WorkflowExecutor,
   workflowId: string,
   ref: string,
-  input?: JsonMap,
-  output?: JsonMap,
+  input?: JsonObject,
+  output?: JsonObject,
 ): void {
   const wf = loadOr404(exec, workflowId);
   if (wf.status !== 'RUNNING') {

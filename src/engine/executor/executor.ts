@@ -3,6 +3,7 @@
  * inline, so a chain of INLINE/SWITCH/SET_VARIABLE finishes within one call), persists changes, queues
  * worker tasks, and records when the sweeper must look at the workflow again.
  */
+import type { JsonObject } from '../../json';
 import type { EngineContext } from '../context';
 import { Decider } from '../decider/decide';
 import { TaskScheduler } from '../decider/schedule';
@@ -10,7 +11,7 @@ import { TerminateWorkflowError } from '../decider/terminate-error';
 import { nextDeadline } from '../decider/timeouts';
 import { isSuccessful, isTerminal, isWorkflowTerminal } from '../model/status';
 import { appendIteration, isAsyncSystemTask, isSystemTask, T } from '../model/task-types';
-import type { JsonMap, StartWorkflowInput, TaskModel, WorkflowModel, WorkflowTask } from '../model/types';
+import type { StartWorkflowInput, TaskModel, WorkflowModel, WorkflowTask } from '../model/types';
 import { addTaskToQueue } from '../queue/task-queue';
 import { createSystemTasks } from '../tasks/registry';
 import type { ExecutorApi, SystemTask } from '../tasks/types';
@@ -60,7 +61,7 @@ export class WorkflowExecutor implements ExecutorApi {
     this.lifecycle.terminateWorkflow(wf, reason);
   }
 
-  publishEvent(queue: string, messageId: string, payload: JsonMap): void {
+  publishEvent(queue: string, messageId: string, payload: JsonObject): void {
     this.lifecycle.publish(queue, messageId, payload);
   }
 

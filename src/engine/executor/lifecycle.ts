@@ -3,6 +3,7 @@
  * `cancelNonTerminalTasks`), how a finished child updates its parent's SUB_WORKFLOW task, and the
  * workflow-status events published when a workflow ends (see `events/status-events.ts`).
  */
+import type { JsonObject } from '../../json';
 import type { EngineContext } from '../context';
 import { updateWorkflowOutput } from '../decider/completion';
 import type { TerminateWorkflowError } from '../decider/terminate-error';
@@ -10,7 +11,7 @@ import { publishMessage } from '../events/publish';
 import { publishWorkflowStatus } from '../events/status-events';
 import { isTerminal, isWorkflowTerminal } from '../model/status';
 import { isSystemTask } from '../model/task-types';
-import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
+import type { TaskModel, WorkflowModel } from '../model/types';
 import { toApiWorkflow } from '../model/serialize';
 import { removeTaskFromQueue } from '../queue/task-queue';
 import { applyChildStatus } from '../tasks/sub-workflow';
@@ -134,7 +135,7 @@ export class Lifecycle {
     name: string,
     version?: number,
   ): void {
-    const input: JsonMap = {
+    const input: JsonObject = {
       ...wf.input,
       workflowId: wf.workflowId,
       reason: reason ?? null,
@@ -208,7 +209,7 @@ export class Lifecycle {
     this.exec.decide(parent.workflowId);
   }
 
-  publish(queue: string, messageId: string, payload: JsonMap): void {
+  publish(queue: string, messageId: string, payload: JsonObject): void {
     publishMessage(this.ctx, queue, messageId, payload);
   }
 }

@@ -5,6 +5,7 @@
  * already finished and processed when loaded ("frozen") are not even compared, unless a caller that
  * rewrites history (retry, rerun, restart) asks for a full save.
  */
+import { stringifyJsonExact } from '../../json';
 import type { EngineContext } from '../context';
 import { isTerminal } from '../model/status';
 import type { TaskModel, WorkflowModel } from '../model/types';
@@ -65,5 +66,5 @@ export class Persistence {
 
 function workflowJson(wf: WorkflowModel): string {
   const { tasks: _tasks, workflowDefinition: _def, ...rest } = wf;
-  return JSON.stringify(rest);
+  return stringifyJsonExact(rest) ?? '';
 }

@@ -6,11 +6,12 @@
  * waits for a push to its queue (woken in-process right after the commit), the next delayed message, or
  * its timeout.
  */
+import type { JsonObject } from '../../json';
 import { BadRequestError } from '../api-errors';
 import { queueNameFor } from '../context';
 import { toApiTask } from '../model/serialize';
 import { isTerminal } from '../model/status';
-import type { JsonMap, TaskModel } from '../model/types';
+import type { TaskModel } from '../model/types';
 import type { QueueWaiters } from '../queue/waiters';
 import type { WorkflowExecutor } from './executor';
 
@@ -45,7 +46,7 @@ export class RateLimiter {
 }
 
 interface PollOnceResult {
-  tasks: JsonMap[];
+  tasks: JsonObject[];
   /** Earliest time a rate-limited message could be handed out. */
   retryAt: number;
 }
@@ -58,7 +59,7 @@ function pollOnce(
 ): PollOnceResult {
   const ctx = exec.ctx;
   const now = ctx.clock();
-  const out: JsonMap[] = [];
+  const out: JsonObject[] = [];
   let retryAt = Infinity;
   // A few more than asked for, to step over messages held back by limits without reading the whole queue.
   for (const msg of ctx.queues.visible(queue, now, req.count * 2 + 8)) {
@@ -122,7 +123,7 @@ export async function poll(
   limiter: RateLimiter,
   waiters: QueueWaiters,
   req: PollRequest,
-): Promise<JsonMap[]> {
+): Promise<JsonObject[]> {
   if (req.timeoutMs > MAX_POLL_TIMEOUT_MS) {
     throw new BadRequestError('Long Poll Timeout value cannot be more than 5 seconds');
   }

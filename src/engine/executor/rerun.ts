@@ -3,10 +3,11 @@
  * (same id, optionally new input/correlationId) or from a given task (later tasks removed, that task reset,
  * searched recursively in sub-workflows), keeping the workflow id.
  */
+import type { JsonObject } from '../../json';
 import { BadRequestError, ConflictError } from '../api-errors';
 import { isSuccessful, isTerminal, isWorkflowTerminal } from '../model/status';
 import { isAsyncSystemTask, isSystemTask, T } from '../model/task-types';
-import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
+import type { TaskModel, WorkflowModel } from '../model/types';
 import { queueIfPolled, removeTaskFromQueue } from '../queue/task-queue';
 import { shortString } from '../model/serialize';
 import { loadOr404 } from './admin';
@@ -16,12 +17,12 @@ import { updateAndPushParents } from './parents';
 export interface RerunRequest {
   reRunFromWorkflowId: string;
   reRunFromTaskId?: string;
-  workflowInput?: JsonMap;
-  taskInput?: JsonMap;
+  workflowInput?: JsonObject;
+  taskInput?: JsonObject;
   correlationId?: string;
 }
 
-function reopen(wf: WorkflowModel, req: { workflowInput?: JsonMap; correlationId?: string }): void {
+function reopen(wf: WorkflowModel, req: { workflowInput?: JsonObject; correlationId?: string }): void {
   Object.assign(wf, {
     status: 'RUNNING',
     reasonForIncompletion: undefined,

@@ -4,6 +4,7 @@
  * registered one or Conductor's ad-hoc defaults), create the execution and run its first decide. All in a
  * savepoint: if the first decide fails, nothing of the new workflow remains.
  */
+import { cloneJson, jsonRoundTrip } from '../../json';
 import { BadRequestError, NotFoundError } from '../api-errors';
 import type { EngineContext } from '../context';
 import { collectDefTasks } from '../model/def-tree';
@@ -20,7 +21,7 @@ export interface Starter {
 
 /** A deep copy of `def` with `taskDefinition` filled on every task (the execution's embedded definition). */
 export function populateTaskDefinitions(ctx: EngineContext, def: WorkflowDef): WorkflowDef {
-  const copy = JSON.parse(JSON.stringify(def)) as WorkflowDef;
+  const copy = jsonRoundTrip(def);
   for (const wt of collectDefTasks(copy)) {
     if (!wt.taskDefinition && wt.name)
       wt.taskDefinition = ctx.defs.getTaskDef(wt.name) ?? adHocTaskDef(wt.name, wt.type);
@@ -64,7 +65,7 @@ export function startWorkflow(exec: Starter, input: StartWorkflowInput): Workflo
     status: 'RUNNING',
     input: Object.keys(given).length > 0 ? getWorkflowInput(def.inputTemplate, given) : {},
     output: {},
-    variables: JSON.parse(JSON.stringify(def.variables ?? {})) as Record<string, unknown>,
+    variables: cloneJson(def.variables ?? {}),
     correlationId: input.correlationId,
     priority: input.priority ?? 0,
     createTime: now,

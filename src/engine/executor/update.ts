@@ -3,10 +3,11 @@
  * reference name, signal). Updates to finished tasks or workflows are ignored (idempotent); a worker's
  * IN_PROGRESS puts the task back on the queue after `callbackAfterSeconds`; outputs are replaced.
  */
+import { jsonByteLength, type JsonObject } from '../../json';
 import { NotFoundError } from '../api-errors';
 import { isTerminal, isWorkflowTerminal } from '../model/status';
 import { isAsyncSystemTask, isSystemTask, removeIteration, T } from '../model/task-types';
-import type { JsonMap, TaskModel, TaskResult, TaskStatus } from '../model/types';
+import type { TaskModel, TaskResult, TaskStatus } from '../model/types';
 import { addTaskToQueue, removeTaskFromQueue, taskQueueName } from '../queue/task-queue';
 import type { WorkflowExecutor } from './executor';
 
@@ -79,7 +80,7 @@ export function updateTask(exec: WorkflowExecutor, result: TaskResult): TaskMode
 
 /** Conductor's payload limits: above the maximum the task fails terminally and its output is dropped. */
 function checkOutputSize(exec: WorkflowExecutor, task: TaskModel): void {
-  const size = Buffer.byteLength(JSON.stringify(task.outputData), 'utf8');
+  const size = jsonByteLength(task.outputData);
   const maxKb = Math.floor(exec.ctx.options.maxTaskOutputBytes / 1024);
   if (size > maxKb * 1024) {
     task.status = 'FAILED_WITH_TERMINAL_ERROR';
@@ -133,13 +134,13 @@ export function updateTaskByRef(
   ref: string,
   status: TaskStatus,
   workerId: string | undefined,
-  output: JsonMap,
+  output: JsonObject,
 ): string | null {
   const pending = pendingTaskByRef(exec, workflowId, ref);
   if (!pending) return null;
   const result = resultFromTask(pending);
   result.status = status;
-  Object.assign(result.outputData as JsonMap, output);
+  Object.assign(result.outputData as JsonObject, output);
   if (workerId && workerId.trim() !== '') result.workerId = workerId;
   return updateTask(exec, result)?.taskId ?? null;
 }
@@ -162,12 +163,12 @@ export function signalTask(
   exec: WorkflowExecutor,
   workflowId: string,
   status: TaskStatus,
-  output: JsonMap,
+  output: JsonObject,
 ): string | null {
   const pending = findBlockingTask(exec, workflowId);
   if (!pending) return null;
   const result = resultFromTask(pending);
   result.status = status;
-  Object.assign(result.outputData as JsonMap, output);
+  Object.assign(result.outputData as JsonObject, output);
   return updateTask(exec, result)?.taskId ?? null;
 }

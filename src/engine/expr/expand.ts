@@ -1,18 +1,17 @@
+import { cloneJson, parseJsonExact, setOwn, type JsonObject, type JsonValue } from '../../json';
 /**
  * Conductor's `JsonUtils.expand`, applied to event payloads before conditions and to event-handler action
  * inputs with `expandInlineJSON`: string values that look like JSON objects or arrays are parsed.
  * Its quirks are kept: strings directly inside lists are not expanded (maps inside lists are), parsed
  * values are not expanded again, and a string that fails to parse stays a string. Returns a copy.
  */
-import type { Json, JsonObject } from './types';
-import { cloneJson, setOwn } from './types';
 
-export function expandInlineJson(value: Json): Json {
+export function expandInlineJson(value: JsonValue): JsonValue {
   if (typeof value === 'string') return parseOr(value);
   return expand(cloneJson(value));
 }
 
-function expand(value: Json): Json {
+function expand(value: JsonValue): JsonValue {
   if (Array.isArray(value)) {
     for (const item of value) if (item !== null && typeof item === 'object') expand(item);
   } else if (value !== null && typeof value === 'object') {
@@ -23,7 +22,7 @@ function expand(value: Json): Json {
 
 function expandMap(map: JsonObject): void {
   for (const key of Object.keys(map)) {
-    const v = map[key] as Json;
+    const v = map[key] as JsonValue;
     if (typeof v === 'string') {
       const t = v.trim();
       if (t.startsWith('{') || t.startsWith('[')) setOwn(map, key, parseOr(v));
@@ -33,9 +32,9 @@ function expandMap(map: JsonObject): void {
   }
 }
 
-function parseOr(text: string): Json {
+function parseOr(text: string): JsonValue {
   try {
-    return JSON.parse(text) as Json;
+    return parseJsonExact(text) as JsonValue;
   } catch {
     return text;
   }

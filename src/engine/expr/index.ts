@@ -3,8 +3,7 @@
  * `${…}` parameter expressions (JsonPath, Jayway semantics), JavaScript evaluation (INLINE, LAMBDA,
  * SWITCH, DO_WHILE, event conditions) and jq (JSON_JQ_TRANSFORM).
  */
-export type { Json, JsonObject, ResolveOptions } from './types';
-export { cloneJson, isJsonObject } from './types';
+export type { ResolveOptions } from './types';
 
 export { resolveExpressions, resolveString, isSystemName, SYSTEM_PARAMETERS } from './resolve';
 export { collectReferences, type ExpressionReference } from './references';

@@ -5,9 +5,10 @@
  * JSON numbers lose their Java type in JavaScript, so we print them the way Jackson would have parsed the
  * JSON text this engine emits: an integral number below 1e21 (JavaScript prints those as plain digits) is an
  * Integer/Long/BigInteger and prints as digits; anything else is a Double (`1.5`, `1.0E-5`, `1.0E21`).
- * A document value written as `2.0` therefore prints `2`, where Java would print `2.0`.
+ * A document value written as `2.0` therefore prints `2`, where Java would print `2.0`. An integer beyond
+ * 2^53 is held exactly (a bigint) and prints its digits, as a Long or BigInteger does.
  */
-import type { Json } from './types';
+import type { JsonValue } from '../../json';
 
 /** Java's `Double.toString` (shortest round-trip digits, as JDK 19+ prints them). */
 export function javaDoubleToString(d: number): string {
@@ -38,11 +39,12 @@ export function javaNumberToString(n: number): string {
 }
 
 /** `Objects.toString(value)` for Jackson-shaped values: `{a=1, b=[x, y]}`, `null`, `true`, `1.5`. */
-export function javaToString(value: Json | undefined): string {
+export function javaToString(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return javaNumberToString(value);
+  if (typeof value === 'bigint') return value.toString(); // a Long or BigInteger: its digits
   if (Array.isArray(value)) return `[${value.map(javaToString).join(', ')}]`;
   return `{${Object.entries(value)
     .map(([k, v]) => `${k}=${javaToString(v)}`)
@@ -53,11 +55,12 @@ export function javaToString(value: Json | undefined): string {
  * json-smart's `JSONArray.toString()`: what Jayway returns for indefinite paths (wildcards, filters,
  * deep scans, slices) prints as compact JSON, with `/` escaped and some Unicode ranges as `\uXXXX`.
  */
-export function jsonSmartText(value: Json | undefined): string {
+export function jsonSmartText(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return `"${jsonSmartEscape(value)}"`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return javaNumberToString(value);
+  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return `[${value.map(jsonSmartText).join(',')}]`;
   return `{${Object.entries(value)
     .map(([k, v]) => `"${jsonSmartEscape(k)}":${jsonSmartText(v)}`)

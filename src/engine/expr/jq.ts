@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import type { Json } from './types';
+import { parseJsonExact, stringifyJsonExact, type JsonValue } from '../../json';
 
 export const DEFAULT_JQ_TIMEOUT_MS = 5000;
 
@@ -23,9 +23,9 @@ export class JqError extends Error {
 
 export interface JqResult {
   /** The first output, or null when the program produced none. */
-  readonly result: Json;
+  readonly result: JsonValue;
   /** Every output, in order. */
-  readonly resultList: Json[];
+  readonly resultList: JsonValue[];
 }
 
 const WORKER_SOURCE = `
@@ -189,13 +189,13 @@ let runner: JqRunner | null = null;
 /** Run `query` over `input` as JSON_JQ_TRANSFORM does. Throws JqError with jq's message. */
 export async function jqTransform(
   query: string,
-  input: Json,
+  input: JsonValue,
   options: { timeoutMs?: number } = {},
 ): Promise<JqResult> {
   if (!jqAvailable())
     throw new JqError(loadError ?? 'jq is not available: the jq-wasm package is not installed');
   runner ??= new JqRunner();
-  const text = JSON.stringify(input ?? null);
+  const text = stringifyJsonExact(input ?? null) ?? 'null';
   const timeoutMs = Math.max(1, Math.floor(options.timeoutMs ?? DEFAULT_JQ_TIMEOUT_MS));
   let out: string;
   try {
@@ -209,12 +209,12 @@ export async function jqTransform(
     const values = parseLines(plain);
     return { result: values[0] ?? null, resultList: values };
   }
-  const values: Json[] = [];
+  const values: JsonValue[] = [];
   for (const record of parseLines(out)) {
     if (!Array.isArray(record) || record.length !== 2)
-      throw new JqError(`unexpected jq output: ${JSON.stringify(record)}`);
-    if (record[0] === 1) throw new JqError(errorMessage(record[1] as Json));
-    values.push(record[1] as Json);
+      throw new JqError(`unexpected jq output: ${stringifyJsonExact(record) ?? ''}`);
+    if (record[0] === 1) throw new JqError(errorMessage(record[1] as JsonValue));
+    values.push(record[1] as JsonValue);
   }
   return { result: values[0] ?? null, resultList: values };
 }
@@ -226,16 +226,16 @@ export async function closeJq(): Promise<void> {
   await r?.close();
 }
 
-function parseLines(out: string): Json[] {
+function parseLines(out: string): JsonValue[] {
   return out
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Json);
+    .map((line) => parseJsonExact(line) as JsonValue);
 }
 
 /** The message of a value jq raised: a string as is, anything else as jq prints it. */
-function errorMessage(value: Json): string {
-  return typeof value === 'string' ? value : `${JSON.stringify(value)} (not a string)`;
+function errorMessage(value: JsonValue): string {
+  return typeof value === 'string' ? value : `${stringifyJsonExact(value) ?? ''} (not a string)`;
 }
 
 function cleanMessage(raw: string): string {

@@ -4,9 +4,9 @@
  * of the form `${…}` is one reference. So nested expressions contribute only their innermost parts
  * (`${a[${i}]}` → `${i}`), exactly as Conductor validates them.
  */
+import type { JsonValue } from '../../json';
 import { checkJsonPath } from './jsonpath';
 import { isSystemName } from './resolve';
-import type { Json } from './types';
 
 export interface ExpressionReference {
   /** The placeholder as written, e.g. `${t1.output.x}`. */
@@ -29,7 +29,7 @@ const SPLIT = /(?=(?<!\$)\$\{)|(?<=\})/;
 
 /** Every reference in a (nested) inputParameters value, in document order. */
 export function collectReferences(
-  input: Json,
+  input: JsonValue,
   options: { env?: Readonly<Record<string, string>> } = {},
 ): ExpressionReference[] {
   const out: ExpressionReference[] = [];
@@ -38,7 +38,7 @@ export function collectReferences(
 }
 
 function walk(
-  value: Json,
+  value: JsonValue,
   location: string,
   key: string,
   env: Readonly<Record<string, string>> | undefined,
@@ -52,7 +52,7 @@ function walk(
     value.forEach((item, i) => walk(item, `${location}[${i}]`, key, env, out));
   } else if (value !== null && typeof value === 'object') {
     for (const k of Object.keys(value))
-      walk(value[k] as Json, location === '' ? k : `${location}.${k}`, k, env, out);
+      walk(value[k] as JsonValue, location === '' ? k : `${location}.${k}`, k, env, out);
   }
 }
 

@@ -14,10 +14,10 @@
  * - `${CPEWF_TASK_ID}` → the task id; `${NAME}` → `options.env[NAME]` for allowlisted names only.
  *   `NETFLIX_ENV` / `NETFLIX_STACK` count as system names too and stay literal without a value.
  */
+import { cloneJson, setOwn, type JsonObject, type JsonValue } from '../../json';
 import { findPlaceholders, unescapePlaceholders } from './placeholders';
 import { readPath } from './jsonpath';
-import type { Json, JsonObject, ResolveOptions } from './types';
-import { cloneJson, setOwn } from './types';
+import type { ResolveOptions } from './types';
 
 /** Names Conductor always treats as system parameters (`EnvUtils.SystemParameters`). */
 export const SYSTEM_PARAMETERS: readonly string[] = ['CPEWF_TASK_ID', 'NETFLIX_ENV', 'NETFLIX_STACK'];
@@ -25,18 +25,22 @@ export const SYSTEM_PARAMETERS: readonly string[] = ['CPEWF_TASK_ID', 'NETFLIX_E
 const SECRETS_PREFIX = 'workflow.secrets.';
 
 /** Resolve every string leaf of `input` against `document`. Deep-copies; never mutates either argument. */
-export function resolveExpressions(input: Json, document: Json, options: ResolveOptions = {}): Json {
+export function resolveExpressions(
+  input: JsonValue,
+  document: JsonValue,
+  options: ResolveOptions = {},
+): JsonValue {
   if (typeof input === 'string') return resolveString(input, document, options);
   if (input === null || typeof input !== 'object') return input;
   if (Array.isArray(input)) return input.map((item) => resolveExpressions(item, document, options));
   const out: JsonObject = {};
   for (const key of Object.keys(input))
-    setOwn(out, key, resolveExpressions(input[key] as Json, document, options));
+    setOwn(out, key, resolveExpressions(input[key] as JsonValue, document, options));
   return out;
 }
 
 /** Resolve one string: a typed value for a whole-string placeholder, else a string. */
-export function resolveString(text: string, document: Json, options: ResolveOptions = {}): Json {
+export function resolveString(text: string, document: JsonValue, options: ResolveOptions = {}): JsonValue {
   const resolved = replaceVariables(text, document, options, 0);
   return typeof resolved === 'string' ? resolved : cloneJson(resolved.value);
 }
@@ -45,7 +49,7 @@ interface Replacement {
   readonly start: number;
   readonly end: number;
   /** The typed value, for whole-value substitution. */
-  readonly value: Json;
+  readonly value: JsonValue;
   /** The embedded form. */
   text(): string;
 }
@@ -57,10 +61,10 @@ function stringReplacement(start: number, end: number, value: string): Replaceme
 /** A string (embedded or nested result) or `{ value }` for a whole-value substitution at depth 0. */
 function replaceVariables(
   text: string,
-  document: Json,
+  document: JsonValue,
   options: ResolveOptions,
   depth: number,
-): string | { value: Json } {
+): string | { value: JsonValue } {
   const replacements: Replacement[] = [];
   for (const { start, end } of findPlaceholders(text)) {
     const match = text.slice(start, end);
@@ -92,7 +96,7 @@ function replacementFor(
   match: string,
   start: number,
   end: number,
-  document: Json,
+  document: JsonValue,
   options: ResolveOptions,
 ): Replacement | null {
   if (isBlank(path)) return stringReplacement(start, end, '');

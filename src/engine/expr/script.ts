@@ -14,10 +14,10 @@
  */
 import vm from 'node:vm';
 
+import { stringifyJsonExact, type JsonValue } from '../../json';
 import { javaToString } from './java-format';
 import { IMPORT_WORD, usesDynamicImport } from './script-child';
 import { ScriptPool, type ScriptOutcome } from './script-pool';
-import type { Json } from './types';
 
 export { ScriptPool, type ScriptOutcome, type ScriptPoolOptions } from './script-pool';
 
@@ -52,12 +52,12 @@ let defaultPool: ScriptPool | null = null;
  */
 export async function evaluateScript(
   expression: string,
-  input: Json,
+  input: JsonValue,
   options: { timeoutMs?: number; pool?: ScriptPool; signal?: AbortSignal } = {},
-): Promise<Json> {
+): Promise<JsonValue> {
   const timeoutMs = scriptTimeout(options.timeoutMs);
   const pool = options.pool ?? (defaultPool ??= new ScriptPool());
-  const outcome = await pool.run(expression, JSON.stringify(input ?? null), {
+  const outcome = await pool.run(expression, stringifyJsonExact(input ?? null) ?? 'null', {
     timeoutMs,
     signal: options.signal,
   });
@@ -69,8 +69,8 @@ export function scriptTimeout(timeoutMs: number | undefined): number {
 }
 
 /** The value of a script's outcome, or the ScriptError a person can act on. */
-export function scriptResult(outcome: ScriptOutcome, timeoutMs: number): Json {
-  if (outcome.ok) return JSON.parse(outcome.json) as Json;
+export function scriptResult(outcome: ScriptOutcome, timeoutMs: number): JsonValue {
+  if (outcome.ok) return JSON.parse(outcome.json) as JsonValue;
   switch (outcome.kind) {
     case 'timeout':
       throw new ScriptError(`Script not evaluated: timed out after ${timeoutMs} ms, interrupted`, 'timeout');
@@ -137,14 +137,15 @@ function errorText(text: string, line: number): string {
 }
 
 /** Conductor's truthiness for DO_WHILE and event conditions: a boolean, or a number > 0. */
-export function isTruthy(value: Json): boolean {
+export function isTruthy(value: JsonValue): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value > 0;
+  if (typeof value === 'bigint') return value > 0n;
   return false;
 }
 
 /** SWITCH's javascript evaluator result as a case label: Java's `"" + value` (null → "null", 1 → "1"). */
-export function scriptResultToCaseString(value: Json): string {
+export function scriptResultToCaseString(value: JsonValue): string {
   return javaToString(value);
 }
 

@@ -8,6 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { JsonValue } from '../../json';
 import type { Access } from '../../security';
 
 export interface ApiRequest {
@@ -17,7 +18,7 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body (`body: 'json'` routes), the raw text (`body: 'text'`), or undefined. */
-  body: unknown;
+  body: JsonValue | undefined;
   signal: AbortSignal;
 }
 

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import os from 'node:os';
 
+import { stringifyJsonExact, type JsonValue } from '../../json';
 import type { Logger } from '../../log';
 import { parseJsonBody, type HttpSecurity, type Rejection } from '../../security';
 import { ApiError, type ValidationError } from '../api-errors';
@@ -82,7 +83,7 @@ function send(res: http.ServerResponse, r: ApiResponse): void {
     });
     res.end(buf);
   } else if (r.json !== undefined) {
-    const buf = Buffer.from(JSON.stringify(r.json), 'utf8');
+    const buf = Buffer.from(stringifyJsonExact(r.json) ?? 'null', 'utf8');
     res.writeHead(r.status, { ...headers, 'content-type': 'application/json', 'content-length': buf.length });
     res.end(buf);
   } else {
@@ -143,7 +144,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       return;
     }
     try {
-      let body: unknown;
+      let body: JsonValue | undefined;
       const kind = match.options.body ?? 'none';
       if (kind === 'none') req.resume();
       else {

@@ -3,11 +3,8 @@
  * when it reads a definition back (retryCount 3, responseTimeoutSeconds 3600, type SIMPLE, version 1 …).
  * Input has been validated for shape already; these functions only fill in what is missing.
  */
-import type { EventHandler, JsonMap, TaskDef, WorkflowDef, WorkflowTask } from './types';
-
-export function isPlainObject(v: unknown): v is JsonMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isPlainObject, type JsonObject } from '../../json';
+import type { EventHandler, TaskDef, WorkflowDef, WorkflowTask } from './types';
 
 function num(v: unknown, dflt: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
@@ -17,8 +14,9 @@ function optNum(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-function map(v: unknown): JsonMap {
-  return isPlainObject(v) ? { ...v } : {};
+function map(v: unknown): JsonObject {
+  // Definitions are parsed JSON: a plain object in them holds JSON values only.
+  return isPlainObject(v) ? ({ ...v } as JsonObject) : {};
 }
 
 function strings(v: unknown): string[] {
@@ -31,7 +29,7 @@ function dropUndefined<T extends object>(o: T): T {
 }
 
 /** `new TaskDef(name)` with Conductor's field defaults, overlaid with what the client sent. */
-export function normalizeTaskDef(raw: JsonMap): TaskDef {
+export function normalizeTaskDef(raw: Record<string, unknown>): TaskDef {
   const def: TaskDef = {
     ...raw,
     name: String(raw.name ?? ''),
@@ -70,7 +68,7 @@ function taskList(v: unknown): WorkflowTask[] {
   return Array.isArray(v) ? v.filter(isPlainObject).map((t) => normalizeWorkflowTask(t)) : [];
 }
 
-export function normalizeWorkflowTask(raw: JsonMap): WorkflowTask {
+export function normalizeWorkflowTask(raw: Record<string, unknown>): WorkflowTask {
   const type = typeof raw.type === 'string' && raw.type !== '' ? raw.type : 'SIMPLE';
   const wt: WorkflowTask = {
     ...raw,
@@ -101,7 +99,7 @@ export function normalizeWorkflowTask(raw: JsonMap): WorkflowTask {
   return wt;
 }
 
-export function normalizeWorkflowDef(raw: JsonMap): WorkflowDef {
+export function normalizeWorkflowDef(raw: Record<string, unknown>): WorkflowDef {
   const def: WorkflowDef = {
     ...raw,
     name: String(raw.name ?? ''),
@@ -120,7 +118,7 @@ export function normalizeWorkflowDef(raw: JsonMap): WorkflowDef {
   return dropUndefined(def);
 }
 
-export function normalizeEventHandler(raw: JsonMap): EventHandler {
+export function normalizeEventHandler(raw: Record<string, unknown>): EventHandler {
   return {
     ...raw,
     name: String(raw.name ?? ''),

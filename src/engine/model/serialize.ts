@@ -2,7 +2,8 @@
  * Wire shapes: the `Task` and `Workflow` JSON Conductor returns (null properties omitted, derived fields
  * such as `loopOverTask`, `queueWaitTime` and `taskDefinition` added, engine-internal fields dropped).
  */
-import type { JsonMap, TaskModel, WorkflowModel } from './types';
+import { stringifyJsonExact, type JsonObject } from '../../json';
+import type { TaskModel, WorkflowModel } from './types';
 
 const INTERNAL_TASK_FIELDS = new Set([
   'waitTimeout',
@@ -22,20 +23,22 @@ function queueWaitTime(t: TaskModel, now: number): number {
   return 0;
 }
 
-export function toApiTask(t: TaskModel, now: number = Date.now()): JsonMap {
-  const out: JsonMap = {};
+export function toApiTask(t: TaskModel, now: number = Date.now()): JsonObject {
+  const out: JsonObject = {};
   for (const [k, v] of Object.entries(t)) {
     if (v === undefined || v === null || INTERNAL_TASK_FIELDS.has(k)) continue;
     out[k] = v;
   }
   out.loopOverTask = t.iteration > 0;
   out.queueWaitTime = queueWaitTime(t, now);
-  if (t.workflowTask?.taskDefinition) out.taskDefinition = t.workflowTask.taskDefinition;
+  // A definition is JSON data, though its interface has no index signature.
+  if (t.workflowTask?.taskDefinition)
+    out.taskDefinition = t.workflowTask.taskDefinition as unknown as JsonObject;
   return out;
 }
 
-export function toApiWorkflow(w: WorkflowModel, includeTasks: boolean, now: number = Date.now()): JsonMap {
-  const out: JsonMap = {};
+export function toApiWorkflow(w: WorkflowModel, includeTasks: boolean, now: number = Date.now()): JsonObject {
+  const out: JsonObject = {};
   for (const [k, v] of Object.entries(w)) {
     if (v === undefined || v === null || k === 'tasks' || k === 'failedTaskId') continue;
     out[k] = v;
@@ -57,8 +60,8 @@ function isoUtc(ms: number): string {
 }
 
 /** `WorkflowSummary` as the search API returns it (times as ISO strings, input/output as JSON text). */
-export function toWorkflowSummary(w: WorkflowModel): JsonMap {
-  const out: JsonMap = {
+export function toWorkflowSummary(w: WorkflowModel): JsonObject {
+  const out: JsonObject = {
     workflowType: w.workflowName,
     version: w.workflowVersion,
     workflowId: w.workflowId,
@@ -66,8 +69,8 @@ export function toWorkflowSummary(w: WorkflowModel): JsonMap {
     startTime: isoUtc(w.createTime),
     updateTime: isoUtc(w.updateTime || w.createTime),
     status: w.status,
-    input: JSON.stringify(w.input ?? {}),
-    output: JSON.stringify(w.output ?? {}),
+    input: stringifyJsonExact(w.input ?? {}),
+    output: stringifyJsonExact(w.output ?? {}),
     executionTime: w.endTime > 0 ? w.endTime - w.createTime : 0,
     failedReferenceTaskNames: w.failedReferenceTaskNames.join(','),
     failedTaskNames: w.failedTaskNames,
@@ -85,8 +88,8 @@ export function toWorkflowSummary(w: WorkflowModel): JsonMap {
 }
 
 /** `TaskSummary` as the task search API returns it (times as ISO strings, input/output as JSON text). */
-export function toTaskSummary(t: TaskModel, now: number = Date.now()): JsonMap {
-  const out: JsonMap = {
+export function toTaskSummary(t: TaskModel, now: number = Date.now()): JsonObject {
+  const out: JsonObject = {
     workflowId: t.workflowInstanceId,
     workflowType: t.workflowType,
     scheduledTime: isoUtc(t.scheduledTime),
@@ -98,8 +101,8 @@ export function toTaskSummary(t: TaskModel, now: number = Date.now()): JsonMap {
     queueWaitTime: queueWaitTime(t, now),
     taskDefName: t.taskDefName,
     taskType: t.taskType,
-    input: JSON.stringify(t.inputData ?? {}),
-    output: JSON.stringify(t.outputData ?? {}),
+    input: stringifyJsonExact(t.inputData ?? {}),
+    output: stringifyJsonExact(t.outputData ?? {}),
     taskId: t.taskId,
     workflowPriority: t.workflowPriority,
   };

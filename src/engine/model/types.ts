@@ -3,8 +3,7 @@
  * executions (TaskModel, WorkflowModel), with the field names Conductor uses on the wire so that a stored
  * record is also (after `serialize.ts` drops internal fields) the JSON a client sees.
  */
-
-export type JsonMap = Record<string, unknown>;
+import type { JsonObject, JsonValue } from '../../json';
 
 export type TaskStatus =
   | 'IN_PROGRESS'
@@ -34,7 +33,7 @@ export interface TaskDef {
   retryDelaySeconds: number;
   responseTimeoutSeconds: number;
   concurrentExecLimit?: number;
-  inputTemplate: JsonMap;
+  inputTemplate: JsonObject;
   rateLimitPerFrequency?: number;
   rateLimitFrequencyInSeconds?: number;
   isolationGroupId?: string;
@@ -56,10 +55,10 @@ export interface SubWorkflowParams {
   name?: string;
   version?: number;
   taskToDomain?: Record<string, string>;
-  workflowDefinition?: unknown;
+  workflowDefinition?: JsonValue;
   idempotencyKey?: string;
   idempotencyStrategy?: string;
-  priority?: unknown;
+  priority?: JsonValue;
 }
 
 export interface WorkflowTask {
@@ -67,7 +66,7 @@ export interface WorkflowTask {
   taskReferenceName: string;
   type: string;
   description?: string;
-  inputParameters: JsonMap;
+  inputParameters: JsonObject;
   dynamicTaskNameParam?: string;
   caseValueParam?: string;
   caseExpression?: string;
@@ -102,7 +101,7 @@ export interface WorkflowDef {
   version: number;
   tasks: WorkflowTask[];
   inputParameters: string[];
-  outputParameters: JsonMap;
+  outputParameters: JsonObject;
   failureWorkflow?: string;
   failureWorkflowVersion?: number;
   schemaVersion: number;
@@ -112,8 +111,8 @@ export interface WorkflowDef {
   ownerEmail?: string;
   timeoutPolicy: 'TIME_OUT_WF' | 'ALERT_ONLY';
   timeoutSeconds: number;
-  variables: JsonMap;
-  inputTemplate: JsonMap;
+  variables: JsonObject;
+  inputTemplate: JsonObject;
   createTime?: number;
   updateTime?: number;
   [extra: string]: unknown;
@@ -125,7 +124,7 @@ export interface EventAction {
     name?: string;
     version?: number;
     correlationId?: string;
-    input?: JsonMap;
+    input?: JsonObject;
     taskToDomain?: Record<string, string>;
   };
   complete_task?: TaskDetails;
@@ -138,7 +137,7 @@ export interface TaskDetails {
   workflowId?: string;
   taskRefName?: string;
   taskId?: string;
-  output?: JsonMap;
+  output?: JsonObject;
   reasonForIncompletion?: string;
 }
 
@@ -157,8 +156,8 @@ export interface TaskModel {
   taskId: string;
   taskType: string;
   status: TaskStatus;
-  inputData: JsonMap;
-  outputData: JsonMap;
+  inputData: JsonObject;
+  outputData: JsonObject;
   referenceTaskName: string;
   retryCount: number;
   seq: number;
@@ -206,9 +205,9 @@ export interface WorkflowModel {
   workflowName: string;
   workflowVersion: number;
   status: WorkflowStatus;
-  input: JsonMap;
-  output: JsonMap;
-  variables: JsonMap;
+  input: JsonObject;
+  output: JsonObject;
+  variables: JsonObject;
   correlationId?: string;
   priority: number;
   reasonForIncompletion?: string;
@@ -237,7 +236,7 @@ export interface TaskResult {
   callbackAfterSeconds?: number;
   workerId?: string;
   status?: TaskStatus;
-  outputData?: JsonMap;
+  outputData?: JsonObject;
   logs?: { log?: string; taskId?: string; createdTime?: number }[];
   externalOutputPayloadStoragePath?: string;
   subWorkflowId?: string;
@@ -248,7 +247,7 @@ export interface StartWorkflowInput {
   name?: string;
   version?: number;
   workflowDefinition?: WorkflowDef;
-  input?: JsonMap | null;
+  input?: JsonObject | null;
   correlationId?: string;
   priority?: number;
   taskToDomain?: Record<string, string>;

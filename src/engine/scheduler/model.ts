@@ -6,9 +6,8 @@
  */
 import type { Zone } from 'luxon';
 
+import { isPlainObject, type JsonObject } from '../../json';
 import { BadRequestError, type ValidationError } from '../api-errors';
-import { isPlainObject } from '../model/defaults';
-import type { JsonMap } from '../model/types';
 import { CronSyntaxError, parseCron, type CronSpec } from './cron-parse';
 import { zoneFor } from './cron-next';
 
@@ -22,9 +21,9 @@ export interface ScheduledStartRequest {
   name: string;
   version?: number;
   correlationId?: string;
-  input: JsonMap;
+  input: JsonObject;
   taskToDomain: Record<string, string>;
-  workflowDef?: JsonMap;
+  workflowDef?: JsonObject;
   externalInputPayloadStoragePath?: string;
   priority: number;
   createdBy?: string;
@@ -141,7 +140,11 @@ function optionalString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function optionalTime(body: JsonMap, key: string, errors: ValidationError[]): number | undefined {
+function optionalTime(
+  body: Record<string, unknown>,
+  key: string,
+  errors: ValidationError[],
+): number | undefined {
   const v = body[key];
   // 0 and "" mean "no bound" (Conductor reads 0 as 1970, so a schedule with end 0 never fires).
   if (v === undefined || v === null || v === 0 || v === '') return undefined;
@@ -209,7 +212,7 @@ function startRequest(raw: unknown, errors: ValidationError[]): ScheduledStartRe
     });
   const out: ScheduledStartRequest = {
     name: typeof name === 'string' ? name : '',
-    input: isPlainObject(input) ? input : {},
+    input: isPlainObject(input) ? (input as JsonObject) : {}, // parsed JSON
     taskToDomain: isPlainObject(taskToDomain) ? (taskToDomain as Record<string, string>) : {},
     priority: typeof priority === 'number' ? priority : 0,
   };
@@ -225,11 +228,11 @@ function startRequest(raw: unknown, errors: ValidationError[]): ScheduledStartRe
     const v = optionalString(raw[key]);
     if (v !== undefined) out[key] = v;
   }
-  if (isPlainObject(workflowDef)) out.workflowDef = workflowDef;
+  if (isPlainObject(workflowDef)) out.workflowDef = workflowDef as JsonObject;
   return out;
 }
 
-function cronEntries(body: JsonMap, errors: ValidationError[]): CronSchedule[] {
+function cronEntries(body: Record<string, unknown>, errors: ValidationError[]): CronSchedule[] {
   const raw = body.cronSchedules;
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {

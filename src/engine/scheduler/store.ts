@@ -2,6 +2,7 @@
  * Schedules, their pending slots (one row per cron of a schedule: the next slot to fire and how many
  * overdue slots the current catch-up has fired) and their execution history, in the engine's SQLite.
  */
+import { parseJsonExact, stringifyJsonExact } from '../../json';
 import type { Db } from '../store/db';
 import type { ScheduleExecution, WorkflowSchedule } from './model';
 
@@ -97,7 +98,7 @@ export class ScheduleStore {
     if (hit) return hit;
     const row = this.stmts.get.get(name) as { json: string } | undefined;
     if (!row) return undefined;
-    const s = JSON.parse(row.json) as WorkflowSchedule;
+    const s = parseJsonExact(row.json) as WorkflowSchedule;
     this.cache.set(name, s);
     return s;
   }
@@ -109,7 +110,7 @@ export class ScheduleStore {
   put(s: WorkflowSchedule): void {
     this.cache.delete(s.name);
     const { nextRunTime: _ignored, ...stored } = s;
-    this.stmts.put.run(s.name, s.startWorkflowRequest.name, s.paused ? 1 : 0, JSON.stringify(stored));
+    this.stmts.put.run(s.name, s.startWorkflowRequest.name, s.paused ? 1 : 0, stringifyJsonExact(stored));
   }
 
   /** Removes the schedule and its pending slots; its execution history stays (as Conductor's archive). */
@@ -136,7 +137,7 @@ export class ScheduleStore {
     }
     const sql = `SELECT json FROM schedules ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name`;
     return (this.db.prepare(sql).all(...params) as { json: string }[]).map(
-      (r) => JSON.parse(r.json) as WorkflowSchedule,
+      (r) => parseJsonExact(r.json) as WorkflowSchedule,
     );
   }
 
@@ -179,7 +180,7 @@ export class ScheduleStore {
       e.workflowName,
       e.workflowId ?? null,
       e.state,
-      JSON.stringify(e),
+      stringifyJsonExact(e),
     );
     return r.changes > 0;
   }
@@ -190,7 +191,7 @@ export class ScheduleStore {
 
   lastExecution(name: string): ScheduleExecution | undefined {
     const row = this.stmts.lastExecution.get(name) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as ScheduleExecution) : undefined;
+    return row ? (parseJsonExact(row.json) as ScheduleExecution) : undefined;
   }
 
   searchExecutions(q: ExecutionQuery): { totalHits: number; results: ScheduleExecution[] } {
@@ -203,7 +204,7 @@ export class ScheduleStore {
     const rows = this.db
       .prepare(`SELECT json FROM schedule_executions ${where} ORDER BY ${q.orderBy} LIMIT ? OFFSET ?`)
       .all(...q.params, q.size, q.start) as { json: string }[];
-    return { totalHits: total.n, results: rows.map((r) => JSON.parse(r.json) as ScheduleExecution) };
+    return { totalHits: total.n, results: rows.map((r) => parseJsonExact(r.json) as ScheduleExecution) };
   }
 
   /** History rule: each schedule keeps its newest `perSchedule` records and none older than `before`. */

@@ -1,4 +1,5 @@
 /** Task and workflow definitions. Small and read constantly by the decider, so cached in memory. */
+import { parseJsonExact, stringifyJsonExact } from '../../json';
 import type { TaskDef, WorkflowDef } from '../model/types';
 import type { Db } from './db';
 
@@ -32,17 +33,17 @@ export class DefinitionStore {
     const cached = this.taskDefCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
     const row = this.stmts.getTaskDef.get(name) as { json: string } | undefined;
-    const def = row ? (JSON.parse(row.json) as TaskDef) : null;
+    const def = row ? (parseJsonExact(row.json) as TaskDef) : null;
     this.taskDefCache.set(name, def);
     return def ?? undefined;
   }
 
   allTaskDefs(): TaskDef[] {
-    return (this.stmts.allTaskDefs.all() as { json: string }[]).map((r) => JSON.parse(r.json) as TaskDef);
+    return (this.stmts.allTaskDefs.all() as { json: string }[]).map((r) => parseJsonExact(r.json) as TaskDef);
   }
 
   putTaskDef(def: TaskDef): void {
-    this.stmts.upsertTaskDef.run(def.name, JSON.stringify(def));
+    this.stmts.upsertTaskDef.run(def.name, stringifyJsonExact(def));
     this.taskDefCache.delete(def.name);
   }
 
@@ -62,23 +63,23 @@ export class DefinitionStore {
         ? this.stmts.latestWorkflowDef.get(name)
         : this.stmts.getWorkflowDef.get(name, version)
     ) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as WorkflowDef) : undefined;
+    return row ? (parseJsonExact(row.json) as WorkflowDef) : undefined;
   }
 
   allWorkflowDefs(): WorkflowDef[] {
     return (this.stmts.allWorkflowDefs.all() as { json: string }[]).map(
-      (r) => JSON.parse(r.json) as WorkflowDef,
+      (r) => parseJsonExact(r.json) as WorkflowDef,
     );
   }
 
   workflowVersions(name: string): WorkflowDef[] {
     return (this.stmts.versions.all(name) as { json: string }[]).map(
-      (r) => JSON.parse(r.json) as WorkflowDef,
+      (r) => parseJsonExact(r.json) as WorkflowDef,
     );
   }
 
   putWorkflowDef(def: WorkflowDef): void {
-    this.stmts.upsertWorkflowDef.run(def.name, def.version, JSON.stringify(def));
+    this.stmts.upsertWorkflowDef.run(def.name, def.version, stringifyJsonExact(def));
   }
 
   deleteWorkflowDef(name: string, version: number): boolean {

@@ -4,7 +4,8 @@
  * action index, so a redelivered message never repeats an action and two handlers of one message never
  * share a record (Conductor keys executions per handler; their `id` is `<messageId>_<i>`).
  */
-import type { EventHandler, JsonMap } from '../model/types';
+import { parseJsonExact, stringifyJsonExact, type JsonObject } from '../../json';
+import type { EventHandler } from '../model/types';
 import type { Db } from './db';
 
 export interface EventMessage {
@@ -26,7 +27,7 @@ export interface EventExecution {
   created: number;
   status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
   action?: string;
-  output: JsonMap;
+  output: JsonObject;
 }
 
 export class EventStore {
@@ -70,23 +71,23 @@ export class EventStore {
 
   getHandler(name: string): EventHandler | undefined {
     const row = this.stmts.getHandler.get(name) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as EventHandler) : undefined;
+    return row ? (parseJsonExact(row.json) as EventHandler) : undefined;
   }
 
   allHandlers(): EventHandler[] {
     return (this.stmts.allHandlers.all() as { json: string }[]).map(
-      (r) => JSON.parse(r.json) as EventHandler,
+      (r) => parseJsonExact(r.json) as EventHandler,
     );
   }
 
   handlersForEvent(event: string, activeOnly: boolean): EventHandler[] {
     return (this.stmts.handlersForEvent.all(event) as { json: string }[])
-      .map((r) => JSON.parse(r.json) as EventHandler)
+      .map((r) => parseJsonExact(r.json) as EventHandler)
       .filter((h) => !activeOnly || h.active);
   }
 
   putHandler(h: EventHandler): void {
-    this.stmts.putHandler.run(h.name, h.event, h.active ? 1 : 0, JSON.stringify(h));
+    this.stmts.putHandler.run(h.name, h.event, h.active ? 1 : 0, stringifyJsonExact(h));
   }
 
   deleteHandler(name: string): boolean {
@@ -129,11 +130,18 @@ export class EventStore {
    */
   addExecution(e: EventExecution, actionIndex: number): boolean {
     const key = [e.event, e.messageId, e.name, actionIndex] as const;
-    return this.stmts.addExecution.run(...key, e.id, e.status, e.created, JSON.stringify(e)).changes > 0;
+    return this.stmts.addExecution.run(...key, e.id, e.status, e.created, stringifyJsonExact(e)).changes > 0;
   }
 
   updateExecution(e: EventExecution, actionIndex: number): void {
-    this.stmts.updateExecution.run(e.status, JSON.stringify(e), e.event, e.messageId, e.name, actionIndex);
+    this.stmts.updateExecution.run(
+      e.status,
+      stringifyJsonExact(e),
+      e.event,
+      e.messageId,
+      e.name,
+      actionIndex,
+    );
   }
 
   /** The executions of these messages of queue `event`. */
@@ -145,12 +153,12 @@ export class EventStore {
         `SELECT json FROM event_executions WHERE event = ? AND message_id IN (${marks}) ORDER BY created, id`,
       )
       .all(event, ...messageIds) as { json: string }[];
-    return rows.map((r) => JSON.parse(r.json) as EventExecution);
+    return rows.map((r) => parseJsonExact(r.json) as EventExecution);
   }
 
   executions(name: string, limit: number): EventExecution[] {
     return (this.stmts.executions.all(name, limit) as { json: string }[]).map(
-      (r) => JSON.parse(r.json) as EventExecution,
+      (r) => parseJsonExact(r.json) as EventExecution,
     );
   }
 }

@@ -3,6 +3,7 @@
  * workflow definition's own node for its reference name; then the row stores only that name (`$wt`) and
  * the node is re-attached from the (cached) definition on load — most of a task's JSON otherwise.
  */
+import { parseJsonExact, stringifyJsonExact } from '../../json';
 import type { TaskModel } from '../model/types';
 import type { Db } from './db';
 import type { WorkflowStore } from './workflows';
@@ -46,7 +47,7 @@ export class TaskStore {
   }
 
   private revive(text: string): TaskModel {
-    const stored = JSON.parse(text) as Stored;
+    const stored = parseJsonExact(text) as Stored;
     if (stored.$wt !== undefined) {
       const ref = stored.$wt;
       delete stored.$wt;
@@ -59,9 +60,9 @@ export class TaskStore {
   text(task: TaskModel): string {
     const wt = task.workflowTask;
     if (wt && this.workflows.definitionTask(task.workflowInstanceId, wt.taskReferenceName) === wt) {
-      return JSON.stringify({ ...task, workflowTask: undefined, $wt: wt.taskReferenceName });
+      return stringifyJsonExact({ ...task, workflowTask: undefined, $wt: wt.taskReferenceName });
     }
-    return JSON.stringify(task);
+    return stringifyJsonExact(task);
   }
 
   get(taskId: string): TaskModel | undefined {

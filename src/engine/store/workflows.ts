@@ -4,6 +4,7 @@
  * cached per workflow: the engine is the only writer, every write goes through `put`, and a rolled-back
  * transaction clears the cache.
  */
+import { parseJsonExact, stringifyJsonExact } from '../../json';
 import { collectDefTasks } from '../model/def-tree';
 import type { WorkflowDef, WorkflowModel, WorkflowStatus, WorkflowTask } from '../model/types';
 import type { Db } from './db';
@@ -58,7 +59,7 @@ export class WorkflowStore {
   get(workflowId: string): Omit<WorkflowModel, 'tasks'> | undefined {
     const row = this.stmts.get.get(workflowId) as { json: string } | undefined;
     if (!row) return undefined;
-    const wf = JSON.parse(row.json) as StoredWorkflow;
+    const wf = parseJsonExact(row.json) as StoredWorkflow;
     return { ...wf, workflowDefinition: this.cachedDef(workflowId)?.def as WorkflowDef };
   }
 
@@ -78,7 +79,7 @@ export class WorkflowStore {
     if (!row) return undefined;
     return this.remember(workflowId, {
       text: row.definition,
-      def: JSON.parse(row.definition) as WorkflowDef,
+      def: parseJsonExact(row.definition) as WorkflowDef,
     });
   }
 
@@ -109,7 +110,7 @@ export class WorkflowStore {
     let definition: string;
     if (cached && cached.def === workflowDefinition) definition = cached.text;
     else {
-      definition = JSON.stringify(workflowDefinition);
+      definition = stringifyJsonExact(workflowDefinition);
       this.remember(wf.workflowId, { text: definition, def: workflowDefinition });
     }
     this.stmts.upsert.run({
@@ -122,7 +123,7 @@ export class WorkflowStore {
       createTime: wf.createTime,
       updateTime: wf.updateTime,
       endTime: wf.endTime,
-      json: JSON.stringify(rest),
+      json: stringifyJsonExact(rest),
       definition,
     });
   }

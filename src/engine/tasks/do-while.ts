@@ -3,12 +3,13 @@
  * (or while `items` remain). Body task refs get `__<iteration>`; output keeps `iteration` and one entry per
  * iteration with each body task's output; `keepLastN` prunes old iterations.
  */
+import type { JsonObject, JsonValue } from '../../json';
 import { getTaskInput } from '../params';
 import { isTruthy } from '../expressions';
 import { has, nextInTask } from '../model/def-tree';
 import { isSuccessful, isTerminal } from '../model/status';
 import { appendIteration, removeIteration, T } from '../model/task-types';
-import type { JsonMap, TaskModel, WorkflowModel } from '../model/types';
+import type { TaskModel, WorkflowModel } from '../model/types';
 import { PENDING, runScript, type Pending } from './scripts';
 import { createTaskModel } from './task-model';
 import type { ExecutorApi, Mapper, SystemTask } from './types';
@@ -39,10 +40,10 @@ function isListIteration(task: TaskModel): boolean {
   return (typeof v === 'string' && v.trim() !== '') || Array.isArray(v);
 }
 
-function itemsList(ctx: EngineContext, wf: WorkflowModel, task: TaskModel): unknown[] {
+function itemsList(ctx: EngineContext, wf: WorkflowModel, task: TaskModel): JsonValue[] {
   const wt = task.workflowTask;
   if (!wt) return [];
-  let value: unknown = null;
+  let value: JsonValue = null;
   if (typeof wt.items === 'string' && wt.items.trim() !== '') {
     value = getTaskInput(ctx.params, { items: wt.items }, wf, wt.taskDefinition, task.taskId).items ?? null;
   }
@@ -59,7 +60,7 @@ function injectLoopVariables(ctx: EngineContext, wf: WorkflowModel, task: TaskMo
   const items = itemsList(ctx, wf, task);
   const loopIndex = task.iteration - 1;
   task.outputData.loopIndex = loopIndex;
-  if (loopIndex >= 0 && loopIndex < items.length) task.outputData.loopItem = items[loopIndex];
+  if (loopIndex >= 0 && loopIndex < items.length) task.outputData.loopItem = items[loopIndex] ?? null;
 }
 
 /** Whether to run another iteration; PENDING while the loop condition is evaluated. */
@@ -67,7 +68,7 @@ function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskMode
   const wt = task.workflowTask;
   if (!wt) return false;
   const site = { owner: wf.workflowId, site: `${task.taskId}#${task.iteration}` };
-  const input: JsonMap = getTaskInput(ctx.params, wt.inputParameters, wf, wt.taskDefinition, task.taskId);
+  const input: JsonObject = getTaskInput(ctx.params, wt.inputParameters, wf, wt.taskDefinition, task.taskId);
   input[task.referenceTaskName] = task.outputData;
   for (const t of wf.tasks) {
     if (has(wt, removeIteration(t.referenceTaskName)) && t.referenceTaskName !== task.referenceTaskName) {
@@ -83,7 +84,7 @@ function evaluateCondition(ctx: EngineContext, wf: WorkflowModel, task: TaskMode
     const items = itemsList(ctx, wf, task);
     const loopIndex = task.iteration - 1;
     input.loopIndex = loopIndex;
-    if (loopIndex >= 0 && loopIndex < items.length) input.loopItem = items[loopIndex];
+    if (loopIndex >= 0 && loopIndex < items.length) input.loopItem = items[loopIndex] ?? null;
     const more = loopIndex < items.length - 1;
     if (!condition || condition.trim() === '') return more;
     const go = holds(condition);
@@ -157,7 +158,7 @@ export function doWhileTask(ctx: EngineContext): SystemTask {
       }
       let failed = false;
       const reasons: string[] = [];
-      const output: JsonMap = {};
+      const output: JsonObject = {};
       for (const t of relevant.values()) {
         failed = !isSuccessful(t.status);
         if (failed) reasons.push(`${t.reasonForIncompletion ?? 'null'} `);

@@ -6,18 +6,19 @@
  *  - legacy `dynamicForkJoinTasksParam` → `{dynamicTasks: [{taskName, referenceName, type, input}]}`.
  * Emits a completed "FORK", the forked tasks, then the following JOIN with `joinOn` = the branch refs.
  */
+import { isPlainObject, stringifyJsonExact, type JsonObject } from '../../json';
 import { TerminateWorkflowError } from '../decider/terminate-error';
 import { getNextTask } from '../model/def-tree';
-import { isPlainObject, normalizeWorkflowTask } from '../model/defaults';
+import { normalizeWorkflowTask } from '../model/defaults';
 import { isTerminal } from '../model/status';
 import { isSystemTask, T } from '../model/task-types';
-import type { JsonMap, TaskModel, WorkflowTask } from '../model/types';
+import type { TaskModel, WorkflowTask } from '../model/types';
 import { createTaskModel } from './task-model';
 import type { Mapper, MapperContext } from './types';
 
-type Forked = { tasks: WorkflowTask[]; inputs: Record<string, JsonMap> };
+type Forked = { tasks: WorkflowTask[]; inputs: Record<string, JsonObject> };
 
-function fromForkTaskInputs(m: MapperContext, input: JsonMap, nested: boolean): Forked | null {
+function fromForkTaskInputs(m: MapperContext, input: JsonObject, nested: boolean): Forked | null {
   const list = input.forkTaskInputs;
   if (!Array.isArray(list)) return null;
   const subWorkflowName = typeof input.forkTaskWorkflow === 'string' ? input.forkTaskWorkflow : undefined;
@@ -32,12 +33,12 @@ function fromForkTaskInputs(m: MapperContext, input: JsonMap, nested: boolean): 
   if (forkTaskName === undefined) forkTaskName = m.workflowTask.taskReferenceName;
   if (forkTaskType === undefined) forkTaskType = T.SIMPLE;
   const tasks: WorkflowTask[] = [];
-  const inputs: Record<string, JsonMap> = {};
+  const inputs: Record<string, JsonObject> = {};
   list.forEach((element, i) => {
-    const params: JsonMap = isPlainObject(element) ? { ...element } : { input: element };
+    const params: JsonObject = isPlainObject(element) ? { ...element } : { input: element };
     let wt: WorkflowTask;
     if (subWorkflowName !== undefined) {
-      const sub: JsonMap = { name: subWorkflowName };
+      const sub: JsonObject = { name: subWorkflowName };
       if (!Number.isNaN(parsedVersion)) sub.version = parsedVersion;
       if (isPlainObject(element) && isPlainObject(element.taskToDomain))
         sub.taskToDomain = element.taskToDomain;
@@ -59,14 +60,14 @@ function fromForkTaskInputs(m: MapperContext, input: JsonMap, nested: boolean): 
   return { tasks, inputs };
 }
 
-function fromDynamicForkTasksParam(m: MapperContext, input: JsonMap, param: string): Forked {
+function fromDynamicForkTasksParam(m: MapperContext, input: JsonObject, param: string): Forked {
   const raw = input[param];
   if (!Array.isArray(raw) || raw.some((t) => !isPlainObject(t) || typeof t.taskReferenceName !== 'string')) {
     throw new TerminateWorkflowError(
       `Input '${param}' is invalid. Cannot deserialize a list of Workflow Tasks from '${javaString(raw)}'`,
     );
   }
-  const tasks = (raw as JsonMap[]).map((t) => {
+  const tasks = (raw as JsonObject[]).map((t) => {
     const wt = normalizeWorkflowTask(t);
     if (!wt.taskDefinition && wt.name) {
       const def = m.ctx.defs.getTaskDef(wt.name);
@@ -80,10 +81,10 @@ function fromDynamicForkTasksParam(m: MapperContext, input: JsonMap, param: stri
       `Input to the dynamically forked tasks is not a map -> expecting a map of K,V  but found ${javaString(inputs)}`,
     );
   }
-  return { tasks, inputs: inputs as Record<string, JsonMap> };
+  return { tasks, inputs: inputs as Record<string, JsonObject> };
 }
 
-function fromLegacyParam(m: MapperContext, input: JsonMap): Forked {
+function fromLegacyParam(m: MapperContext, input: JsonObject): Forked {
   const param = m.workflowTask.dynamicForkJoinTasksParam ?? '';
   const value = input[param];
   const dynamicTasks = isPlainObject(value) && Array.isArray(value.dynamicTasks) ? value.dynamicTasks : null;
@@ -93,7 +94,7 @@ function fromLegacyParam(m: MapperContext, input: JsonMap): Forked {
     );
   }
   const tasks: WorkflowTask[] = [];
-  const inputs: Record<string, JsonMap> = {};
+  const inputs: Record<string, JsonObject> = {};
   for (const d of dynamicTasks) {
     if (!isPlainObject(d)) continue;
     const wt = normalizeWorkflowTask({
@@ -110,7 +111,11 @@ function fromLegacyParam(m: MapperContext, input: JsonMap): Forked {
 }
 
 function javaString(v: unknown): string {
-  return v === undefined || v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
+  return v === undefined || v === null
+    ? 'null'
+    : typeof v === 'string'
+      ? v
+      : (stringifyJsonExact(v) ?? 'null');
 }
 
 export const mapForkJoinDynamic: Mapper = (m) => {
@@ -132,7 +137,7 @@ export const mapForkJoinDynamic: Mapper = (m) => {
   fork.executed = true;
   fork.inputData = {
     forkedTasks: forked.tasks.map((t) => t.taskReferenceName),
-    forkedTaskDefs: forked.tasks,
+    forkedTaskDefs: forked.tasks as unknown as JsonObject[], // definitions are JSON data
     ...m.taskInput,
   };
   fork.status = 'COMPLETED';

@@ -6,8 +6,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 
-import { isPlainObject } from '../model/defaults';
-import type { JsonMap, TaskModel } from '../model/types';
+import {
+  isPlainObject,
+  parseJsonExact,
+  stringifyJsonExact,
+  type JsonObject,
+  type JsonValue,
+} from '../../json';
+import type { TaskModel } from '../model/types';
 import { getTaskInput } from '../params';
 import { createTaskModel } from './task-model';
 import type { Mapper } from './types';
@@ -32,15 +38,15 @@ export const mapHttp: Mapper = (m) => {
 
 export interface AsyncTaskOutcome {
   status: TaskModel['status'];
-  output: JsonMap;
+  output: JsonObject;
   reasonForIncompletion?: string;
 }
 
-function parseBody(text: string): unknown {
+function parseBody(text: string): JsonValue {
   if (text === '') return null;
   try {
-    const v: unknown = JSON.parse(text);
-    if (Array.isArray(v) || isPlainObject(v) || typeof v === 'number') return v;
+    const v = parseJsonExact(text) as JsonValue;
+    if (Array.isArray(v) || isPlainObject(v) || typeof v === 'number' || typeof v === 'bigint') return v;
     return typeof v === 'string' ? v : String(v);
   } catch {
     return text;
@@ -82,7 +88,7 @@ export async function executeHttp(task: TaskModel, signal: AbortSignal): Promise
   }
   let body: string | undefined;
   if (req.body !== undefined && req.body !== null && method !== 'GET' && method !== 'HEAD') {
-    body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    body = typeof req.body === 'string' ? req.body : stringifyJsonExact(req.body);
   }
   const connect = typeof req.connectionTimeOut === 'number' ? req.connectionTimeOut : 3000;
   const read = typeof req.readTimeOut === 'number' ? req.readTimeOut : 3000;
@@ -94,7 +100,7 @@ export async function executeHttp(task: TaskModel, signal: AbortSignal): Promise
       signal: AbortSignal.any([signal, AbortSignal.timeout(connect + read)]),
     });
     const text = await res.text();
-    const response: JsonMap = {
+    const response: JsonObject = {
       statusCode: res.status,
       reasonPhrase: res.statusText || STATUS_CODES[res.status] || '',
       headers: headerMap(res.headers),

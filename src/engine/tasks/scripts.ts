@@ -7,9 +7,9 @@
  * for the same site consumes the outcome. A site is a place that evaluates once (a task, a loop
  * iteration), so its outcome is the script's result at the moment it was requested.
  */
+import { stringifyJsonExact, type JsonObject, type JsonValue } from '../../json';
 import type { EngineContext } from '../context';
 import { scriptOutcomeValue, ScriptFailure, type ScriptOutcome } from '../expressions';
-import type { JsonMap } from '../model/types';
 import type { ScriptEvalKind } from '../store/script-evals';
 
 export class EvaluationError extends Error {
@@ -44,7 +44,12 @@ export interface ScriptSite {
 const RETRYABLE = new Set(['timeout', 'killed']);
 
 /** The script's value at `site`, or PENDING (a request is recorded; its outcome arrives with a decide). */
-export function runScript(ctx: EngineContext, site: ScriptSite, expression: string, input: unknown): unknown {
+export function runScript(
+  ctx: EngineContext,
+  site: ScriptSite,
+  expression: string,
+  input: unknown,
+): JsonValue | Pending {
   const row = ctx.scripts.get(site.owner, site.site);
   if (row === undefined) {
     ctx.scripts.request({
@@ -52,7 +57,8 @@ export function runScript(ctx: EngineContext, site: ScriptSite, expression: stri
       site: site.site,
       kind: site.kind ?? 'workflow',
       expression,
-      input: JSON.stringify(input ?? null),
+      // A script sees an int beyond 2^53 as the nearest double (its JSON.parse reads these digits).
+      input: stringifyJsonExact(input ?? null) ?? 'null',
       timeoutMs: ctx.options.scriptTimeoutMs,
       created: ctx.clock(),
     });
@@ -75,8 +81,8 @@ export function evaluate(
   site: ScriptSite,
   type: string,
   expression: string,
-  input: JsonMap,
-): unknown {
+  input: JsonObject,
+): JsonValue | Pending {
   if (type === 'value-param') return input[expression] ?? null;
   return runScript(ctx, site, expression, input);
 }

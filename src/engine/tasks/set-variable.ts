@@ -1,4 +1,5 @@
 /** SET_VARIABLE: writes each input key into `workflow.variables`, within Conductor's size limit. */
+import { jsonByteLength } from '../../json';
 import type { EngineContext } from '../context';
 import { createTaskModel } from './task-model';
 import type { Mapper, SystemTask } from './types';
@@ -16,7 +17,7 @@ export function setVariableTask(ctx: EngineContext): SystemTask {
     execute(wf, task) {
       const previous = { ...wf.variables };
       Object.assign(wf.variables, task.inputData);
-      const size = Buffer.byteLength(JSON.stringify(wf.variables), 'utf8');
+      const size = jsonByteLength(wf.variables);
       const limitKb = Math.floor(ctx.options.maxVariablesBytes / 1024);
       if (size > limitKb * 1024) {
         wf.variables = previous;

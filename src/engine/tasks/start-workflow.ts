@@ -1,5 +1,6 @@
 /** START_WORKFLOW: starts an independent workflow from `startWorkflow` (a StartWorkflowRequest) and completes. */
-import { isPlainObject, normalizeWorkflowDef } from '../model/defaults';
+import { isPlainObject } from '../../json';
+import { normalizeWorkflowDef } from '../model/defaults';
 import { T } from '../model/task-types';
 import { createTaskModel } from './task-model';
 import type { Mapper, SystemTask } from './types';

@@ -3,12 +3,13 @@
  * parent id, task id and retry count), mirrors the child's status onto the task, merges the child's output
  * when it ends, and terminates the child when the parent cancels the task.
  */
+import { isPlainObject, type JsonObject } from '../../json';
 import { subWorkflowId } from '../context';
 import { TerminateWorkflowError } from '../decider/terminate-error';
-import { isPlainObject, normalizeWorkflowDef } from '../model/defaults';
+import { normalizeWorkflowDef } from '../model/defaults';
 import { isWorkflowSuccessful, isWorkflowTerminal } from '../model/status';
 import { T } from '../model/task-types';
-import type { JsonMap, TaskModel, WorkflowDef, WorkflowModel } from '../model/types';
+import type { TaskModel, WorkflowDef, WorkflowModel } from '../model/types';
 import { getTaskInput } from '../params';
 import { createTaskModel } from './task-model';
 import type { ExecutorApi, Mapper, SystemTask } from './types';
@@ -21,7 +22,9 @@ export const mapSubWorkflow: Mapper = (m) => {
       `Task ${wt.name} is defined as sub-workflow and is missing subWorkflowParams. Please check the workflow definition`,
     );
   }
-  const raw: JsonMap = { name: params.name, priority: params.priority ?? null };
+  const raw: JsonObject = {};
+  if (params.name !== undefined) raw.name = params.name;
+  raw.priority = params.priority ?? null;
   if (params.version !== undefined && params.version !== null) raw.version = params.version;
   if (params.taskToDomain) raw.taskToDomain = params.taskToDomain;
   if (params.idempotencyKey !== undefined) raw.idempotencyKey = params.idempotencyKey;

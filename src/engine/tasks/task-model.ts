@@ -1,4 +1,5 @@
 /** `TaskMapperContext.createTaskModel`: the fields every new task instance starts with. */
+import { jsonRoundTrip } from '../../json';
 import type { TaskModel } from '../model/types';
 import type { MapperContext } from './types';
 
@@ -44,5 +45,5 @@ export function createTaskModel(m: MapperContext): TaskModel {
 
 /** A deep copy (tasks are plain JSON). */
 export function copyTask(t: TaskModel): TaskModel {
-  return JSON.parse(JSON.stringify(t)) as TaskModel;
+  return jsonRoundTrip(t);
 }

@@ -1,5 +1,5 @@
 /** TERMINATE: ends the workflow with `terminationStatus`; its output becomes the workflow output. */
-import { isPlainObject } from '../model/defaults';
+import { isPlainObject } from '../../json';
 import { T } from '../model/task-types';
 import { getTaskInput } from '../params';
 import { createTaskModel } from './task-model';

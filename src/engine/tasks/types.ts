@@ -2,15 +2,9 @@
  * Contracts between the decider and the task types: a mapper turns a WorkflowTask into the task instances
  * to schedule (Conductor's TaskMapper); a system task implements start/execute/cancel (WorkflowSystemTask).
  */
+import type { JsonObject } from '../../json';
 import type { EngineContext } from '../context';
-import type {
-  JsonMap,
-  StartWorkflowInput,
-  TaskDef,
-  TaskModel,
-  WorkflowModel,
-  WorkflowTask,
-} from '../model/types';
+import type { StartWorkflowInput, TaskDef, TaskModel, WorkflowModel, WorkflowTask } from '../model/types';
 
 export interface Scheduler {
   getTasksToBeScheduled(
@@ -27,7 +21,7 @@ export interface MapperContext {
   workflowTask: WorkflowTask;
   taskDef: TaskDef | undefined;
   /** The WorkflowTask's inputParameters resolved without any TaskDef template. */
-  taskInput: JsonMap;
+  taskInput: JsonObject;
   retryCount: number;
   retriedTaskId: string | undefined;
   taskId: string;
@@ -47,7 +41,7 @@ export interface ExecutorApi {
   /** Schedules `first` (a SWITCH case's first task) as `parent` would have: same retry count and loop iteration. */
   scheduleChildren(wf: WorkflowModel, parent: TaskModel, first: WorkflowTask): void;
   /** Publishes an event message on a queue (`conductor:…` or any other name). */
-  publishEvent(queue: string, messageId: string, payload: JsonMap): void;
+  publishEvent(queue: string, messageId: string, payload: JsonObject): void;
   /** Removes tasks from the workflow and the store (DO_WHILE keepLastN). */
   removeTasks(wf: WorkflowModel, taskIds: string[]): void;
 }

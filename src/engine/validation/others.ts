@@ -1,9 +1,8 @@
 /** Validation of TaskDefs, TaskResults and EventHandlers, with Conductor's messages. */
+import { isPlainObject } from '../../json';
 import type { ValidationError } from '../api-errors';
 import { checkScriptSyntax } from '../expressions';
-import { isPlainObject } from '../model/defaults';
 import { isTaskStatus } from '../model/status';
-import type { JsonMap } from '../model/types';
 
 const RETRY_LOGIC = ['FIXED', 'LINEAR_BACKOFF', 'EXPONENTIAL_BACKOFF'];
 const TIMEOUT_POLICY = ['RETRY', 'TIME_OUT_WF', 'ALERT_ONLY'];
@@ -151,7 +150,7 @@ export function validateEventHandler(raw: unknown): ValidationError[] {
     errors.push({ path: 'actions', message: 'No actions specified. Please specify at-least one action' });
   } else {
     raw.actions.forEach((a: unknown, i) => {
-      const action = isPlainObject(a) ? a : ({} as JsonMap);
+      const action = isPlainObject(a) ? a : ({} as Record<string, unknown>);
       if (!ACTIONS.includes(String(action.action))) {
         errors.push({
           path: `actions[${i}].action`,

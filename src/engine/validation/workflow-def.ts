@@ -4,12 +4,12 @@
  * top-level task inputs pointing at `workflow`, a known reference name or a server environment name
  * (`TaskReferenceNameUniqueConstraint` / `ConstraintParamUtil`). Every problem is reported, not just the first.
  */
+import { isPlainObject } from '../../json';
 import type { ValidationError } from '../api-errors';
 import { checkScriptSyntax, collectReferences, jqAvailable } from '../expressions';
 import { collectDefTasks, getTaskByRef } from '../model/def-tree';
-import { isPlainObject } from '../model/defaults';
 import { T, UNSUPPORTED_TASK_TYPES } from '../model/task-types';
-import type { JsonMap, TaskDef } from '../model/types';
+import type { TaskDef } from '../model/types';
 import { VALID_TERMINATION_STATUSES } from '../tasks/terminate';
 import { parseDuration, parseUntil } from '../tasks/wait';
 
@@ -24,7 +24,7 @@ export interface WorkflowValidationContext {
 type Push = (path: string, message: string, invalidValue?: unknown) => void;
 
 /** Whether the task's TaskDef (inline, else registered under its name) has `key` in its inputTemplate. */
-function inTemplate(raw: JsonMap, ctx: WorkflowValidationContext, key: string): boolean {
+function inTemplate(raw: Record<string, unknown>, ctx: WorkflowValidationContext, key: string): boolean {
   const def = isPlainObject(raw.taskDefinition)
     ? (raw.taskDefinition as TaskDef)
     : typeof raw.name === 'string'
@@ -33,7 +33,12 @@ function inTemplate(raw: JsonMap, ctx: WorkflowValidationContext, key: string): 
   return isPlainObject(def?.inputTemplate) && key in (def?.inputTemplate ?? {});
 }
 
-function validateTask(raw: JsonMap, path: string, ctx: WorkflowValidationContext, push: Push): void {
+function validateTask(
+  raw: Record<string, unknown>,
+  path: string,
+  ctx: WorkflowValidationContext,
+  push: Push,
+): void {
   const name = raw.name;
   const type = typeof raw.type === 'string' && raw.type !== '' ? raw.type : T.SIMPLE;
   if (typeof name !== 'string' || name === '')
@@ -199,9 +204,9 @@ function validateTask(raw: JsonMap, path: string, ctx: WorkflowValidationContext
 
 /** `ConstraintParamUtil.validateInputParam` for one top-level task's inputParameters. */
 function checkReferences(
-  input: JsonMap,
+  input: Record<string, unknown>,
   taskName: string,
-  def: JsonMap,
+  def: Record<string, unknown>,
   ctx: WorkflowValidationContext,
   push: Push,
   path: string,
@@ -219,7 +224,7 @@ function checkReferences(
 }
 
 /** The string value Conductor's message quotes (the map entry the reference was found under). */
-function valueAt(input: JsonMap, key: string): unknown {
+function valueAt(input: Record<string, unknown>, key: string): unknown {
   const stack: unknown[] = [input];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -282,7 +287,7 @@ export function validateWorkflowDef(
   const seen = new Set<string>();
   const asDef = { tasks: raw.tasks.filter(isPlainObject) } as never;
   for (const wt of collectDefTasks(asDef)) {
-    const ref = (wt as unknown as JsonMap).taskReferenceName;
+    const ref = (wt as unknown as Record<string, unknown>).taskReferenceName;
     if (typeof ref !== 'string') continue;
     if (seen.has(ref)) {
       push(
@@ -297,7 +302,7 @@ export function validateWorkflowDef(
       checkReferences(
         t.inputParameters,
         String(t.name),
-        { tasks: raw.tasks } as JsonMap,
+        { tasks: raw.tasks } as Record<string, unknown>,
         ctx,
         push,
         `tasks[${i}].inputParameters`,

@@ -1,16 +1,16 @@
 /** Between @jupyterlab/services' message shapes and ours (src/kernel/messages.ts). */
 import type { KernelMessage } from '@jupyterlab/services';
 
-import type { JSONObject } from '../../notebook/types';
+import type { JsonObject } from '../../json';
 import type { Channel, ExecuteRequestContent, JupyterMessage, MessageHeader } from '../messages';
 
 /** Our message shape from the library's (same fields; buffers as ArrayBuffers). No copy of the content. */
-export function toJupyterMessage<C = JSONObject>(msg: KernelMessage.IMessage): JupyterMessage<C> {
+export function toJupyterMessage<C = JsonObject>(msg: KernelMessage.IMessage): JupyterMessage<C> {
   const out: JupyterMessage<C> = {
     channel: msg.channel as Channel,
     header: msg.header as unknown as MessageHeader,
     parent_header: msg.parent_header as Partial<MessageHeader>,
-    metadata: msg.metadata as JSONObject,
+    metadata: msg.metadata as JsonObject,
     content: msg.content as unknown as C,
   };
   if (msg.buffers && msg.buffers.length > 0) {
@@ -32,7 +32,9 @@ export function executeContent(content: ExecuteRequestContent): KernelMessage.IE
     code: content.code,
     silent: content.silent ?? false,
     store_history: content.store_history ?? true,
-    user_expressions: (content.user_expressions ?? {}) as JSONObject,
+    // name → expression text (strings), so our JSON type (which admits bigints) fits theirs
+    user_expressions: (content.user_expressions ??
+      {}) as KernelMessage.IExecuteRequestMsg['content']['user_expressions'],
     allow_stdin: content.allow_stdin ?? false,
     stop_on_error: content.stop_on_error ?? true,
   };

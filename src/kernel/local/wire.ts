@@ -4,9 +4,8 @@
  */
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 
-import type { JSONObject } from '../../notebook/types';
+import { isPlainObject, parseJsonExact, type JsonObject } from '../../json';
 import type { Channel, JupyterMessage, MessageHeader } from '../messages';
-import { parseJsonExact } from '../../json-exact';
 
 export const DELIMITER = '<IDS|MSG>';
 export const PROTOCOL_VERSION = '5.3';
@@ -66,13 +65,11 @@ export function encodeMessage(msg: JupyterMessage<unknown>, signer: Signer): Buf
 
 export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; reason: string };
 
-function parseJson(frame: Buffer, name: string): JSONObject {
+function parseJson(frame: Buffer, name: string): JsonObject {
   // Ints beyond 2^53 (a glued 2**64) stay exact.
   const value: unknown = parseJsonExact(frame.toString('utf8'));
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`${name} is not a JSON object`);
-  }
-  return value as JSONObject;
+  if (!isPlainObject(value)) throw new Error(`${name} is not a JSON object`);
+  return value as JsonObject;
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {

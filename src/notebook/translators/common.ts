@@ -4,6 +4,7 @@
  * and the base class that assembles a cell from a comment line and one assignment per parameter.
  */
 import { NbcError } from '../../errors';
+import { isPlainObject } from '../../json';
 import { FloatValue, type ParamObject, type ParamValue, type Parameters } from '../values';
 import { pyStrip } from '../python-text';
 import type { TranslatorId } from './id';
@@ -42,10 +43,7 @@ export function kindOf(v: ParamValue): Kind | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) ? 'int' : 'float';
   if (v instanceof FloatValue) return 'float';
   if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') {
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto === Object.prototype || proto === null) return 'dict';
-  }
+  if (isPlainObject(v)) return 'dict';
   return undefined;
 }
 

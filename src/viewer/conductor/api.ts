@@ -6,8 +6,7 @@
  */
 import { NbcError } from '../../errors';
 import { NO_AUTH, type ConductorAuth } from './auth';
-
-type Json = Record<string, unknown>;
+import type { JsonObject } from '../../json';
 
 export interface WorkflowSummaryRow {
   workflowId: string;
@@ -41,7 +40,7 @@ export interface RunsApi {
     signal?: AbortSignal,
   ): Promise<{ totalHits: number; results: WorkflowSummaryRow[] }>;
   /** The execution with its tasks (Conductor's Workflow JSON), or null when there is no such workflow. */
-  workflow(workflowId: string, signal?: AbortSignal): Promise<Json | null>;
+  workflow(workflowId: string, signal?: AbortSignal): Promise<JsonObject | null>;
 }
 
 export interface HttpRunsApiOptions {
@@ -55,7 +54,7 @@ export interface HttpRunsApiOptions {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function summaryRow(r: Json): WorkflowSummaryRow {
+function summaryRow(r: JsonObject): WorkflowSummaryRow {
   return {
     workflowId: str(r.workflowId) ?? '',
     workflowType: str(r.workflowType) ?? str(r.workflowName) ?? '',
@@ -113,7 +112,7 @@ export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
     }
     if (res.status >= 400 && res.status !== 404) {
       const message =
-        typeof body === 'object' && body !== null ? String((body as Json).message ?? text) : text;
+        typeof body === 'object' && body !== null ? String((body as JsonObject).message ?? text) : text;
       throw new NbcError('E_CONDUCTOR', `Conductor answered ${res.status} to GET ${path}: ${message}`, {
         uri: base(),
         status: res.status,
@@ -133,9 +132,9 @@ export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
       });
       const { status, body } = await get(`/api/workflow/search?${params.toString()}`, signal);
       if (status === 404 || typeof body !== 'object' || body === null) return { totalHits: 0, results: [] };
-      const b = body as Json;
+      const b = body as JsonObject;
       const results = Array.isArray(b.results)
-        ? b.results.filter((r): r is Json => typeof r === 'object' && r !== null)
+        ? b.results.filter((r): r is JsonObject => typeof r === 'object' && r !== null)
         : [];
       return { totalHits: num(b.totalHits) ?? results.length, results: results.map(summaryRow) };
     },
@@ -146,7 +145,7 @@ export function createHttpRunsApi(o: HttpRunsApiOptions): RunsApi {
         signal,
       );
       if (status === 404 || typeof body !== 'object' || body === null) return null;
-      return body as Json;
+      return body as JsonObject;
     },
   };
 }

@@ -5,8 +5,7 @@
  * page. Each node is coloured by the status of its latest execution and links to its output notebook.
  */
 import { escapeHtml } from '../render/html';
-
-type Json = Record<string, unknown>;
+import { isPlainObject, type JsonObject } from '../../json';
 
 export interface GraphNodeInfo {
   status: string | null;
@@ -20,7 +19,7 @@ export interface GraphInput {
   /** Status and link of a task reference (latest execution), null when it never ran. */
   nodeInfo(ref: string): GraphNodeInfo | null;
   /** The execution of a task reference (for the case a SWITCH took, the branches a dynamic fork made). */
-  execution(ref: string): Json | null;
+  execution(ref: string): JsonObject | null;
 }
 
 interface Point {
@@ -44,8 +43,7 @@ const HGAP = 18;
 const LABEL_H = 14;
 const PAD = 12;
 
-const obj = (v: unknown): Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+const obj = (v: unknown): JsonObject => (isPlainObject(v) ? (v as JsonObject) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -165,7 +163,7 @@ function layoutTasks(defs: unknown[], g: GraphInput, depth: number): Laid {
   return sequence(defs.map((d) => layoutTask(obj(d), g, depth)));
 }
 
-function layoutTask(t: Json, g: GraphInput, depth: number): Laid {
+function layoutTask(t: JsonObject, g: GraphInput, depth: number): Laid {
   const ref = text(t.taskReferenceName) || text(t.name) || '?';
   const type = text(t.type) || 'SIMPLE';
   // A worker task is best known by its task name (notebook_run), a system task by its type.

@@ -7,20 +7,18 @@ import { escapeHtml, formatDuration, formatTime } from '../render/html';
 import { workflowGraph } from './graph';
 import { href, kvTable, pageShell, statusBadge, type PageContext } from './layout';
 import { timeline } from './timeline';
-
-type Json = Record<string, unknown>;
+import { isPlainObject, type JsonObject } from '../../json';
 
 export const REFRESH_MS = 3000;
 const ACTIVE = new Set(['RUNNING', 'PAUSED']);
 const FAILED = new Set(['FAILED', 'FAILED_WITH_TERMINAL_ERROR', 'TIMED_OUT', 'CANCELED', 'TERMINATED']);
 
-const obj = (v: unknown): Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+const obj = (v: unknown): JsonObject => (isPlainObject(v) ? (v as JsonObject) : {});
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export interface RunPageInput {
-  workflow: Json;
+  workflow: JsonObject;
   now: number;
   /**
    * The viewer link (escaped) of an output notebook URI, or null when it is not under the viewer's root.
@@ -29,7 +27,7 @@ export interface RunPageInput {
   notebookLink(uri: string): string | null;
 }
 
-function tasksOf(wf: Json): Json[] {
+function tasksOf(wf: JsonObject): JsonObject[] {
   return Array.isArray(wf.tasks) ? wf.tasks.map(obj) : [];
 }
 
@@ -38,7 +36,7 @@ function baseRef(ref: string): string {
   return ref.replace(/__\d+$/, '');
 }
 
-function duration(t: Json, now: number): string {
+function duration(t: JsonObject, now: number): string {
   const start = num(t.startTime);
   if (start <= 0) return '';
   const end = num(t.endTime) > 0 ? num(t.endTime) : now;
@@ -52,7 +50,7 @@ function notebookCell(uri: string, link: string | null, label: string): string {
     : `<span title="outside the viewer's root">${escapeHtml(uri)}</span>`;
 }
 
-function attempt(t: Json, o: RunPageInput): string {
+function attempt(t: JsonObject, o: RunPageInput): string {
   const out = obj(t.outputData);
   const input = obj(t.inputData);
   const status = text(t.status);
@@ -81,8 +79,8 @@ function attempt(t: Json, o: RunPageInput): string {
   ].join('');
 }
 
-function notebookTasks(tasks: Json[], o: RunPageInput): string {
-  const byRef = new Map<string, Json[]>();
+function notebookTasks(tasks: JsonObject[], o: RunPageInput): string {
+  const byRef = new Map<string, JsonObject[]>();
   for (const t of tasks) {
     if (text(t.taskType) !== 'notebook_run') continue;
     const ref = text(t.referenceTaskName);
@@ -102,7 +100,7 @@ function notebookTasks(tasks: Json[], o: RunPageInput): string {
     .join('');
 }
 
-function otherTasks(ctx: PageContext, tasks: Json[], o: RunPageInput): string {
+function otherTasks(ctx: PageContext, tasks: JsonObject[], o: RunPageInput): string {
   const rows = tasks
     .filter((t) => text(t.taskType) !== 'notebook_run')
     .map((t) => {
@@ -127,13 +125,13 @@ export function runPage(ctx: PageContext, o: RunPageInput): string {
   const status = text(wf.status) || 'UNKNOWN';
   const id = text(wf.workflowId);
   const name = text(wf.workflowName) || text(wf.workflowType) || text(obj(wf.workflowDefinition).name);
-  const latest = new Map<string, Json>();
+  const latest = new Map<string, JsonObject>();
   for (const t of [...tasks].sort((a, b) => num(a.seq) - num(b.seq))) {
     latest.set(text(t.referenceTaskName), t);
     latest.set(baseRef(text(t.referenceTaskName)), t);
   }
 
-  const linkOf = (t: Json): string | null => {
+  const linkOf = (t: JsonObject): string | null => {
     const sub = text(t.subWorkflowId) || text(obj(t.outputData).subWorkflowId);
     if (sub) return href(ctx, 'runs', [sub]);
     const uri = text(obj(t.outputData).outputNotebook);

@@ -1,7 +1,6 @@
 /** A run's timeline as SVG: one bar per task execution, from its start to its end (or now, if running). */
 import { escapeHtml, formatDuration } from '../render/html';
-
-type Json = Record<string, unknown>;
+import type { JsonObject } from '../../json';
 
 const LABEL_W = 230;
 const CHART_W = 640;
@@ -11,7 +10,7 @@ const TOP = 18;
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-export function timeline(tasks: readonly Json[], now: number): string {
+export function timeline(tasks: readonly JsonObject[], now: number): string {
   const rows = tasks
     .filter((t) => num(t.startTime) > 0 || num(t.scheduledTime) > 0)
     .map((t) => {

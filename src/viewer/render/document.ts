@@ -9,8 +9,7 @@ import { renderMarkdown } from './markdown';
 import { formulasTypeset } from './math';
 import { renderOutput } from './outputs';
 import { DOCUMENT_CSS } from './styles';
-
-type Json = Record<string, unknown>;
+import { isPlainObject, type JsonObject } from '../../json';
 
 /** Bumped whenever the HTML this module produces changes: it is part of every render cache key. */
 export const RENDERER_VERSION = '2';
@@ -25,16 +24,16 @@ export interface DocumentOptions {
   images?: ReadonlyMap<string, string>;
 }
 
-function obj(v: unknown): Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+function obj(v: unknown): JsonObject {
+  return isPlainObject(v) ? (v as JsonObject) : {};
 }
 
-function tags(cell: Json): string[] {
+function tags(cell: JsonObject): string[] {
   const t = obj(cell.metadata).tags;
   return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
 }
 
-function cellDuration(cell: Json): number | null {
+function cellDuration(cell: JsonObject): number | null {
   const pm = obj(obj(cell.metadata).papermill);
   if (typeof pm.duration === 'number') return pm.duration;
   // JupyterLab's "record timing" metadata
@@ -48,7 +47,7 @@ function cellDuration(cell: Json): number | null {
   return null;
 }
 
-function renderCodeCell(cell: Json, index: number, language: string | null, report: boolean): string {
+function renderCodeCell(cell: JsonObject, index: number, language: string | null, report: boolean): string {
   const meta = obj(cell.metadata);
   const jupyter = obj(meta.jupyter);
   const pm = obj(meta.papermill);
@@ -88,7 +87,7 @@ function renderCodeCell(cell: Json, index: number, language: string | null, repo
   return `${html}</section>`;
 }
 
-function renderCell(cell: Json, index: number, language: string | null, o: DocumentOptions): string {
+function renderCell(cell: JsonObject, index: number, language: string | null, o: DocumentOptions): string {
   switch (cell.cell_type) {
     case 'code':
       return renderCodeCell(cell, index, language, o.reportMode === true);
@@ -103,14 +102,14 @@ function renderCell(cell: Json, index: number, language: string | null, o: Docum
 }
 
 /** The notebook's language, for highlighting code cells. */
-export function notebookLanguage(nb: Json): string | null {
+export function notebookLanguage(nb: JsonObject): string | null {
   const meta = obj(nb.metadata);
   const name = obj(meta.language_info).name ?? obj(meta.kernelspec).language;
   return typeof name === 'string' ? name : null;
 }
 
 /** The document in pieces (one per cell): big notebooks are encoded piece by piece, never as one string. */
-export function renderNotebookParts(nb: Json, o: DocumentOptions): string[] {
+export function renderNotebookParts(nb: JsonObject, o: DocumentOptions): string[] {
   const language = notebookLanguage(nb);
   const cells = Array.isArray(nb.cells) ? nb.cells : [];
   const parts: string[] = [
@@ -132,7 +131,7 @@ export function renderNotebookParts(nb: Json, o: DocumentOptions): string[] {
   return parts;
 }
 
-export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
+export function renderNotebookDocument(nb: JsonObject, o: DocumentOptions): string {
   return renderNotebookParts(nb, o).join('');
 }
 
@@ -140,7 +139,7 @@ export function renderNotebookDocument(nb: Json, o: DocumentOptions): string {
  * The document as UTF-8 bytes. Encoded cell by cell: one non-Latin-1 character (KaTeX emits some) would
  * otherwise make a 20 MB page a two-byte string, twice the memory and much slower to encode.
  */
-export function renderNotebookBytes(nb: Json, o: DocumentOptions): Buffer {
+export function renderNotebookBytes(nb: JsonObject, o: DocumentOptions): Buffer {
   return Buffer.concat(renderNotebookParts(nb, o).map((p) => Buffer.from(p, 'utf8')));
 }
 

@@ -7,8 +7,7 @@
 import { ansiToHtml } from './ansi';
 import { escapeHtml, joinText } from './html';
 import { renderLatex, renderMarkdown } from './markdown';
-
-type Json = Record<string, unknown>;
+import type { JsonObject } from '../../json';
 
 /** Longest text shown per output; the rest is in the .ipynb download. */
 export const MAX_TEXT_CHARS = 1_000_000;
@@ -48,8 +47,8 @@ function pre(className: string, html: string, note = ''): string {
 
 function dimension(metadata: unknown, mime: string, key: 'width' | 'height'): string {
   if (typeof metadata !== 'object' || metadata === null) return '';
-  const m = metadata as Json;
-  const own = typeof m[mime] === 'object' && m[mime] !== null ? (m[mime] as Json)[key] : undefined;
+  const m = metadata as JsonObject;
+  const own = typeof m[mime] === 'object' && m[mime] !== null ? (m[mime] as JsonObject)[key] : undefined;
   const v = own ?? m[key];
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? ` ${key}="${Math.round(v)}"` : '';
 }
@@ -68,12 +67,12 @@ function image(mime: string, data: unknown, metadata: unknown): string {
   return `<img class="output-image" alt="${mime} output" src="data:${mime};base64,${b64}"${size}>`;
 }
 
-function richest(data: Json): string | undefined {
+function richest(data: JsonObject): string | undefined {
   for (const mime of RANK) if (data[mime] !== undefined) return mime;
   return Object.keys(data).find((m) => m.endsWith('+json') && !NOT_RUN[m] && !m.includes('scrapbook'));
 }
 
-function renderBundle(data: Json, metadata: unknown): string {
+function renderBundle(data: JsonObject, metadata: unknown): string {
   const mime = richest(data);
   const badge = Object.keys(data)
     .map((m) => NOT_RUN[m])
@@ -114,7 +113,7 @@ export interface RenderedOutput {
 
 export function renderOutput(output: unknown): RenderedOutput {
   if (typeof output !== 'object' || output === null) return { html: '', isError: false };
-  const o = output as Json;
+  const o = output as JsonObject;
   switch (o.output_type) {
     case 'stream': {
       const t = truncated(joinText(o.text));
@@ -128,7 +127,7 @@ export function renderOutput(output: unknown): RenderedOutput {
     }
     case 'display_data':
     case 'execute_result': {
-      const data = typeof o.data === 'object' && o.data !== null ? (o.data as Json) : {};
+      const data = typeof o.data === 'object' && o.data !== null ? (o.data as JsonObject) : {};
       return { html: renderBundle(data, o.metadata), isError: false };
     }
     default:

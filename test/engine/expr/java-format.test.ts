@@ -1,4 +1,5 @@
-import { javaDoubleToString, javaNumberToString, javaToString, type Json } from '../../../src/engine/expr';
+import { javaDoubleToString, javaNumberToString, javaToString } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
 describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
   it.each<[number, string]>([
@@ -30,7 +31,7 @@ describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
     expect(javaNumberToString(value)).toBe(text);
   });
 
-  it.each<[Json, string]>([
+  it.each<[JsonValue, string]>([
     [null, 'null'],
     ['text', 'text'],
     [true, 'true'],
@@ -38,7 +39,9 @@ describe('Java string forms (checked against OpenJDK 17/21 output)', () => {
     [{ a: 1, b: { c: [true] } }, '{a=1, b={c=[true]}}'],
     [[], '[]'],
     [{}, '{}'],
-  ])('Objects.toString(%j) = %s', (value, text) => {
+    [18446744073709551617n, '18446744073709551617'], // a BigInteger, held exactly
+    [[9223372036854775807n, { n: -9223372036854775809n }], '[9223372036854775807, {n=-9223372036854775809}]'],
+  ])('Objects.toString(%p) = %s', (value, text) => {
     expect(javaToString(value)).toBe(text);
   });
 });

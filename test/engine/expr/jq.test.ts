@@ -1,10 +1,11 @@
-import { closeJq, jqAvailable, JqError, jqTransform, type Json } from '../../../src/engine/expr';
+import { closeJq, jqAvailable, JqError, jqTransform } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
 afterAll(async () => {
   await closeJq();
 });
 
-async function jqError(query: string, input: Json, timeoutMs?: number): Promise<JqError> {
+async function jqError(query: string, input: JsonValue, timeoutMs?: number): Promise<JqError> {
   try {
     await jqTransform(query, input, timeoutMs === undefined ? {} : { timeoutMs });
   } catch (err) {
@@ -37,7 +38,7 @@ describe('jqTransform (JSON_JQ_TRANSFORM)', () => {
     expect(err.message).toBe('Cannot index string with string "array"');
   });
 
-  it.each<[string, string, Json, Json, Json[]]>([
+  it.each<[string, string, JsonValue, JsonValue, JsonValue[]]>([
     [
       'dataShouldBeCorrectlySelected',
       '.inputJson.key[0]',

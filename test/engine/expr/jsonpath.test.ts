@@ -1,6 +1,7 @@
-import { checkJsonPath, readPath, type Json } from '../../../src/engine/expr';
+import { checkJsonPath, readPath } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
-const store: Json = {
+const store: JsonValue = {
   store: {
     book: [
       { category: 'reference', author: 'Nigel Rees', title: 'Sayings of the Century', price: 8.95 },
@@ -27,7 +28,7 @@ const store: Json = {
 };
 
 describe('readPath (Jayway semantics; expected values checked on json-path 2.10)', () => {
-  it.each<[string, Json, string]>([
+  it.each<[string, JsonValue, string]>([
     // definite paths: one value, or null
     ['store.bicycle.color', 'red', 'red'],
     ['$.store.book[0].author', 'Nigel Rees', 'Nigel Rees'],
@@ -72,6 +73,15 @@ describe('readPath (Jayway semantics; expected values checked on json-path 2.10)
     const read = readPath(store, path);
     expect(read.value).toEqual(value);
     expect(read.text()).toBe(text);
+  });
+
+  it('reads ints beyond 2^53 exactly; filters and functions take them as the nearest double', () => {
+    const doc: JsonValue = { ids: [{ id: 18446744073709551617n, ok: true }, { id: 5 }], big: [2n ** 64n, 1] };
+    expect(readPath(doc, 'ids[0].id').value).toBe(18446744073709551617n);
+    expect(readPath(doc, 'ids[0]').text()).toBe('{id=18446744073709551617, ok=true}');
+    expect(readPath(doc, 'ids[*].id').text()).toBe('[18446744073709551617,5]');
+    expect(readPath(doc, 'ids[?(@.id > 10)].ok').value).toEqual([true]);
+    expect(readPath(doc, 'big.max()').value).toBe(2 ** 64);
   });
 
   it('yields null for paths that fail at read time (filter on a primitive, empty aggregation)', () => {

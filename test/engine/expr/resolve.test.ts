@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expandInlineJson, resolveExpressions, type Json } from '../../../src/engine/expr';
+import { expandInlineJson, resolveExpressions } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
 /** ParametersUtils.replace(input, doc): resolve a map of inputs against a document. */
-const replace = (input: Json, doc: Json): Json => resolveExpressions(input, doc);
+const replace = (input: JsonValue, doc: JsonValue): JsonValue => resolveExpressions(input, doc);
 
 describe('resolveExpressions — ParametersUtilsTest cases', () => {
   const doc = { name: 'conductor', version: 2, externalId: '{"taskRefName":"t001","workflowId":"w002"}' };
@@ -55,7 +56,7 @@ describe('resolveExpressions — ParametersUtilsTest cases', () => {
       map: { name: '${name}', version: '${version}' },
       list: ['${name}', '${version}'],
     };
-    const before = JSON.parse(JSON.stringify(input)) as Json;
+    const before = JSON.parse(JSON.stringify(input)) as JsonValue;
     expect(replace(input, doc)).toEqual({
       k1: '{"taskRefName":"t001","workflowId":"w002"}',
       k2: 'conductor',
@@ -158,7 +159,7 @@ describe('resolveExpressions — values and their string forms', () => {
     t1: { output: { result: { rows: [{ a: 1 }] } }, status: 'COMPLETED' },
   };
 
-  it.each<[string, Json]>([
+  it.each<[string, JsonValue]>([
     ['${workflow.input.n}', 5],
     ['${workflow.input.f}', 1.5],
     ['${workflow.input.flag}', true],
@@ -227,7 +228,7 @@ describe('resolveExpressions — values and their string forms', () => {
 });
 
 interface ResolveFixture {
-  groups: { doc: Json; cases: [string, Json][] }[];
+  groups: { doc: JsonValue; cases: [string, JsonValue][] }[];
 }
 
 describe('resolveExpressions — agrees with Conductor + Jayway (generated on the JVM)', () => {
@@ -252,7 +253,7 @@ describe('resolveExpressions — agrees with Conductor + Jayway (generated on th
 });
 
 describe('expandInlineJson (JsonUtils.expand)', () => {
-  it.each<[Json, Json]>([
+  it.each<[JsonValue, JsonValue]>([
     ['{"a":1}', { a: 1 }],
     ['not json', 'not json'],
     ['42', 42],

@@ -9,15 +9,15 @@ import {
   ScriptError,
   ScriptPool,
   scriptResultToCaseString,
-  type Json,
 } from '../../../src/engine/expr';
+import type { JsonValue } from '../../../src/json';
 
 afterAll(async () => {
   await closeScriptSandbox();
 });
 
 /** Run a script expecting a ScriptError; returns it. */
-async function scriptError(source: string, input: Json = {}, timeoutMs?: number): Promise<ScriptError> {
+async function scriptError(source: string, input: JsonValue = {}, timeoutMs?: number): Promise<ScriptError> {
   try {
     await evaluateScript(source, input, timeoutMs === undefined ? {} : { timeoutMs });
   } catch (err) {
@@ -28,7 +28,7 @@ async function scriptError(source: string, input: Json = {}, timeoutMs?: number)
 }
 
 describe('evaluateScript — Conductor JavascriptEvaluatorTest / TestGraalJSFeatures cases', () => {
-  it.each<[string, string, Json, Json]>([
+  it.each<[string, string, JsonValue, JsonValue]>([
     ['testBasicEvaluation', '$.value * 2', { value: 42 }, 84],
     ['testNestedObjectAccess', '$.level1.level2.value', { level1: { level2: { value: 'deep' } } }, 'deep'],
     ['testComplexExpression', '($.a + $.b) * $.c', { a: 10, b: 20, c: 30 }, 900],
@@ -106,7 +106,7 @@ describe('evaluateScript — Conductor JavascriptEvaluatorTest / TestGraalJSFeat
 });
 
 describe('evaluateScript — results converted to JSON', () => {
-  it.each<[string, Json]>([
+  it.each<[string, JsonValue]>([
     ['$.missing', null],
     ['undefined', null],
     ['(function(){ return function () {}; })()', null],
@@ -360,7 +360,7 @@ describe('checkScriptSyntax', () => {
 });
 
 describe('truthiness and SWITCH case strings', () => {
-  it.each<[Json, boolean]>([
+  it.each<[JsonValue, boolean]>([
     [true, true],
     [false, false],
     [1, true],
@@ -375,7 +375,7 @@ describe('truthiness and SWITCH case strings', () => {
     expect(isTruthy(value)).toBe(expected);
   });
 
-  it.each<[Json, string]>([
+  it.each<[JsonValue, string]>([
     [null, 'null'],
     [1, '1'],
     [1.5, '1.5'],

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Json, JsonObject } from '../../../src/engine/expr';
+import { isPlainObject, type JsonObject, type JsonValue } from '../../../src/json';
 import { parseNotebook } from '../../../src/notebook/io';
 import { inspectNotebook, type InferredParameter } from '../../../src/notebook/inspect';
 import { packageRoot } from '../../../src/paths';
@@ -153,13 +153,8 @@ export function allTasks(tasks: WorkflowTask[]): WorkflowTask[] {
   return out;
 }
 
-/** True when a JSON value is a plain object. */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Does a JSON value fit a notebook parameter's declared Python type (None always fits; "a or b" = either)? */
-export function fitsDeclaredType(value: Json | undefined, pythonType: string): boolean {
+export function fitsDeclaredType(value: JsonValue | undefined, pythonType: string): boolean {
   if (value === null || value === undefined) return true;
   const alternatives = pythonType.split(' or ');
   if (alternatives.length > 1) return alternatives.some((t) => fitsDeclaredType(value, t.trim()));
@@ -175,7 +170,7 @@ export function fitsDeclaredType(value: Json | undefined, pythonType: string): b
     case 'list':
       return Array.isArray(value);
     case 'dict':
-      return isObject(value);
+      return isPlainObject(value);
     default:
       return true;
   }

@@ -12,19 +12,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import {
-  evaluateScript,
-  isJsonObject,
-  resolveExpressions,
-  type Json,
-  type JsonObject,
-} from '../../../src/engine/expr';
+import { evaluateScript, resolveExpressions } from '../../../src/engine/expr';
+import { isPlainObject, type JsonObject, type JsonValue } from '../../../src/json';
 import { renderDeep, taskTemplateContext } from '../../../src/templates';
 import {
   declaredParameters,
   documentedScraps,
   fitsDeclaredType,
-  isObject,
   notebookName,
   ROOT,
   type WorkflowDef,
@@ -43,7 +37,7 @@ export interface DryTask {
 export interface DryRun {
   status: 'COMPLETED' | 'FAILED' | 'TERMINATED';
   reason?: string;
-  output: Json;
+  output: JsonValue;
   /** Every task that ran, by reference name, in order. */
   tasks: Map<string, DryTask>;
 }
@@ -63,7 +57,7 @@ interface State {
   options: DryRunOptions;
   workflow: JsonObject;
   tasks: Map<string, DryTask>;
-  terminated?: { status: 'COMPLETED' | 'FAILED' | 'TERMINATED'; reason: string; output: Json };
+  terminated?: { status: 'COMPLETED' | 'FAILED' | 'TERMINATED'; reason: string; output: JsonValue };
 }
 
 function document(state: State): JsonObject {
@@ -80,7 +74,7 @@ function document(state: State): JsonObject {
   return doc;
 }
 
-function resolve(state: State, value: Json): Json {
+function resolve(state: State, value: JsonValue): JsonValue {
   return resolveExpressions(value, document(state), { taskId: 'dry-run-task' });
 }
 
@@ -104,7 +98,7 @@ function notebookRun(state: State, ref: string, input: JsonObject): JsonObject {
     now: state.options.now ?? '2024-03-06T08:00:00.000Z',
   });
   const raw = input.parameters ?? {};
-  if (!isObject(raw)) throw new Problem(`${ref}: parameters must be an object`);
+  if (!isPlainObject(raw)) throw new Problem(`${ref}: parameters must be an object`);
   const parameters = renderDeep(raw, context, `${ref}.parameters`) as JsonObject;
   input.parameters = parameters;
   const declared = new Map(declaredParameters(notebook).map((p) => [p.name, p]));
@@ -163,22 +157,22 @@ function forkBranches(t: WorkflowTask, input: JsonObject): [string, string, Json
     return list.map((element, i) => [
       `_${name}_${i}`,
       name,
-      { ...(isJsonObject(element) ? element : { input: element }), __index: i },
+      { ...(isPlainObject(element) ? element : { input: element }), __index: i },
     ]);
   }
   const tasks = input[t.dynamicForkTasksParam ?? ''];
   const inputs = input[t.dynamicForkTasksInputParamName ?? ''];
-  if (!Array.isArray(tasks) || !isJsonObject(inputs)) {
+  if (!Array.isArray(tasks) || !isPlainObject(inputs)) {
     throw new Problem(`${t.taskReferenceName}: the dynamic tasks are not a list or their inputs not a map`);
   }
   return tasks.map((wt) => {
-    if (!isJsonObject(wt) || typeof wt.taskReferenceName !== 'string' || typeof wt.name !== 'string') {
+    if (!isPlainObject(wt) || typeof wt.taskReferenceName !== 'string' || typeof wt.name !== 'string') {
       throw new Problem(
         `${t.taskReferenceName}: a dynamic task lacks name or taskReferenceName: ${JSON.stringify(wt)}`,
       );
     }
     const branchInput = inputs[wt.taskReferenceName];
-    return [wt.taskReferenceName, wt.name, isJsonObject(branchInput) ? branchInput : {}];
+    return [wt.taskReferenceName, wt.name, isPlainObject(branchInput) ? branchInput : {}];
   });
 }
 
@@ -227,7 +221,7 @@ async function runList(state: State, list: WorkflowTask[]): Promise<void> {
       case 'TERMINATE': {
         const status = String(input.terminationStatus) as 'COMPLETED' | 'FAILED' | 'TERMINATED';
         const out = input.workflowOutput ?? null;
-        const output = isJsonObject(out) ? out : { output: out };
+        const output = isPlainObject(out) ? out : { output: out };
         record(state, t.taskReferenceName, type, input, output);
         state.terminated = { status, reason: String(input.terminationReason ?? ''), output };
         break;

@@ -2,7 +2,7 @@
  * The compiled form of a JsonPath: tokens of a path, and the expression tree of a `[?(…)]` filter. Kept
  * apart from the compilers, which call each other (a filter holds paths; a path holds filters).
  */
-import type { Json } from '../types';
+import type { JsonValue } from '../../../json';
 
 export type PathToken =
   | { readonly type: 'property'; readonly names: readonly string[] }
@@ -49,7 +49,7 @@ export type FilterValue =
   | { readonly t: 'str'; readonly v: string }
   | { readonly t: 'bool'; readonly v: boolean }
   | { readonly t: 'null' }
-  | { readonly t: 'json'; readonly v: Json }
+  | { readonly t: 'json'; readonly v: JsonValue }
   | { readonly t: 'regex'; readonly re: RegExp }
   | { readonly t: 'undefined' };
 

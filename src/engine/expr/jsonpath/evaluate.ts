@@ -3,8 +3,7 @@
  * a definite path yields its last hit or null; an indefinite one yields the list of hits, possibly empty.
  * The `strict` mode is Jayway's REQUIRE_PROPERTIES evaluation used by filter existence checks.
  */
-import type { Json } from '../types';
-import { isJsonObject, setOwn } from '../types';
+import { isPlainObject, setOwn, type JsonObject, type JsonValue } from '../../../json';
 import type { CompiledPath, PathToken } from './ast';
 import { isDefinite } from './compile';
 import { InvalidPathError } from './errors';
@@ -13,14 +12,14 @@ import { invokeFunction, type FunctionResult } from './functions';
 
 /** One hit; `double` marks a Java Double produced by an aggregation function (prints `6.0`). */
 export interface Hit {
-  readonly value: Json;
+  readonly value: JsonValue;
   readonly double: boolean;
 }
 
 /** Jayway's PathNotFoundException: only thrown (and caught) in strict mode. */
 class PathNotFound extends Error {}
 
-export function evaluatePath(path: CompiledPath, doc: Json, root: Json, strict = false): Hit[] {
+export function evaluatePath(path: CompiledPath, doc: JsonValue, root: JsonValue, strict = false): Hit[] {
   return new Evaluation(path, root, strict).run(doc);
 }
 
@@ -33,26 +32,26 @@ class Evaluation implements FilterContext {
 
   constructor(
     readonly path: CompiledPath,
-    private readonly root: Json,
+    private readonly root: JsonValue,
     private readonly strict: boolean,
   ) {
     this.tokens = path.tokens;
     this.tokenDefinite = this.tokens.map((t, i) => tokenIsDefinite(t, i === this.tokens.length - 1));
   }
 
-  run(doc: Json): Hit[] {
+  run(doc: JsonValue): Hit[] {
     this.next(-1, doc);
     return this.hits;
   }
 
   // FilterContext: filters read paths with the document's root for `$…` and the item for `@…`.
-  read(path: CompiledPath, item: Json): Json {
+  read(path: CompiledPath, item: JsonValue): JsonValue {
     const hits = evaluatePath(path, path.root === '$' ? this.root : item, this.root);
     if (!isDefinite(path)) return hits.map((h) => h.value);
     return hits.length === 0 ? null : (hits[hits.length - 1] as Hit).value;
   }
 
-  exists(path: CompiledPath, item: Json): boolean {
+  exists(path: CompiledPath, item: JsonValue): boolean {
     try {
       return evaluatePath(path, item, this.root, true).length > 0 || !isDefinite(path);
     } catch (err) {
@@ -70,17 +69,17 @@ class Evaluation implements FilterContext {
     return true;
   }
 
-  private add(value: Json, double = false): void {
+  private add(value: JsonValue, double = false): void {
     this.hits.push({ value, double });
   }
 
   /** Evaluate the token after `i` on `model` (or record a hit past the last token). */
-  private next(i: number, model: Json): void {
+  private next(i: number, model: JsonValue): void {
     if (i + 1 >= this.tokens.length) this.add(model);
     else this.evaluate(i + 1, model);
   }
 
-  private evaluate(i: number, model: Json): void {
+  private evaluate(i: number, model: JsonValue): void {
     const token = this.tokens[i] as PathToken;
     switch (token.type) {
       case 'property':
@@ -109,8 +108,8 @@ class Evaluation implements FilterContext {
     }
   }
 
-  private property(i: number, names: readonly string[], model: Json): void {
-    if (!isJsonObject(model)) {
+  private property(i: number, names: readonly string[], model: JsonValue): void {
+    if (!isPlainObject(model)) {
       if (this.strict && this.upstreamDefinite(i)) throw new PathNotFound(`Expected an object at token ${i}`);
       return;
     }
@@ -118,11 +117,11 @@ class Evaluation implements FilterContext {
     else for (const name of names) this.objectProperty(i, [name], model);
   }
 
-  private objectProperty(i: number, names: readonly string[], model: { [key: string]: Json }): void {
+  private objectProperty(i: number, names: readonly string[], model: JsonObject): void {
     if (names.length > 1) {
-      const merged: { [key: string]: Json } = {};
+      const merged: JsonObject = {};
       for (const name of names) {
-        if (Object.prototype.hasOwnProperty.call(model, name)) setOwn(merged, name, model[name] as Json);
+        if (Object.prototype.hasOwnProperty.call(model, name)) setOwn(merged, name, model[name] as JsonValue);
         else if (this.strict) throw new PathNotFound(`Missing property ${name}`);
       }
       this.add(merged);
@@ -133,7 +132,7 @@ class Evaluation implements FilterContext {
       if (this.strict) throw new PathNotFound(`Missing property ${name}`);
       return;
     }
-    const value = model[name] as Json;
+    const value = model[name] as JsonValue;
     if (this.isLeaf(i)) {
       if (this.leafIndexMatches(i)) this.add(value);
     } else {
@@ -149,19 +148,19 @@ class Evaluation implements FilterContext {
     return prev?.type === 'index' && prev.indexes.length === 1 && prev.indexes[0] === index;
   }
 
-  private checkArray(i: number, model: Json): model is Json[] {
+  private checkArray(i: number, model: JsonValue): model is JsonValue[] {
     if (Array.isArray(model)) return true;
     if (this.strict && this.upstreamDefinite(i)) throw new PathNotFound(`Expected an array at token ${i}`);
     return false;
   }
 
-  private arrayIndex(i: number, index: number, model: Json[]): void {
+  private arrayIndex(i: number, index: number, model: JsonValue[]): void {
     const effective = index < 0 ? model.length + index : index;
     if (effective < 0 || effective >= model.length) return;
-    this.next(i, model[effective] as Json);
+    this.next(i, model[effective] as JsonValue);
   }
 
-  private slice(i: number, from: number | null, to: number | null, model: Json): void {
+  private slice(i: number, from: number | null, to: number | null, model: JsonValue): void {
     if (!this.checkArray(i, model)) return;
     const length = model.length;
     if (length === 0) return;
@@ -179,16 +178,16 @@ class Evaluation implements FilterContext {
     for (let k = start; k < end; k++) this.arrayIndex(i, k, model);
   }
 
-  private wildcard(i: number, model: Json): void {
+  private wildcard(i: number, model: JsonValue): void {
     if (Array.isArray(model)) {
       for (let k = 0; k < model.length; k++) this.arrayIndex(i, k, model);
-    } else if (isJsonObject(model)) {
+    } else if (isPlainObject(model)) {
       for (const key of Object.keys(model)) this.objectProperty(i, [key], model);
     }
   }
 
-  private filter(i: number, token: Extract<PathToken, { type: 'filter' }>, model: Json): void {
-    if (isJsonObject(model)) {
+  private filter(i: number, token: Extract<PathToken, { type: 'filter' }>, model: JsonValue): void {
+    if (isPlainObject(model)) {
       if (filterAccepts(token.filter, model, this)) this.next(i, model);
     } else if (Array.isArray(model)) {
       model.forEach((item, k) => {
@@ -200,11 +199,11 @@ class Evaluation implements FilterContext {
   }
 
   /** Deep scan: visit `model` and everything below it, pre-order, applying token `t` where it fits. */
-  private scan(t: number, model: Json): void {
+  private scan(t: number, model: JsonValue): void {
     const target = this.tokens[t] as PathToken;
-    if (isJsonObject(model)) {
+    if (isPlainObject(model)) {
       if (this.scanMatches(target, t, model)) this.evaluate(t, model);
-      for (const key of Object.keys(model)) this.scan(t, model[key] as Json);
+      for (const key of Object.keys(model)) this.scan(t, model[key] as JsonValue);
     } else if (Array.isArray(model)) {
       if (this.scanMatches(target, t, model)) {
         if (this.isLeaf(t)) {
@@ -220,10 +219,10 @@ class Evaluation implements FilterContext {
     }
   }
 
-  private scanMatches(target: PathToken, t: number, model: Json): boolean {
+  private scanMatches(target: PathToken, t: number, model: JsonValue): boolean {
     switch (target.type) {
       case 'property':
-        if (!isJsonObject(model)) return false;
+        if (!isPlainObject(model)) return false;
         if (!tokenIsDefinite(target, this.isLeaf(t))) return true;
         return target.names.every((n) => Object.prototype.hasOwnProperty.call(model, n));
       case 'index':

@@ -3,19 +3,19 @@
  * for `==` (`'5' == 5`), not for `===` or `<`; `=~` is a whole-string match; a type error makes the
  * filter reject the item instead of failing the whole read.
  */
+import type { JsonObject, JsonValue } from '../../../json';
 import { javaNumberToString } from '../java-format';
-import type { Json } from '../types';
 import type { CompiledPath, FilterNode, FilterValue, Operand, RelationalOperator } from './ast';
 import { InvalidPathError } from './errors';
 
 export interface FilterContext {
   /** Read a path as Conductor does (suppressed errors): definite → value or null, indefinite → list. */
-  read(path: CompiledPath, item: Json): Json;
+  read(path: CompiledPath, item: JsonValue): JsonValue;
   /** Jayway's existence check: false as soon as a property on the way is missing. */
-  exists(path: CompiledPath, item: Json): boolean;
+  exists(path: CompiledPath, item: JsonValue): boolean;
 }
 
-export function filterAccepts(node: FilterNode, item: Json, ctx: FilterContext): boolean {
+export function filterAccepts(node: FilterNode, item: JsonValue, ctx: FilterContext): boolean {
   try {
     return apply(node, item, ctx);
   } catch (err) {
@@ -24,7 +24,7 @@ export function filterAccepts(node: FilterNode, item: Json, ctx: FilterContext):
   }
 }
 
-function apply(node: FilterNode, item: Json, ctx: FilterContext): boolean {
+function apply(node: FilterNode, item: JsonValue, ctx: FilterContext): boolean {
   switch (node.kind) {
     case 'or':
       return node.ops.some((op) => apply(op, item, ctx));
@@ -39,13 +39,15 @@ function apply(node: FilterNode, item: Json, ctx: FilterContext): boolean {
   }
 }
 
-function operand(op: Operand, item: Json, ctx: FilterContext): FilterValue {
+function operand(op: Operand, item: JsonValue, ctx: FilterContext): FilterValue {
   return op.kind === 'literal' ? op.value : toValue(ctx.read(op.path, item));
 }
 
-function toValue(value: Json): FilterValue {
+function toValue(value: JsonValue): FilterValue {
   if (value === null) return { t: 'null' };
   if (typeof value === 'number') return { t: 'num', v: value };
+  // Filters compare an int beyond 2^53 as its nearest double (documented in src/engine/README.md).
+  if (typeof value === 'bigint') return { t: 'num', v: Number(value) };
   if (typeof value === 'string') return { t: 'str', v: value };
   if (typeof value === 'boolean') return { t: 'bool', v: value };
   return { t: 'json', v: value };
@@ -87,18 +89,18 @@ function nodeEquals(left: FilterValue, right: FilterValue): boolean {
   }
 }
 
-function deepEqual(a: Json, b: Json): boolean {
+function deepEqual(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i] as Json));
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i] as JsonValue));
   }
   const ak = Object.keys(a);
-  const bo = b as { [key: string]: Json };
+  const bo = b as JsonObject;
   return (
     ak.length === Object.keys(bo).length &&
-    ak.every((k) => k in bo && deepEqual((a as { [key: string]: Json })[k] as Json, bo[k] as Json))
+    ak.every((k) => k in bo && deepEqual((a as JsonObject)[k] as JsonValue, bo[k] as JsonValue))
   );
 }
 

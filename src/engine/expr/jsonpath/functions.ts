@@ -3,23 +3,22 @@
  * aggregations return Doubles, `max()` starts from Double.MIN_VALUE (so the max of negatives is 4.9E-324),
  * `last()` fails on a one-element list, and an empty aggregation is an error (the read yields null).
  */
+import { isPlainObject, type JsonValue } from '../../../json';
 import { javaToString } from '../java-format';
-import type { Json } from '../types';
-import { isJsonObject } from '../types';
 import type { CompiledPath, FunctionArg } from './ast';
 import { InvalidPathError } from './errors';
 import { parseLenientJson } from './lenient-json';
 
 export interface FunctionResult {
-  readonly value: Json;
+  readonly value: JsonValue;
   /** The value is a Java Double (prints `6.0`, not `6`). */
   readonly double: boolean;
 }
 
 export interface FunctionContext {
-  readonly root: Json;
+  readonly root: JsonValue;
   /** Hit values of `path` evaluated on `doc`. */
-  evaluate(path: CompiledPath, doc: Json): Json[];
+  evaluate(path: CompiledPath, doc: JsonValue): JsonValue[];
   definite(path: CompiledPath): boolean;
 }
 
@@ -28,12 +27,12 @@ export class PathFunctionError extends Error {
   override readonly name = 'PathFunctionError';
 }
 
-const plain = (value: Json): FunctionResult => ({ value, double: false });
+const plain = (value: JsonValue): FunctionResult => ({ value, double: false });
 
 export function invokeFunction(
   name: string,
   args: readonly FunctionArg[],
-  model: Json,
+  model: JsonValue,
   ctx: FunctionContext,
 ): FunctionResult {
   switch (name) {
@@ -49,7 +48,7 @@ export function invokeFunction(
     case 'concat':
       return plain(concat(model, args, ctx));
     case 'keys':
-      return plain(isJsonObject(model) ? Object.keys(model) : null);
+      return plain(isPlainObject(model) ? Object.keys(model) : null);
     case 'first':
       return plain(sequenceItem(model, 0));
     case 'last':
@@ -64,14 +63,14 @@ export function invokeFunction(
 }
 
 /** A parameter's value: a path is read from the root document, a JSON literal is parsed. */
-function argValue(arg: FunctionArg, ctx: FunctionContext): Json {
+function argValue(arg: FunctionArg, ctx: FunctionContext): JsonValue {
   if (arg.kind === 'json') return parseLenientJson(arg.text);
   const hits = ctx.evaluate(arg.path, ctx.root);
   if (!ctx.definite(arg.path)) return hits;
-  return hits.length === 0 ? null : (hits[hits.length - 1] as Json);
+  return hits.length === 0 ? null : (hits[hits.length - 1] as JsonValue);
 }
 
-function length(args: readonly FunctionArg[], model: Json, ctx: FunctionContext): Json {
+function length(args: readonly FunctionArg[], model: JsonValue, ctx: FunctionContext): JsonValue {
   const first = args[0];
   if (first?.kind === 'path') {
     // Jayway appends [*] to the parameter path and counts its hits, evaluated on the current model.
@@ -82,16 +81,21 @@ function length(args: readonly FunctionArg[], model: Json, ctx: FunctionContext)
     return ctx.evaluate(path, model).length;
   }
   if (Array.isArray(model)) return model.length;
-  if (isJsonObject(model)) return Object.keys(model).length;
+  if (isPlainObject(model)) return Object.keys(model).length;
   return null;
 }
 
 /** Numbers in `model` (when a list) followed by the numbers among the parameters (lists are flattened). */
-function numbers(model: Json, args: readonly FunctionArg[], ctx: FunctionContext): number[] {
+function numbers(model: JsonValue, args: readonly FunctionArg[], ctx: FunctionContext): number[] {
   const out: number[] = [];
-  const consume = (v: Json): void => {
-    if (Array.isArray(v)) for (const x of v) if (typeof x === 'number') out.push(x);
-    if (typeof v === 'number') out.push(v);
+  const consume = (v: JsonValue): void => {
+    // An int beyond 2^53 counts as its nearest double, as the functions compute in doubles.
+    const num = (x: JsonValue): number | undefined =>
+      typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : undefined;
+    for (const x of Array.isArray(v) ? v : [v]) {
+      const n = num(x);
+      if (n !== undefined) out.push(n);
+    }
   };
   if (Array.isArray(model)) consume(model);
   for (const arg of args) consume(argValue(arg, ctx));
@@ -120,7 +124,7 @@ function aggregate(name: string, values: number[]): number {
   }
 }
 
-function concat(model: Json, args: readonly FunctionArg[], ctx: FunctionContext): string {
+function concat(model: JsonValue, args: readonly FunctionArg[], ctx: FunctionContext): string {
   let out = '';
   if (Array.isArray(model)) for (const x of model) if (typeof x === 'string') out += x;
   for (const arg of args) {
@@ -131,7 +135,7 @@ function concat(model: Json, args: readonly FunctionArg[], ctx: FunctionContext)
   return out;
 }
 
-function sequenceItem(model: Json, target: number): Json {
+function sequenceItem(model: JsonValue, target: number): JsonValue {
   if (!Array.isArray(model)) {
     throw new PathFunctionError('Aggregation function attempted to calculate value using empty array');
   }
@@ -140,5 +144,5 @@ function sequenceItem(model: Json, target: number): Json {
   if (Number.isNaN(index) || (target < 0 && index <= 0) || index >= model.length) {
     throw new PathFunctionError(`Target index:${target} larger than object count:${model.length}`);
   }
-  return model[index] as Json;
+  return model[index] as JsonValue;
 }

@@ -6,8 +6,8 @@
  * Java's `[a, b]`), `[-1]` indexes from the end, `.length()`/`.sum()` functions, filter operators such as
  * `in`, `=~`, `size`, `empty`, and `'5' == 5` comparisons. This evaluator is written for those rules.
  */
+import type { JsonValue } from '../../../json';
 import { javaDoubleToString, javaToString, jsonSmartText } from '../java-format';
-import type { Json } from '../types';
 import type { CompiledPath } from './ast';
 import { compilePath, isDefinite } from './compile';
 import { evaluatePath, type Hit } from './evaluate';
@@ -19,7 +19,7 @@ export type { CompiledPath } from './ast';
 /** What a `${…}` path read produced. */
 export interface PathValue {
   /** The typed value (whole-value substitution): null when a definite path has no hit. */
-  readonly value: Json;
+  readonly value: JsonValue;
   /** Java's `Objects.toString` of the value (embedded substitution). */
   text(): string;
 }
@@ -44,7 +44,7 @@ function compiled(path: string): CompiledPath {
  * Read `path` from `document` as Conductor does (`Option.SUPPRESS_EXCEPTIONS`, any error → null).
  * Never throws.
  */
-export function readPath(document: Json, path: string): PathValue {
+export function readPath(document: JsonValue, path: string): PathValue {
   let compiledPath: CompiledPath;
   let hits: Hit[];
   try {

@@ -2,10 +2,10 @@
  * JSON literals inside Jayway filters (`[?(@.tag in ['a','b'])]`) are read by json-smart in permissive
  * mode: single- or double-quoted strings, bare words as strings, the usual numbers and literals.
  */
-import { setOwn, type Json } from '../types';
+import { setOwn, type JsonObject, type JsonValue } from '../../../json';
 import { InvalidPathError } from './errors';
 
-export function parseLenientJson(text: string): Json {
+export function parseLenientJson(text: string): JsonValue {
   const parser = new LenientParser(text);
   const value = parser.value();
   parser.end();
@@ -30,7 +30,7 @@ class LenientParser {
     if (this.pos !== this.text.length) this.fail();
   }
 
-  value(): Json {
+  value(): JsonValue {
     this.blanks();
     const c = this.text[this.pos];
     if (c === '[') return this.array();
@@ -39,8 +39,8 @@ class LenientParser {
     return this.word();
   }
 
-  private array(): Json[] {
-    const items: Json[] = [];
+  private array(): JsonValue[] {
+    const items: JsonValue[] = [];
     this.pos++;
     this.blanks();
     if (this.text[this.pos] === ']') {
@@ -56,8 +56,8 @@ class LenientParser {
     }
   }
 
-  private object(): { [key: string]: Json } {
-    const out: { [key: string]: Json } = {};
+  private object(): JsonObject {
+    const out: JsonObject = {};
     this.pos++;
     this.blanks();
     if (this.text[this.pos] === '}') {
@@ -110,7 +110,7 @@ class LenientParser {
     return word;
   }
 
-  private word(): Json {
+  private word(): JsonValue {
     const word = this.bare('');
     if (word === 'true') return true;
     if (word === 'false') return false;
