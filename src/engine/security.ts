@@ -4,12 +4,16 @@
  * port (the viewer) take the same object, so they admit exactly whom the engine admits and honour the
  * login links it prints.
  */
+import path from 'node:path';
+
 import type { Logger } from '../log';
 import { NbcError } from '../errors';
 import {
   createHttpSecurity,
   listenAddressNames,
   loadOrCreateCredentials,
+  USED_LOGINS_DIR,
+  usedLoginsInDir,
   type Credentials,
   type HttpSecurity,
 } from '../security';
@@ -71,6 +75,9 @@ export function createEngineSecurity(o: EngineSecuritySettings): EngineSecurity 
     allowedHosts: [...listenAddressNames(o.host ?? '127.0.0.1'), ...(o.allowedHosts ?? [])],
     allowedOrigins: o.allowedOrigins ?? [],
     now: o.clock,
+    // Next to credentials.json, which the links are signed with: a link works once per data directory,
+    // whichever of `up` and `server` (or a restart) it is opened on.
+    usedLogins: o.dataDir ? usedLoginsInDir(path.join(o.dataDir, USED_LOGINS_DIR)) : undefined,
   });
   return { http, credentials };
 }

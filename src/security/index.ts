@@ -13,6 +13,8 @@
  *       any IP literal Host too (scrapers reaching a pod by its IP).
  *     loginPath: where the server answers its login link (default `/login`; a viewer under a base URL
  *       answers at `<base>login`).
+ *     usedLogins: where used login links are remembered (default in memory; the engine's:
+ *       usedLoginsInDir(<dataDir>/USED_LOGINS_DIR), so a link works once per data directory).
  *   With auth 'bearer', 'api' and 'page' both take the bearer token (never a cookie).
  *   security.admit(req, access) → Rejection | null, for each request, before reading its body:
  *     always: Host is loopback or allowed (else 403), Origin is ours or allowed (else 403), a body is
@@ -27,7 +29,8 @@
  *     written the JSON answer `{status, error?, message}` and returns false.
  *   security.issueToken(body) → {token} | Rejection: the `POST /api/token` handler (auth 'token' only;
  *     with auth 'none' a server answers 404 there, as Conductor OSS does, and the SDK goes on unauthenticated).
- *   security.redeemLogin(req, query) → the `GET /login?code=…[&next=/page]` answer (sets the cookie).
+ *   security.redeemLogin(req, query) → the `GET /login?code=…[&next=/page]` answer (sets the cookie);
+ *     throws when the link cannot be recorded as used.
  *   security.loginLink(baseUrl, next?) → a one-time login link (null with auth 'none'): print it at start.
  *   sendLoginResponse(res, redeemLogin(…)) → writes that answer on a plain node:http server.
  *   parseJsonBody(text) → parsed value, or a 400 Rejection for malformed or too deeply nested JSON.
@@ -39,6 +42,7 @@ import { checkBrowserSafety, checkHost, type BrowserGuardPolicy } from './browse
 import { createSessionService, localPath, type LoginResponse, type SessionService } from './sessions';
 import { createTokenService, type TokenService } from './tokens';
 import type { Credentials, Rejection, RequestLike } from './types';
+import type { UsedLogins } from './used-logins';
 
 export type { BrowserGuardPolicy } from './browser-guard';
 export { isLoopbackHostname, listenAddressNames } from './browser-guard';
@@ -53,6 +57,7 @@ export {
 } from './credentials';
 export { parseJsonBody, MAX_JSON_DEPTH } from './json-body';
 export { LOGIN_PATH, type LoginResponse } from './sessions';
+export { USED_LOGINS_DIR, usedLoginsInDir, usedLoginsInMemory, type UsedLogins } from './used-logins';
 export type { Credentials, Rejection, RequestLike } from './types';
 
 export type AuthSettings =
@@ -73,6 +78,8 @@ export interface HttpSecurityOptions extends BrowserGuardPolicy {
   readonly now?: () => number;
   /** Path of the login link (default LOGIN_PATH). */
   readonly loginPath?: string;
+  /** Where used login links are remembered (default: in memory, for this process). */
+  readonly usedLogins?: UsedLogins;
 }
 
 export type Access = 'api' | 'page' | 'open' | 'host';
@@ -136,6 +143,7 @@ export function createHttpSecurity(o: HttpSecurityOptions): HttpSecurity {
       sessionTtlMs: auth.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
       now,
       loginPath: o.loginPath,
+      usedLogins: o.usedLogins,
     });
   }
 

@@ -1,11 +1,13 @@
 /**
  * Browser pages' way in, as Jupyter does it: a login link (`/login?code=…`, printed by `up`/`server`, or
- * made by anyone holding the credentials) is good once; opening it sets an HttpOnly, SameSite=Strict
+ * made by anyone holding the credentials) is good once (for as long as `usedLogins` remembers: the
+ * engine's data directory, or `view`'s process); opening it sets an HttpOnly, SameSite=Strict
  * session cookie. The cookie opens browser pages only: API calls keep requiring the token, so a page
  * that tricks the browser into a request can never ride on the cookie to the API.
  */
 import { openValue, purposeKey, signValue } from './signed';
 import type { Credentials, Rejection, RequestLike } from './types';
+import { usedLoginsInMemory, type UsedLogins } from './used-logins';
 
 export const LOGIN_PATH = '/login';
 /** How long a printed login link stays usable (it is also good only once). */
@@ -20,7 +22,10 @@ export interface LoginResponse {
 export interface SessionService {
   /** A one-time link to `LOGIN_PATH` on `baseUrl`; `next` is the local page to land on. */
   createLoginLink(baseUrl: string, next?: string): string;
-  /** Handles `GET LOGIN_PATH?code=…[&next=/page]`: sets the session cookie, or refuses. */
+  /**
+   * Handles `GET LOGIN_PATH?code=…[&next=/page]`: sets the session cookie, or refuses. Throws when the
+   * link cannot be recorded as used (it is then not accepted).
+   */
   redeem(req: RequestLike, query: URLSearchParams): LoginResponse | Rejection;
   /** Checks the session cookie of a browser-page request; null when it is valid. */
   check(req: RequestLike): Rejection | null;
@@ -32,6 +37,8 @@ export interface SessionServiceOptions {
   now: () => number;
   /** Where the server answers the login link (default LOGIN_PATH; a viewer under a base URL: its own). */
   loginPath?: string;
+  /** Where used links are remembered (default: in memory, for this process). */
+  usedLogins?: UsedLogins;
 }
 
 /** Cookies are shared by every port of a host: one name per port keeps two servers apart. */
@@ -62,8 +69,7 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
   const loginKey = purposeKey(o.credentials.keySecret, 'login');
   const sessionKey = purposeKey(o.credentials.keySecret, 'session');
   const kid = o.credentials.keyId;
-  /** Nonces of redeemed login codes, until they would have expired anyway. */
-  const redeemed = new Map<string, number>();
+  const used = o.usedLogins ?? usedLoginsInMemory();
 
   return {
     createLoginLink(baseUrl, next) {
@@ -76,14 +82,18 @@ export function createSessionService(o: SessionServiceOptions): SessionService {
     },
     redeem(req, query) {
       const now = o.now();
-      for (const [nonce, exp] of redeemed) if (exp <= now) redeemed.delete(nonce);
       const payload = openValue(loginKey, query.get('code') ?? '');
-      if (!payload || payload.kid !== kid || payload.exp <= now || redeemed.has(payload.nonce))
+      // Claimed last: only a valid link is recorded.
+      if (
+        !payload ||
+        payload.kid !== kid ||
+        payload.exp <= now ||
+        !used.claim(payload.nonce, payload.exp, now)
+      )
         return {
           status: 403,
           message: 'Forbidden: this login link is invalid, expired or already used; ask for a new one',
         };
-      redeemed.set(payload.nonce, payload.exp);
       const session = signValue(sessionKey, { kid, exp: now + o.sessionTtlMs });
       const cookie = `${cookieName(req)}=${session}; Path=/; HttpOnly; SameSite=Strict`;
       const next = localPath(query.get('next'));

@@ -175,28 +175,86 @@ export async function connectConductor(
   return { sdk, client, target };
 }
 
+/** Posts a task result with `POST /api/tasks` (legacy: it never hands back a next task). */
+async function postTaskUpdate(client: ConductorClient, body: Record<string, unknown>): Promise<void> {
+  const raw = client as unknown as {
+    post(o: { url: string; body: unknown; throwOnError: boolean }): Promise<unknown>;
+  };
+  await raw.post({ url: '/api/tasks', body, throwOnError: true });
+}
+
+export interface TaskRef {
+  taskId: string;
+  workflowInstanceId: string;
+}
+
 /**
  * Extends a task's lease (Conductor's heartbeat: `extendLease: true` only touches updateTime). Posted
  * raw: the SDK has no method for it outside its own lease loop, which stops with polling.
  */
 export async function extendLease(
   client: ConductorClient,
-  task: { taskId: string; workflowInstanceId: string; workerId: string },
+  task: TaskRef & { workerId: string },
 ): Promise<void> {
-  const raw = client as unknown as {
-    post(o: { url: string; body: unknown; throwOnError: boolean }): Promise<unknown>;
+  await postTaskUpdate(client, { ...task, status: 'IN_PROGRESS', extendLease: true });
+}
+
+/**
+ * The result that hands a task back untouched: Conductor sets a worker task updated IN_PROGRESS to
+ * SCHEDULED and re-queues it after `callbackAfterSeconds` (0: at once, for any worker), with no retry.
+ */
+export function handBackResult(): {
+  status: 'IN_PROGRESS';
+  callbackAfterSeconds: 0;
+  outputData: Record<string, never>;
+} {
+  return { status: 'IN_PROGRESS', callbackAfterSeconds: 0, outputData: {} };
+}
+
+/** Hands a task back (see handBackResult) with a raw update, for a task the SDK will not run. */
+export async function handBackTask(
+  client: ConductorClient,
+  task: TaskRef & { workerId: string },
+): Promise<void> {
+  await postTaskUpdate(client, { ...task, ...handBackResult() });
+}
+
+function isTaskRef(v: unknown): v is TaskRef {
+  const t = v as Partial<TaskRef> | null;
+  return typeof t?.taskId === 'string' && t.taskId !== '' && typeof t.workflowInstanceId === 'string';
+}
+
+/**
+ * Shows `decide` every task an update-v2 answer hands over (the next task, run by the SDK with no poll in
+ * between). `decide` resolves true to let the SDK run it, false to keep it from the SDK (the answer then
+ * reads as 204, no next task), when it has dealt with the task itself. Returns a function that stops it.
+ */
+export function watchChainedTasks(
+  client: ConductorClient,
+  decide: (task: TaskRef) => Promise<boolean>,
+): () => void {
+  const interceptor = async (response: Response, request: Request): Promise<Response> => {
+    if (response.status !== 200 || !new URL(request.url).pathname.endsWith('/tasks/update-v2'))
+      return response;
+    let task: unknown;
+    try {
+      task = JSON.parse(await response.clone().text());
+    } catch {
+      return response; // the SDK fails on it too, and retries the update
+    }
+    if (!isTaskRef(task) || (await decide(task))) return response;
+    // No Content-Type: the SDK then reads the empty answer as null (with JSON's it would make it `{}`).
+    return new Response(null, { status: 204, statusText: 'No Content' });
   };
-  await raw.post({
-    url: '/api/tasks',
-    body: { ...task, status: 'IN_PROGRESS', extendLease: true },
-    throwOnError: true,
-  });
+  client.interceptors.response.use(interceptor);
+  return () => client.interceptors.response.eject(interceptor);
 }
 
 /**
  * From now on, task results go to the legacy `POST /api/tasks`, which never hands back a next task:
  * after stopPolling the SDK would drop a task chained by update-v2 (it would stay IN_PROGRESS until its
- * response timeout). A process-wide static of the SDK's TaskRunner.
+ * response timeout). An update-v2 already sent may still answer with one (see watchChainedTasks). A
+ * process-wide static of the SDK's TaskRunner.
  */
 export function stopChainedTaskUpdates(sdk: Sdk): void {
   (sdk.TaskRunner as unknown as { updateV2Available: boolean | null }).updateV2Available = false;

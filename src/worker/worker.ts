@@ -2,7 +2,9 @@
  * The notebook_run worker on the official SDK's polling machinery (TaskManager): lease extension keeps
  * long notebooks alive past responseTimeoutSeconds; shutdown stops polling, lets running notebooks finish
  * within a grace period, then interrupts them (partial output saved, FAILED reported so Conductor
- * reschedules) and waits until every accepted task's result has been posted.
+ * reschedules) and waits until every accepted task's result has been posted. A task that reaches a
+ * stopping worker (from the poll in flight, or chained by update-v2) was never started: it is handed back
+ * untouched, for another worker to run as the same attempt.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -13,9 +15,14 @@ import { LeaseKeeper } from './lease';
 import {
   extendLease,
   forTaskRunner,
+  handBackTask,
+  handBackResult,
   stopChainedTaskUpdates,
+  watchChainedTasks,
   type ConductorConnection,
+  type TaskRef,
 } from './conductor-client';
+import { Handoffs } from './handoffs';
 import type { WorkerObserver } from './observer';
 import { sdkLogger } from './sdk-logger';
 
@@ -69,7 +76,33 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
     }
     observer.leaseExtended?.(true);
   }, logger);
+  const handoffs = new Handoffs();
   let stopping = false;
+
+  const handingBack = (task: Partial<TaskRef>): void =>
+    logger.info(
+      { taskId: task.taskId, workflowId: task.workflowInstanceId },
+      'worker stopping: handing an unstarted task back to Conductor (re-queued at once for any worker, no retry used)',
+    );
+
+  // A task chained by an update-v2 answer once the worker is stopping is handed back here: the SDK
+  // would drop it after stopPolling. Before that, it is on its way to `execute`.
+  const unwatchChained = watchChainedTasks(client, async (task) => {
+    if (!stopping) {
+      handoffs.chained();
+      return true;
+    }
+    handingBack(task);
+    try {
+      await handBackTask(client, { ...task, workerId: options.workerId });
+    } catch (err) {
+      logger.error(
+        { taskId: task.taskId, err: coerceError(err) },
+        'could not hand a task back: Conductor re-delivers it after its response timeout',
+      );
+    }
+    return false;
+  });
 
   const settle = (taskId: string): void => {
     const r = running.get(taskId);
@@ -101,13 +134,17 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
         // Lease extension is ours (see lease.ts): the SDK's stops at stopPolling, mid-drain.
         leaseExtendEnabled: false,
         execute: async (task) => {
+          handoffs.arrived();
           const taskId = task.taskId ?? '';
-          leases.track(task);
           let markReported: () => void = () => undefined;
           const reported = new Promise<void>((resolve) => (markReported = resolve));
           const controller = new AbortController();
           running.set(taskId, { controller, reported, markReported });
-          if (stopping) controller.abort(new Error('worker shutting down'));
+          if (stopping) {
+            handingBack(task);
+            return handBackResult();
+          }
+          leases.track(task);
           const observed = { taskId, workflowType: task.workflowType ?? '' };
           const startedAt = performance.now();
           let status = 'FAILED';
@@ -133,8 +170,15 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
       },
       eventListeners: [
         {
-          onPollStarted: (e) => observer.polled?.(e.taskType),
-          onPollFailure: (e) => observer.pollFailed?.(e.taskType, e.cause),
+          onPollStarted: (e) => {
+            handoffs.pollStarted();
+            observer.polled?.(e.taskType);
+          },
+          onPollCompleted: (e) => handoffs.pollEnded(e.tasksReceived),
+          onPollFailure: (e) => {
+            handoffs.pollEnded(0);
+            observer.pollFailed?.(e.taskType, e.cause);
+          },
           onTaskUpdateCompleted: (e) => settle(e.taskId),
           onTaskUpdateFailure: (e) => {
             logger.error(
@@ -165,17 +209,19 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
     async stop(graceMs: number): Promise<void> {
       if (stopping) return;
       stopping = true;
+      const graceOver = new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref());
       stopChainedTaskUpdates(sdk);
+      // No new polls; but the SDK's loop keeps running until every task already on its way has reached
+      // `execute` (and been handed back): it drops a chained task once polling has stopped.
+      manager.updatePollingOptions({ concurrency: 0 });
+      await Promise.race([handoffs.idle(), graceOver]);
       await manager.stopPolling();
       logger.info(
         { running: running.size, graceMs },
         'worker stopping: no new tasks; waiting for running notebooks',
       );
       const all = (): Promise<unknown> => Promise.all([...running.values()].map((r) => r.reported));
-      const drained = await Promise.race([
-        all().then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref()),
-      ]);
+      const drained = await Promise.race([all().then(() => true), graceOver]);
       if (!drained) {
         logger.warn(
           { running: running.size },
@@ -184,6 +230,8 @@ export function startNotebookWorker(options: NotebookWorkerOptions): NotebookWor
         for (const r of running.values()) r.controller.abort(new Error('worker shutting down'));
         await all();
       }
+      // Only now: an update-v2 sent before the stop may answer late, with a task to hand back.
+      unwatchChained();
       leases.stop();
       client.stopBackgroundRefresh?.();
       logger.info('notebook_run worker stopped');

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { MetadataClient } from '@io-orkes/conductor-javascript';
 
-import { readCredentials } from '../../src/security';
+import { readCredentials, USED_LOGINS_DIR } from '../../src/security';
 import { captureLogger } from '../helpers/logger';
 import { startTestEngine, type TestEngine } from '../helpers/engine';
 import { httpRequest } from '../helpers/http';
@@ -167,6 +167,44 @@ describe('the data directory', () => {
       expect(engine.credentials).toEqual(credentials);
       const res = await fetch(`${engine.url}/api/metadata/workflow`, { headers: { 'x-authorization': t } });
       expect(res.status).toBe(200);
+    } finally {
+      await engine.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('remembers used login links across a restart: a link works once per data directory', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbc-logins-'));
+    let now = Date.now();
+    const clock = (): number => now;
+    // A link names the engine it was printed by; opened here on whichever engine runs on the directory.
+    const open = (e: TestEngine, link: string) => {
+      const u = new URL(link);
+      return httpRequest(e.url, { path: u.pathname + u.search });
+    };
+    const used = path.join(dataDir, USED_LOGINS_DIR);
+    let engine = await startTestEngine({ dataDir, clock });
+    try {
+      const first = engine.loginLink('/runs/') as string; // opened under this engine (`up`)
+      const second = engine.loginLink() as string; // printed, not opened before the restart
+      expect((await open(engine, first)).status).toBe(303);
+      await engine.stop();
+      engine = await startTestEngine({ dataDir, clock }); // `server` on the same data directory
+      const again = await open(engine, first);
+      expect(again.status).toBe(403);
+      expect(again.headers['set-cookie']).toBeUndefined();
+      expect((await open(engine, second)).status).toBe(200);
+      expect((await open(engine, second)).status).toBe(403);
+      const mode = (p: string): number => fs.statSync(p).mode & 0o777;
+      expect(mode(used)).toBe(0o700);
+      const marks = fs.readdirSync(used);
+      expect(marks).toHaveLength(2);
+      for (const m of marks) expect(mode(path.join(used, m))).toBe(0o600);
+      // Kept only while the links could be used: once they have expired, the next sign-in forgets them.
+      now += 24 * 3600_000 + 1;
+      expect((await open(engine, first)).status).toBe(403);
+      expect((await open(engine, engine.loginLink() as string)).status).toBe(200);
+      expect(fs.readdirSync(used)).toHaveLength(1);
     } finally {
       await engine.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });

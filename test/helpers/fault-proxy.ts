@@ -2,7 +2,8 @@
  * A tiny HTTP proxy for fault injection: forwards requests to a target server on 127.0.0.1, except those
  * the `fault` function picks, which get an S3-style XML error instead (after the request body has been
  * read, as a real server would), or are held: never answered, as by a server that hangs, until the
- * client gives up or the proxy stops.
+ * client gives up or the proxy stops; or held until a promise settles and then forwarded (a request still
+ * on its way, or a long poll the server keeps open).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,10 +27,18 @@ export interface FaultProxy {
 
 export const HOLD = 'hold';
 
-/** `fault(n, req)` gets the 0-based request number; return a fault to inject, HOLD, or null to forward. */
+/** Forward the request only once `holdUntil` settles. */
+export interface HeldRequest {
+  holdUntil: Promise<unknown>;
+}
+
+/**
+ * `fault(n, req)` gets the 0-based request number; return a fault to inject, HOLD, a HeldRequest, or null
+ * to forward.
+ */
 export async function startFaultProxy(
   targetPort: number,
-  fault: (n: number, req: http.IncomingMessage) => InjectedFault | typeof HOLD | null,
+  fault: (n: number, req: http.IncomingMessage) => InjectedFault | typeof HOLD | HeldRequest | null,
 ): Promise<FaultProxy> {
   let requests = 0;
   let faults = 0;
@@ -40,7 +49,7 @@ export async function startFaultProxy(
       req.resume();
       return;
     }
-    const injected = picked;
+    const injected = picked && 'holdUntil' in picked ? null : picked;
     const answerWithFault = (f: InjectedFault): void => {
       faults++;
       const body =
@@ -57,20 +66,24 @@ export async function startFaultProxy(
       req.on('end', () => answerWithFault(injected));
       return;
     }
-    const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        if (injected) {
-          up.resume();
-          up.on('end', () => answerWithFault(injected));
-          return;
-        }
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    const forward = (): void => {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          if (injected) {
+            up.resume();
+            up.on('end', () => answerWithFault(injected));
+            return;
+          }
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    };
+    if (picked && 'holdUntil' in picked) void picked.holdUntil.then(forward, forward);
+    else forward();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
