@@ -1,20 +1,26 @@
 /**
  * Workflow executions. The row holds the workflow without its tasks (they live in `tasks`) and its embedded
- * definition in a separate column. Parsed definitions (and an index of their tasks by reference name) are
- * cached per workflow: the engine is the only writer, every write goes through `put`, and a rolled-back
- * transaction clears the cache.
+ * definition in a separate column: the JSON itself, or `@<key>` for a registered definition shared by many
+ * executions, stored once in `definition_texts` (a row is rewritten on every change of its workflow).
+ * Parsed definitions (and an index of their tasks by reference name) are cached per workflow: the engine is
+ * the only writer, every write goes through `put`, and a rolled-back transaction clears the cache.
  */
 import { collectDefTasks } from '../model/def-tree';
 import type { WorkflowDef, WorkflowModel, WorkflowStatus, WorkflowTask } from '../model/types';
 import type { Db } from './db';
+import type { SharedDefinition } from './definitions';
 
 interface CachedDef {
-  text: string;
   def: WorkflowDef;
+  /** What the row's `definition` column holds for `def`. */
+  column: string;
   byRef?: Map<string, WorkflowTask>;
 }
 
 const DEF_CACHE_LIMIT = 2000;
+const SHARED_TEXT_LIMIT = 500;
+/** Marks a `definition` column holding a key of `definition_texts` (JSON text never starts with it). */
+const SHARED = '@';
 
 type StoredWorkflow = Omit<WorkflowModel, 'tasks' | 'workflowDefinition'>;
 
@@ -24,8 +30,15 @@ export interface WorkflowRowFilter {
   correlationId?: string;
 }
 
+/** The JSON a workflow's row holds: the workflow without its tasks and definition. */
+export function workflowRowJson(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): string {
+  const { workflowDefinition: _def, tasks: _tasks, ...rest } = wf;
+  return JSON.stringify(rest);
+}
+
 export class WorkflowStore {
   private readonly defCache = new Map<string, CachedDef>();
+  private readonly sharedTexts = new Map<string, string>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -45,6 +58,10 @@ export class WorkflowStore {
            definition = excluded.definition`,
       ),
       delete: db.prepare('DELETE FROM workflows WHERE workflow_id = ?'),
+      sharedText: db.prepare('SELECT json FROM definition_texts WHERE key = ?'),
+      putSharedText: db.prepare(
+        'INSERT INTO definition_texts (key, json) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ),
       runningIds: db.prepare(
         "SELECT workflow_id FROM workflows WHERE name = ? AND version = ? AND status IN ('RUNNING','PAUSED') " +
           'AND create_time >= ? AND create_time <= ? ORDER BY create_time',
@@ -76,10 +93,29 @@ export class WorkflowStore {
     if (cached) return cached;
     const row = this.stmts.definition.get(workflowId) as { definition: string } | undefined;
     if (!row) return undefined;
-    return this.remember(workflowId, {
-      text: row.definition,
-      def: JSON.parse(row.definition) as WorkflowDef,
-    });
+    const column = row.definition;
+    const text = column.startsWith(SHARED) ? this.sharedText(column.slice(SHARED.length)) : column;
+    return this.remember(workflowId, { column, def: JSON.parse(text) as WorkflowDef });
+  }
+
+  private sharedText(key: string): string {
+    const hit = this.sharedTexts.get(key);
+    if (hit !== undefined) return hit;
+    const row = this.stmts.sharedText.get(key) as { json: string } | undefined;
+    if (!row) throw new Error(`engine: stored definition ${key} is missing`);
+    if (this.sharedTexts.size >= SHARED_TEXT_LIMIT) this.sharedTexts.clear();
+    this.sharedTexts.set(key, row.json);
+    return row.json;
+  }
+
+  /**
+   * `def` (parsed from `shared.text`, the workflow's own copy) is this workflow's definition: its row will
+   * store the key only. The text is stored if missing until a commit is known to have stored it: a
+   * rolled-back savepoint may have undone an earlier insert.
+   */
+  useSharedDefinition(workflowId: string, def: WorkflowDef, shared: SharedDefinition): void {
+    if (!shared.committed) this.stmts.putSharedText.run(shared.key, shared.text);
+    this.remember(workflowId, { column: SHARED + shared.key, def });
   }
 
   private remember(workflowId: string, entry: CachedDef): CachedDef {
@@ -103,15 +139,17 @@ export class WorkflowStore {
     return entry.byRef.get(ref);
   }
 
-  put(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): void {
-    const { workflowDefinition, tasks: _tasks, ...rest } = wf;
+  /** Stores the workflow; returns the JSON of its row (the workflow without tasks and definition). */
+  put(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): string {
+    const workflowDefinition = wf.workflowDefinition;
     const cached = this.defCache.get(wf.workflowId);
     let definition: string;
-    if (cached && cached.def === workflowDefinition) definition = cached.text;
+    if (cached && cached.def === workflowDefinition) definition = cached.column;
     else {
       definition = JSON.stringify(workflowDefinition);
-      this.remember(wf.workflowId, { text: definition, def: workflowDefinition });
+      this.remember(wf.workflowId, { column: definition, def: workflowDefinition });
     }
+    const json = workflowRowJson(wf);
     this.stmts.upsert.run({
       id: wf.workflowId,
       name: wf.workflowName,
@@ -122,9 +160,10 @@ export class WorkflowStore {
       createTime: wf.createTime,
       updateTime: wf.updateTime,
       endTime: wf.endTime,
-      json: JSON.stringify(rest),
+      json,
       definition,
     });
+    return json;
   }
 
   delete(workflowId: string): void {
@@ -134,6 +173,7 @@ export class WorkflowStore {
 
   invalidate(): void {
     this.defCache.clear();
+    this.sharedTexts.clear();
   }
 
   runningIds(name: string, version: number, from: number, to: number): string[] {

@@ -3,7 +3,7 @@
  * parent id, task id and retry count), mirrors the child's status onto the task, merges the child's output
  * when it ends, and terminates the child when the parent cancels the task.
  */
-import { subWorkflowId } from '../context';
+import { subWorkflowId } from '../ids';
 import { TerminateWorkflowError } from '../decider/terminate-error';
 import { isPlainObject, normalizeWorkflowDef } from '../model/defaults';
 import { isWorkflowSuccessful, isWorkflowTerminal } from '../model/status';
