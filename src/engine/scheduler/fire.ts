@@ -9,7 +9,8 @@
  *   - catch-up on: missed slots run in order, at most `catchUpMax` of them; the rest are recorded SKIPPED.
  * Slots that came due while the engine was running always run, however late.
  */
-import { nameUuid, type EngineContext } from '../context';
+import type { EngineContext } from '../context';
+import { nameDigest, timedNameUuid } from '../ids';
 import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots } from './cron-next';
 import { effectiveCrons, type EffectiveCron, type ScheduleExecution, type WorkflowSchedule } from './model';
@@ -32,7 +33,13 @@ export function nextInBounds(s: WorkflowSchedule, cron: EffectiveCron, after: nu
   return next ?? null;
 }
 
+/** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
+export type FireOutcome = 'started' | 'failed' | 'none';
+
 export class SlotFirer {
+  /** Digest of each cron's (schedule, cron index), from which its slots' workflow ids are made. */
+  private readonly digests = new WeakMap<EffectiveCron, Buffer>();
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly exec: WorkflowExecutor,
@@ -42,22 +49,22 @@ export class SlotFirer {
 
   /**
    * Processes `row` (its slot is due). `availableSince`: since when the scheduler has been able to fire;
-   * slots before it were missed. Returns the number of workflows started.
+   * slots before it were missed.
    */
-  process(row: SlotRow, now: number, availableSince: number): number {
+  process(row: SlotRow, now: number, availableSince: number): FireOutcome {
     const schedule = this.store.get(row.scheduleName);
     const cron = schedule ? effectiveCrons(schedule)[row.cronIndex] : undefined;
     if (!schedule || schedule.paused || !cron || cron.label !== row.cron) {
       this.store.deleteSlot(row.scheduleName, row.cronIndex);
-      return 0;
+      return 'none';
     }
     const slot = row.nextRun;
     const missed = slot < availableSince;
-    let started = 0;
+    let outcome: FireOutcome = 'none';
     let catchupFired = missed ? row.catchupFired : 0;
     let after = slot;
     if (!missed || !schedule.runCatchupScheduleInstances || catchupFired < this.options.catchUpMax) {
-      started = this.fire(schedule, cron, slot, now);
+      outcome = this.fire(schedule, cron, slot, now);
       if (missed) catchupFired += 1;
     } else {
       after = this.skip(
@@ -82,7 +89,7 @@ export class SlotFirer {
     const next = nextInBounds(schedule, cron, after);
     if (next === null) this.store.deleteSlot(row.scheduleName, row.cronIndex);
     else this.store.putSlot({ ...row, nextRun: next, catchupFired });
-    return started;
+    return outcome;
   }
 
   /**
@@ -138,11 +145,21 @@ export class SlotFirer {
     );
   }
 
+  /** Derived from (schedule, cron, slot) and sorted by slot: a second start of the same slot collides. */
+  private workflowId(s: WorkflowSchedule, cron: EffectiveCron, slot: number): string {
+    let digest = this.digests.get(cron);
+    if (!digest) {
+      digest = nameDigest(`scheduler:${s.name}:${cron.index}`);
+      this.digests.set(cron, digest);
+    }
+    return timedNameUuid(slot, digest);
+  }
+
   /** Starts the workflow for `slot` unless this slot was handled before; records the outcome. */
-  private fire(s: WorkflowSchedule, cron: EffectiveCron, slot: number, now: number): number {
-    if (this.store.wasHandled(s.name, cron.index, slot)) return 0;
-    const workflowId = nameUuid(`scheduler:${s.name}:${cron.index}:${slot}`);
-    if (this.ctx.workflows.exists(workflowId)) return 0;
+  private fire(s: WorkflowSchedule, cron: EffectiveCron, slot: number, now: number): FireOutcome {
+    if (this.store.wasHandled(s.name, cron.index, slot)) return 'none';
+    const workflowId = this.workflowId(s, cron, slot);
+    if (this.ctx.workflows.exists(workflowId)) return 'none';
     const executionId = this.ctx.newId();
     const swr = s.startWorkflowRequest;
     const base: ScheduleExecution = {
@@ -177,7 +194,7 @@ export class SlotFirer {
         }),
       );
       this.store.addExecution({ ...base, workflowId }, cron.index);
-      return 1;
+      return 'started';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const stack = err instanceof Error && err.stack ? err.stack : message;
@@ -189,7 +206,7 @@ export class SlotFirer {
         { ...base, state: 'FAILED', reason: message.slice(0, 999), stackTrace: stack.slice(0, 2000) },
         cron.index,
       );
-      return 0;
+      return 'failed';
     }
   }
 }
