@@ -38,24 +38,8 @@ it('without failures, everything commits, savepoint work included, and after-com
 
 it('a caught failure inside a skipped savepoint undoes the whole transaction and reports false', () => {
   const hooks: string[] = [];
-  const ok = tx.runWithoutSavepoints(() => {
-    insert('before');
-    try {
-      tx.savepoint(() => {
-        insert('half-done');
-        throw new Error('boom');
-      });
-    } catch {
-      insert('recorded the failure'); // what a caller does when a savepoint has undone the half
-    }
-    tx.afterCommit(() => hooks.push('committed'));
-  });
-  expect(ok).toBe(false);
-  expect(rows()).toEqual([]);
-  expect(hooks).toEqual([]);
-  expect(rollbacks).toBe(1);
-  // The same work with savepoints keeps what the failure did not touch.
-  tx.run(() => {
+  // What a caller does when a savepoint has undone half of a piece of work: record the failure, go on.
+  const work = (): void => {
     insert('before');
     try {
       tx.savepoint(() => {
@@ -65,7 +49,17 @@ it('a caught failure inside a skipped savepoint undoes the whole transaction and
     } catch {
       insert('recorded the failure');
     }
+  };
+  const ok = tx.runWithoutSavepoints(() => {
+    work();
+    tx.afterCommit(() => hooks.push('committed'));
   });
+  expect(ok).toBe(false);
+  expect(rows()).toEqual([]);
+  expect(hooks).toEqual([]);
+  expect(rollbacks).toBe(1);
+  // The same work with savepoints keeps what the failure did not touch.
+  tx.run(work);
   expect(rows()).toEqual(['before', 'recorded the failure']);
 });
 

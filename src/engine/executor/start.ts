@@ -25,20 +25,20 @@ interface Resolved {
   shared?: SharedDefinition;
 }
 
-/** A registered definition (latest when `version` is left out) as a new execution's own copy. */
+/** A registered definition (latest when `version` is left out), shared (frozen) with other executions. */
 export function registeredDefinition(
   ctx: EngineContext,
   name: string,
   version?: number,
 ): Resolved | undefined {
   const shared = ctx.defs.populated(name, version);
-  return shared ? { def: JSON.parse(shared.text) as WorkflowDef, shared } : undefined;
+  return shared ? { def: shared.def, shared } : undefined;
 }
 
 /** `def` becomes the definition `workflowId`'s row is saved with: by reference when it is a shared one. */
-export function adoptDefinition(ctx: EngineContext, workflowId: string, { def, shared }: Resolved): void {
+export function adoptDefinition(ctx: EngineContext, workflowId: string, { shared }: Resolved): void {
   if (!shared) return;
-  ctx.workflows.useSharedDefinition(workflowId, def, shared);
+  ctx.workflows.useSharedDefinition(workflowId, shared);
   if (!shared.committed) ctx.tx.afterCommit(() => (shared.committed = true));
 }
 

@@ -31,3 +31,15 @@ export function populateTaskDefinitions(defs: DefinitionLookup, def: WorkflowDef
   }
   return copy;
 }
+
+/**
+ * Freezes `value` and everything in it. A definition shared by many executions is frozen, so a change
+ * meant for one of them fails loudly instead of reaching the others.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -5,14 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 
-import { populateTaskDefinitions } from '../model/populate';
+import { deepFreeze, populateTaskDefinitions } from '../model/populate';
 import type { TaskDef, WorkflowDef } from '../model/types';
 import type { Db } from './db';
 
-/** A populated definition as JSON text, and the key its executions store instead of it (a hash of the text). */
+/**
+ * A populated definition shared by its executions: frozen, as JSON text, and the key their rows store
+ * instead of the text (a hash of it).
+ */
 export interface SharedDefinition {
   key: string;
   text: string;
+  def: WorkflowDef;
   /** Set once a transaction that stored the text has committed (until then every use stores it if missing). */
   committed?: boolean;
 }
@@ -111,8 +115,7 @@ export class DefinitionStore {
 
   /**
    * The registered definition (`version` left out: the latest) populated for an execution, or undefined when
-   * there is none. Callers parse the text for an execution of their own; nothing here is handed out to be
-   * modified.
+   * there is none. Its `def` is frozen: executions share it.
    */
   populated(name: string, version?: number): SharedDefinition | undefined {
     const cacheKey = `${version ?? 'latest'} ${name}`;
@@ -120,8 +123,10 @@ export class DefinitionStore {
     if (hit) return hit;
     const def = this.getWorkflowDef(name, version);
     if (!def) return undefined;
-    const text = JSON.stringify(populateTaskDefinitions(this, def));
-    const shared = { key: createHash('sha256').update(text).digest('base64url'), text };
+    const populated = populateTaskDefinitions(this, def);
+    const text = JSON.stringify(populated);
+    const key = createHash('sha256').update(text).digest('base64url');
+    const shared = { key, text, def: deepFreeze(populated) };
     if (this.populatedCache.size >= POPULATED_LIMIT) this.populatedCache.clear();
     this.populatedCache.set(cacheKey, shared);
     return shared;

@@ -2,10 +2,12 @@
  * Workflow executions. The row holds the workflow without its tasks (they live in `tasks`) and its embedded
  * definition in a separate column: the JSON itself, or `@<key>` for a registered definition shared by many
  * executions, stored once in `definition_texts` (a row is rewritten on every change of its workflow).
- * Parsed definitions (and an index of their tasks by reference name) are cached per workflow: the engine is
- * the only writer, every write goes through `put`, and a rolled-back transaction clears the cache.
+ * Parsed definitions are cached per workflow, and shared ones (frozen) per key, with an index of their tasks
+ * by reference name: the engine is the only writer, every write goes through `put`, and a rolled-back
+ * transaction clears the caches.
  */
 import { collectDefTasks } from '../model/def-tree';
+import { deepFreeze } from '../model/populate';
 import type { WorkflowDef, WorkflowModel, WorkflowStatus, WorkflowTask } from '../model/types';
 import type { Db } from './db';
 import type { SharedDefinition } from './definitions';
@@ -14,11 +16,10 @@ interface CachedDef {
   def: WorkflowDef;
   /** What the row's `definition` column holds for `def`. */
   column: string;
-  byRef?: Map<string, WorkflowTask>;
 }
 
 const DEF_CACHE_LIMIT = 2000;
-const SHARED_TEXT_LIMIT = 500;
+const SHARED_DEF_LIMIT = 500;
 /** Marks a `definition` column holding a key of `definition_texts` (JSON text never starts with it). */
 const SHARED = '@';
 
@@ -38,7 +39,10 @@ export function workflowRowJson(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unk
 
 export class WorkflowStore {
   private readonly defCache = new Map<string, CachedDef>();
-  private readonly sharedTexts = new Map<string, string>();
+  /** Shared definitions read back from `definition_texts`, frozen, by key. */
+  private readonly sharedDefs = new Map<string, WorkflowDef>();
+  /** Each definition's tasks by reference name (the objects its tasks share). */
+  private readonly byRef = new WeakMap<WorkflowDef, Map<string, WorkflowTask>>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -94,28 +98,30 @@ export class WorkflowStore {
     const row = this.stmts.definition.get(workflowId) as { definition: string } | undefined;
     if (!row) return undefined;
     const column = row.definition;
-    const text = column.startsWith(SHARED) ? this.sharedText(column.slice(SHARED.length)) : column;
-    return this.remember(workflowId, { column, def: JSON.parse(text) as WorkflowDef });
+    const def = column.startsWith(SHARED)
+      ? this.sharedDef(column.slice(SHARED.length))
+      : (JSON.parse(column) as WorkflowDef);
+    return this.remember(workflowId, { column, def });
   }
 
-  private sharedText(key: string): string {
-    const hit = this.sharedTexts.get(key);
-    if (hit !== undefined) return hit;
+  private sharedDef(key: string): WorkflowDef {
+    const hit = this.sharedDefs.get(key);
+    if (hit) return hit;
     const row = this.stmts.sharedText.get(key) as { json: string } | undefined;
     if (!row) throw new Error(`engine: stored definition ${key} is missing`);
-    if (this.sharedTexts.size >= SHARED_TEXT_LIMIT) this.sharedTexts.clear();
-    this.sharedTexts.set(key, row.json);
-    return row.json;
+    const def = deepFreeze(JSON.parse(row.json) as WorkflowDef);
+    if (this.sharedDefs.size >= SHARED_DEF_LIMIT) this.sharedDefs.clear();
+    this.sharedDefs.set(key, def);
+    return def;
   }
 
   /**
-   * `def` (parsed from `shared.text`, the workflow's own copy) is this workflow's definition: its row will
-   * store the key only. The text is stored if missing until a commit is known to have stored it: a
-   * rolled-back savepoint may have undone an earlier insert.
+   * `shared.def` is this workflow's definition: its row will store the key only. The text is stored if
+   * missing until a commit is known to have stored it: a rolled-back savepoint may have undone an insert.
    */
-  useSharedDefinition(workflowId: string, def: WorkflowDef, shared: SharedDefinition): void {
+  useSharedDefinition(workflowId: string, shared: SharedDefinition): void {
     if (!shared.committed) this.stmts.putSharedText.run(shared.key, shared.text);
-    this.remember(workflowId, { column: SHARED + shared.key, def });
+    this.remember(workflowId, { column: SHARED + shared.key, def: shared.def });
   }
 
   private remember(workflowId: string, entry: CachedDef): CachedDef {
@@ -129,14 +135,16 @@ export class WorkflowStore {
 
   /** The workflow's definition task with this reference name (the object shared by its tasks). */
   definitionTask(workflowId: string, ref: string): WorkflowTask | undefined {
-    const entry = this.cachedDef(workflowId);
-    if (!entry) return undefined;
-    if (!entry.byRef) {
-      entry.byRef = new Map();
-      for (const wt of collectDefTasks(entry.def))
-        if (!entry.byRef.has(wt.taskReferenceName)) entry.byRef.set(wt.taskReferenceName, wt);
+    const def = this.cachedDef(workflowId)?.def;
+    if (!def) return undefined;
+    let index = this.byRef.get(def);
+    if (!index) {
+      index = new Map();
+      for (const wt of collectDefTasks(def))
+        if (!index.has(wt.taskReferenceName)) index.set(wt.taskReferenceName, wt);
+      this.byRef.set(def, index);
     }
-    return entry.byRef.get(ref);
+    return index.get(ref);
   }
 
   /** Stores the workflow; returns the JSON of its row (the workflow without tasks and definition). */
@@ -173,7 +181,7 @@ export class WorkflowStore {
 
   invalidate(): void {
     this.defCache.clear();
-    this.sharedTexts.clear();
+    this.sharedDefs.clear();
   }
 
   runningIds(name: string, version: number, from: number, to: number): string[] {
