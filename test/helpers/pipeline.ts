@@ -101,11 +101,12 @@ export function testConfig(outputRoot: string, target: ConductorTarget, override
 }
 
 export async function startPipelineStack(
-  options: { engineDataDir?: string; sqs?: SqsConfig } = {},
+  options: { engineDataDir?: string; sqs?: SqsConfig; engineClock?: () => number } = {},
 ): Promise<PipelineStack> {
   const engine = await startTestEngine({
     ...(options.engineDataDir ? { dataDir: options.engineDataDir } : {}),
     ...(options.sqs ? { sqs: options.sqs } : {}),
+    ...(options.engineClock ? { clock: options.engineClock } : {}),
   });
   const logger = quietLogger();
   const target: ConductorTarget = {
