@@ -31,10 +31,24 @@ export interface WorkflowRowFilter {
   correlationId?: string;
 }
 
-/** The JSON a workflow's row holds: the workflow without its tasks and definition. */
+/**
+ * The JSON a workflow's row holds: the workflow without its tasks and definition (set aside while it is
+ * serialised rather than copying the workflow without them: this runs twice on every workflow save).
+ */
 export function workflowRowJson(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): string {
-  const { workflowDefinition: _def, tasks: _tasks, ...rest } = wf;
-  return JSON.stringify(rest);
+  const target = wf as { workflowDefinition?: unknown; tasks?: unknown };
+  const { workflowDefinition, tasks } = target;
+  // Only properties the object has are touched (adding one would change its shape).
+  const hasDef = 'workflowDefinition' in target;
+  const hasTasks = 'tasks' in target;
+  try {
+    if (hasDef) target.workflowDefinition = undefined;
+    if (hasTasks) target.tasks = undefined;
+    return JSON.stringify(wf);
+  } finally {
+    if (hasDef) target.workflowDefinition = workflowDefinition;
+    if (hasTasks) target.tasks = tasks;
+  }
 }
 
 export class WorkflowStore {
