@@ -57,6 +57,14 @@ export function timedNameUuid(time: number, digest: Buffer): string {
   return format(stamp(b, 8));
 }
 
+/** What every `timedNameUuid` of `time` starts with (and no other id of another time). */
+export function timedIdPrefix(time: number): string {
+  const b = Buffer.alloc(6);
+  b.writeUIntBE(Math.max(0, Math.floor(time)), 0, 6);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-`;
+}
+
 export function subWorkflowId(parentWorkflowId: string, taskId: string, retryCount: number): string {
   return nameUuid(`subworkflow:${parentWorkflowId}:${taskId}:${retryCount}`);
 }

@@ -10,7 +10,7 @@
  * Slots that came due while the engine was running always run, however late.
  */
 import type { EngineContext } from '../context';
-import { nameDigest, timedNameUuid } from '../ids';
+import { nameDigest, timedIdPrefix, timedNameUuid } from '../ids';
 import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots } from './cron-next';
 import { effectiveCrons, type EffectiveCron, type ScheduleExecution, type WorkflowSchedule } from './model';
@@ -36,6 +36,17 @@ export function nextInBounds(s: WorkflowSchedule, cron: EffectiveCron, after: nu
 /** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
 export type FireOutcome = 'started' | 'failed' | 'none';
 
+/**
+ * Read once for a batch of due slots instead of twice per slot: which (schedule, cron) of the batch's slot
+ * times already have a record, and which slot workflow ids of those times exist.
+ */
+export interface BatchFacts {
+  handled: Set<string>;
+  existing: Set<string>;
+}
+
+const handledKey = (name: string, cronIndex: number, slot: number): string => `${slot} ${cronIndex} ${name}`;
+
 export class SlotFirer {
   /** Digest of each cron's (schedule, cron index), from which its slots' workflow ids are made. */
   private readonly digests = new WeakMap<EffectiveCron, Buffer>();
@@ -47,11 +58,22 @@ export class SlotFirer {
     private readonly options: SchedulerOptions,
   ) {}
 
+  /** The facts `process` needs about `rows` (due slots, one per schedule cron), read in one go. */
+  prefetch(rows: readonly SlotRow[]): BatchFacts {
+    const facts: BatchFacts = { handled: new Set(), existing: new Set() };
+    for (const slot of new Set(rows.map((r) => r.nextRun))) {
+      for (const { scheduleName, cronIndex } of this.store.handledAt(slot))
+        facts.handled.add(handledKey(scheduleName, cronIndex, slot));
+      for (const id of this.ctx.workflows.idsFrom(timedIdPrefix(slot))) facts.existing.add(id);
+    }
+    return facts;
+  }
+
   /**
    * Processes `row` (its slot is due). `availableSince`: since when the scheduler has been able to fire;
-   * slots before it were missed.
+   * slots before it were missed. `facts`: from `prefetch` for a batch holding `row` (else read here).
    */
-  process(row: SlotRow, now: number, availableSince: number): FireOutcome {
+  process(row: SlotRow, now: number, availableSince: number, facts?: BatchFacts): FireOutcome {
     const schedule = this.store.get(row.scheduleName);
     const cron = schedule ? effectiveCrons(schedule)[row.cronIndex] : undefined;
     if (!schedule || schedule.paused || !cron || cron.label !== row.cron) {
@@ -64,7 +86,7 @@ export class SlotFirer {
     let catchupFired = missed ? row.catchupFired : 0;
     let after = slot;
     if (!missed || !schedule.runCatchupScheduleInstances || catchupFired < this.options.catchUpMax) {
-      outcome = this.fire(schedule, cron, slot, now);
+      outcome = this.fire(schedule, cron, slot, now, facts);
       if (missed) catchupFired += 1;
     } else {
       after = this.skip(
@@ -156,10 +178,19 @@ export class SlotFirer {
   }
 
   /** Starts the workflow for `slot` unless this slot was handled before; records the outcome. */
-  private fire(s: WorkflowSchedule, cron: EffectiveCron, slot: number, now: number): FireOutcome {
-    if (this.store.wasHandled(s.name, cron.index, slot)) return 'none';
+  private fire(
+    s: WorkflowSchedule,
+    cron: EffectiveCron,
+    slot: number,
+    now: number,
+    facts: BatchFacts | undefined,
+  ): FireOutcome {
+    const handled = facts
+      ? facts.handled.has(handledKey(s.name, cron.index, slot))
+      : this.store.wasHandled(s.name, cron.index, slot);
+    if (handled) return 'none';
     const workflowId = this.workflowId(s, cron, slot);
-    if (this.ctx.workflows.exists(workflowId)) return 'none';
+    if (facts ? facts.existing.has(workflowId) : this.ctx.workflows.exists(workflowId)) return 'none';
     const executionId = this.ctx.newId();
     const swr = s.startWorkflowRequest;
     const base: ScheduleExecution = {

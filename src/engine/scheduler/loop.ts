@@ -133,7 +133,8 @@ export class SchedulerLoop {
   private fireWithoutSavepoints(rows: SlotRow[]): boolean {
     try {
       return this.ctx.tx.runWithoutSavepoints(() => {
-        for (const row of rows) this.firer.process(row, this.ctx.clock(), this.availableSince);
+        const facts = this.firer.prefetch(rows);
+        for (const row of rows) this.firer.process(row, this.ctx.clock(), this.availableSince, facts);
       });
     } catch {
       return false; // handled again slot by slot, where the error is logged

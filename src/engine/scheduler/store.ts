@@ -78,6 +78,9 @@ export class ScheduleStore {
       fired: db.prepare(
         'SELECT 1 FROM schedule_executions WHERE schedule_name = ? AND cron_index = ? AND scheduled_time = ?',
       ),
+      firedAt: db.prepare(
+        'SELECT schedule_name AS scheduleName, cron_index AS cronIndex FROM schedule_executions WHERE scheduled_time = ?',
+      ),
       lastExecution: db.prepare(
         'SELECT json FROM schedule_executions WHERE schedule_name = ? ORDER BY scheduled_time DESC, execution_time DESC LIMIT 1',
       ),
@@ -190,6 +193,11 @@ export class ScheduleStore {
 
   wasHandled(name: string, cronIndex: number, scheduledTime: number): boolean {
     return this.stmts.fired.get(name, cronIndex, scheduledTime) !== undefined;
+  }
+
+  /** The (schedule, cron) pairs whose slot at `scheduledTime` has a record. */
+  handledAt(scheduledTime: number): { scheduleName: string; cronIndex: number }[] {
+    return this.stmts.firedAt.all(scheduledTime) as { scheduleName: string; cronIndex: number }[];
   }
 
   lastExecution(name: string): ScheduleExecution | undefined {
