@@ -1,6 +1,4 @@
 /** What every engine component receives: the stores, the transaction runner, time, ids, options, logger. */
-import { createHash, randomUUID } from 'node:crypto';
-
 import type { Logger } from '../log';
 import type { ParamContext } from './params';
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler/options';
@@ -91,23 +89,6 @@ export interface EngineContext {
   params: ParamContext;
   signals: EngineSignals;
   newId: () => string;
-}
-
-export function newId(): string {
-  return randomUUID();
-}
-
-/** Java's `UUID.nameUUIDFromBytes` (an MD5, version 3 UUID), as Conductor uses for child workflow ids. */
-export function nameUuid(source: string): string {
-  const b = createHash('md5').update(source, 'utf8').digest();
-  b[6] = ((b[6] as number) & 0x0f) | 0x30;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-export function subWorkflowId(parentWorkflowId: string, taskId: string, retryCount: number): string {
-  return nameUuid(`subworkflow:${parentWorkflowId}:${taskId}:${retryCount}`);
 }
 
 export function queueNameFor(

@@ -3,17 +3,12 @@
  * sweeper, async system-task runner and event processor, with the after-commit signals between them.
  */
 import type { Logger } from '../log';
-import {
-  DEFAULT_OPTIONS,
-  newId,
-  type EngineContext,
-  type EngineOptions,
-  type EngineOptionsInput,
-} from './context';
+import { DEFAULT_OPTIONS, type EngineContext, type EngineOptions, type EngineOptionsInput } from './context';
 import { EventProcessor } from './events/processor';
 import { EventQueueManager } from './events/queues/manager';
 import type { EventQueueProvider } from './events/queues/provider';
 import { closeExpressionWorkers, ScriptPool } from './expressions';
+import { newId } from './ids';
 import { AsyncTaskRunner } from './executor/async-runner';
 import { WorkflowExecutor } from './executor/executor';
 import { RateLimiter } from './executor/poll';
@@ -92,7 +87,7 @@ export class Engine {
       options,
       params: { env: options.env },
       signals,
-      newId,
+      newId: () => newId(),
     };
     this.exec = new WorkflowExecutor(this.ctx);
     this.sweeper = new Sweeper(this.ctx, this.exec);

@@ -128,11 +128,12 @@ export function testConfig(
 }
 
 export async function startPipelineStack(
-  options: { engineDataDir?: string; sqs?: SqsConfig } = {},
+  options: { engineDataDir?: string; sqs?: SqsConfig; engineClock?: () => number } = {},
 ): Promise<PipelineStack> {
   const engine = await startTestEngine({
     ...(options.engineDataDir ? { dataDir: options.engineDataDir } : {}),
     ...(options.sqs ? { sqs: options.sqs } : {}),
+    ...(options.engineClock ? { clock: options.engineClock } : {}),
   });
   const logger = quietLogger();
   const target: ConductorTarget = {

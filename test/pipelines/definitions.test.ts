@@ -360,14 +360,17 @@ describe('data flow of each example (dry run)', () => {
           region_code: region,
           total_minutes: scraps.vid_agg?.total_minutes,
         });
+      // nb_fanout files a run's notebooks under its date and id; the legacy variant keeps the default layout.
+      const notebook = (ref: string, i: number): string =>
+        name === 'nb_fanout'
+          ? `runs/nb_fanout/2024-03-05/dry-nb_fanout/${ref === 'report' ? 'report' : `vid_agg_${regions[i]}`}.ipynb`
+          : `runs/${name}/dry-${name}/${ref}/attempt-0.ipynb`;
       expect(report.region_notebooks).toEqual(
-        Object.fromEntries(
-          branches.map((ref, i) => [regions[i], `runs/${name}/dry-${name}/${ref}/attempt-0.ipynb`]),
-        ),
+        Object.fromEntries(branches.map((ref, i) => [regions[i], notebook(ref, i)])),
       );
       expect(run.output).toMatchObject({
         best_region: scraps.report?.best_region,
-        report_notebook: expect.stringContaining('/report/'),
+        report_notebook: notebook('report', -1),
       });
     },
   );
@@ -546,7 +549,7 @@ describe('workflows/schedules', () => {
     expect(workflows.has(s.startWorkflowRequest.name)).toBe(true);
   });
 
-  it('nb_fanout_daily: run date (and so the data partition) come from the slot, not from "now"', async () => {
+  it('nb_fanout_daily: run date, data partition and notebook paths come from the slot, not from "now"', async () => {
     const body = JSON.parse(readFileSync(path.join(dir, 'nb_fanout_daily.json'), 'utf8')) as JsonObject;
     const s = scheduleFromBody(body, false);
     // A run for the 2024-03-05 06:00 UTC slot that only starts the next day (a late or replayed run).
@@ -558,11 +561,43 @@ describe('workflows/schedules', () => {
     });
     expect(run.tasks.get('extract')?.input.parameters).toMatchObject({ run_date: '2024-03-05' });
     expect(run.output).toMatchObject({ run_date: '2024-03-05' });
+    // Every notebook of the run, the fan-out branches included, is filed under the slot's day.
+    const notebooks = [...run.tasks.values()]
+      .filter((t) => typeof t.output.outputNotebook === 'string')
+      .map((t) => t.output.outputNotebook);
+    expect(notebooks).toEqual([
+      'runs/nb_fanout/2024-03-05/dry-nb_fanout/extract.ipynb',
+      ...['us', 'gb', 'br', 'in'].map((r) => `runs/nb_fanout/2024-03-05/dry-nb_fanout/vid_agg_${r}.ipynb`),
+      'runs/nb_fanout/2024-03-05/dry-nb_fanout/report.ipynb',
+    ]);
     // Started by hand (no slot), the run date is still today's.
     const manual = await dryRun(workflows.get('nb_fanout') as WorkflowDef, {
       input: { regions: ['us'] },
       now: '2024-03-06T09:30:00.000Z',
     });
     expect(manual.tasks.get('extract')?.input.parameters).toMatchObject({ run_date: '2024-03-06' });
+    expect(manual.tasks.get('report')?.output.outputNotebook).toBe(
+      'runs/nb_fanout/2024-03-06/dry-nb_fanout/report.ipynb',
+    );
+  });
+
+  it('nb_fanout: input values cannot steer its notebooks out of the run folder or into another run', async () => {
+    // Values from ${} are data: a hostile run date or region becomes one safe path segment each.
+    const run = await dryRun(workflows.get('nb_fanout') as WorkflowDef, {
+      input: { run_date: '../../etc', regions: ['../x', 'us', 'us', '.'] },
+      scraps: { extract: { regions: ['../x', 'us', 'us', '.'] } },
+    });
+    const folder = 'runs/nb_fanout/.._.._etc/dry-nb_fanout';
+    const notebooks = [...run.tasks.values()]
+      .map((t) => t.output.outputNotebook)
+      .filter((n): n is string => typeof n === 'string');
+    expect(notebooks).toEqual([
+      `${folder}/extract.ipynb`,
+      `${folder}/vid_agg_.._x.ipynb`,
+      `${folder}/vid_agg_us.ipynb`,
+      `${folder}/vid_agg_us_2.ipynb`,
+      `${folder}/vid_agg__.ipynb`,
+      `${folder}/report.ipynb`,
+    ]);
   });
 });

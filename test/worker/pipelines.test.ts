@@ -93,6 +93,25 @@ it.each(['nb_fanout', 'nb_fanout_legacy'])(
     expect(report.best_region).toBe(best);
     expect(wf.output.best_region).toBe(best);
     for (const b of branches) expect(existsSync(String(b.outputData.outputNotebook))).toBe(true);
+    if (name !== 'nb_fanout') return;
+    // nb_fanout files the run's notebooks under its date and workflow id, the fan-out branches included.
+    const folder = path.join(stack.outputRoot, 'nb_fanout', '2026-03-02', id);
+    const notebooks = Object.fromEntries(
+      wf.tasks
+        .filter((t) => t.taskType === 'notebook_run')
+        .map((t) => [t.referenceTaskName, String(t.outputData.outputNotebook)]),
+    );
+    expect(notebooks).toEqual({
+      extract: path.join(folder, 'extract.ipynb'),
+      ...Object.fromEntries(
+        branches.map((b) => [
+          b.referenceTaskName,
+          path.join(folder, `vid_agg_${String(scraps(b).region_code)}.ipynb`),
+        ]),
+      ),
+      report: path.join(folder, 'report.ipynb'),
+    });
+    for (const nb of Object.values(notebooks)) expect(existsSync(nb)).toBe(true);
   },
 );
 

@@ -15,7 +15,7 @@ import { copyTask } from '../tasks/task-model';
 import type { WorkflowExecutor } from './executor';
 import { updateAndPushParents } from './parents';
 import { isUnsuccessfulTerminal, retryModel } from './retry-workflow';
-import { populateTaskDefinitions } from './start';
+import { adoptDefinition, registeredDefinition } from './start';
 
 export function loadOr404(exec: WorkflowExecutor, workflowId: string, includeTasks = true): WorkflowModel {
   const wf = exec.store.loadWorkflow(workflowId, includeTasks);
@@ -160,10 +160,11 @@ export function restart(exec: WorkflowExecutor, workflowId: string, useLatestDef
     throw new ConflictError(`Workflow: ${shortString(wf)} is not in terminal state, unable to restart.`);
   }
   if (useLatestDefinitions) {
-    const latest = ctx.defs.getWorkflowDef(wf.workflowName);
+    const latest = registeredDefinition(ctx, wf.workflowName);
     if (!latest) throw new NotFoundError(`Unable to find latest definition for ${workflowId}`);
-    wf.workflowDefinition = populateTaskDefinitions(ctx, latest);
-    wf.workflowVersion = latest.version;
+    adoptDefinition(ctx, workflowId, latest);
+    wf.workflowDefinition = latest.def;
+    wf.workflowVersion = latest.def.version;
   }
   if (!wf.workflowDefinition.restartable && wf.status === 'COMPLETED') {
     throw new NotFoundError(`Workflow: ${shortString(wf)} is non-restartable`);

@@ -5,10 +5,10 @@
  * already finished and processed when loaded ("frozen") are not even compared, unless a caller that
  * rewrites history (retry, rerun, restart) asks for a full save.
  */
-import { stringifyJsonExact } from '../../json';
 import type { EngineContext } from '../context';
 import { isTerminal } from '../model/status';
 import type { TaskModel, WorkflowModel } from '../model/types';
+import { workflowRowJson } from '../store/workflows';
 
 export class Persistence {
   private readonly snapshots = new WeakMap<object, string>();
@@ -21,7 +21,7 @@ export class Persistence {
     if (!base) return undefined;
     const loaded = includeTasks ? this.ctx.tasks.loadForWorkflow(workflowId) : [];
     const wf: WorkflowModel = { ...base, tasks: loaded.map((l) => l.task) };
-    this.snapshots.set(wf, workflowJson(wf));
+    this.snapshots.set(wf, workflowRowJson(wf));
     for (const { task, text } of loaded) {
       this.snapshots.set(task, text);
       if (isTerminal(task.status) && (task.executed || task.retried)) this.frozen.add(task);
@@ -38,7 +38,7 @@ export class Persistence {
 
   saveTask(task: TaskModel): void {
     const before = this.snapshots.get(task);
-    if (this.ctx.tasks.text(task) === before) return;
+    if (before !== undefined && this.ctx.tasks.text(task) === before) return;
     const now = this.ctx.clock();
     task.updateTime = now;
     // As Conductor's DAO facade: a task that reached a terminal state gets its end time on save.
@@ -55,16 +55,15 @@ export class Persistence {
     this.saveWorkflowRow(wf);
   }
 
+  /** Stores a new workflow's row; the decides that follow rewrite it only if it changes. */
+  insertWorkflow(wf: WorkflowModel): void {
+    this.snapshots.set(wf, this.ctx.workflows.put(wf));
+  }
+
   saveWorkflowRow(wf: WorkflowModel): void {
     const before = this.snapshots.get(wf);
-    if (workflowJson(wf) === before) return;
+    if (workflowRowJson(wf) === before) return;
     wf.updateTime = this.ctx.clock();
-    this.ctx.workflows.put(wf);
-    this.snapshots.set(wf, workflowJson(wf));
+    this.snapshots.set(wf, this.ctx.workflows.put(wf));
   }
-}
-
-function workflowJson(wf: WorkflowModel): string {
-  const { tasks: _tasks, workflowDefinition: _def, ...rest } = wf;
-  return stringifyJsonExact(rest) ?? '';
 }

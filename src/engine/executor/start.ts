@@ -4,58 +4,66 @@
  * registered one or Conductor's ad-hoc defaults), create the execution and run its first decide. All in a
  * savepoint: if the first decide fails, nothing of the new workflow remains.
  */
-import { cloneJson, jsonRoundTrip } from '../../json';
+import { cloneJson } from '../../json';
 import { BadRequestError, NotFoundError } from '../api-errors';
 import type { EngineContext } from '../context';
-import { collectDefTasks } from '../model/def-tree';
-import { adHocTaskDef } from '../model/defaults';
-import { T } from '../model/task-types';
+import { populateTaskDefinitions } from '../model/populate';
 import type { StartWorkflowInput, WorkflowDef, WorkflowModel } from '../model/types';
 import { getWorkflowInput } from '../params';
+import type { SharedDefinition } from '../store/definitions';
+import type { Persistence } from './persistence';
 
 /** What starting a workflow needs from the executor: its context and the first decide. */
 export interface Starter {
   readonly ctx: EngineContext;
+  readonly store: Persistence;
   decideNew(wf: WorkflowModel): void;
 }
 
-/** A deep copy of `def` with `taskDefinition` filled on every task (the execution's embedded definition). */
-export function populateTaskDefinitions(ctx: EngineContext, def: WorkflowDef): WorkflowDef {
-  const copy = jsonRoundTrip(def);
-  for (const wt of collectDefTasks(copy)) {
-    if (!wt.taskDefinition && wt.name)
-      wt.taskDefinition = ctx.defs.getTaskDef(wt.name) ?? adHocTaskDef(wt.name, wt.type);
-    const sub = wt.subWorkflowParam;
-    if (wt.type === T.SUB_WORKFLOW && sub && (sub.version === undefined || sub.version === null)) {
-      const name = typeof sub.name === 'string' ? sub.name : '';
-      if (name && !name.includes('${')) {
-        const latest = ctx.defs.getWorkflowDef(name);
-        if (latest) sub.version = latest.version;
-      }
-    }
-  }
-  return copy;
+/** The definition an execution embeds, and the shared text its row refers to when it is a registered one. */
+interface Resolved {
+  def: WorkflowDef;
+  shared?: SharedDefinition;
 }
 
-export function resolveDefinition(ctx: EngineContext, input: StartWorkflowInput): WorkflowDef {
-  let def = input.workflowDefinition;
-  if (!def) {
+/** A registered definition (latest when `version` is left out), shared (frozen) with other executions. */
+export function registeredDefinition(
+  ctx: EngineContext,
+  name: string,
+  version?: number,
+): Resolved | undefined {
+  const shared = ctx.defs.populated(name, version);
+  return shared ? { def: shared.def, shared } : undefined;
+}
+
+/** `def` becomes the definition `workflowId`'s row is saved with: by reference when it is a shared one. */
+export function adoptDefinition(ctx: EngineContext, workflowId: string, { shared }: Resolved): void {
+  if (!shared) return;
+  ctx.workflows.useSharedDefinition(workflowId, shared);
+  if (!shared.committed) ctx.tx.afterCommit(() => (shared.committed = true));
+}
+
+function resolveDefinition(ctx: EngineContext, input: StartWorkflowInput): Resolved {
+  let resolved: Resolved | undefined;
+  if (input.workflowDefinition)
+    resolved = { def: populateTaskDefinitions(ctx.defs, input.workflowDefinition) };
+  else {
     const name = input.name ?? '';
     if (name.trim() === '')
       throw new BadRequestError('Workflow name must be specified when searching for a definition');
-    def = ctx.defs.getWorkflowDef(name, input.version);
-    if (!def)
+    resolved = registeredDefinition(ctx, name, input.version);
+    if (!resolved)
       throw new NotFoundError(`No such workflow defined. name=${name}, version=${input.version ?? 'null'}`);
   }
   if ((input.input === undefined || input.input === null) && !input.externalInputPayloadStoragePath) {
     throw new BadRequestError('NULL input passed when starting workflow');
   }
-  return populateTaskDefinitions(ctx, def);
+  return resolved;
 }
 
 export function startWorkflow(exec: Starter, input: StartWorkflowInput): WorkflowModel {
   const ctx = exec.ctx;
-  const def = resolveDefinition(ctx, input);
+  const { def, shared } = resolveDefinition(ctx, input);
   const now = ctx.clock();
   const given = input.input ?? {};
   const wf: WorkflowModel = {
@@ -85,7 +93,8 @@ export function startWorkflow(exec: Starter, input: StartWorkflowInput): Workflo
     tasks: [],
   };
   ctx.tx.savepoint(() => {
-    ctx.workflows.put(wf);
+    adoptDefinition(ctx, wf.workflowId, { def, shared });
+    exec.store.insertWorkflow(wf);
     exec.decideNew(wf);
   });
   return wf;

@@ -9,7 +9,8 @@
  *   - catch-up on: missed slots run in order, at most `catchUpMax` of them; the rest are recorded SKIPPED.
  * Slots that came due while the engine was running always run, however late.
  */
-import { nameUuid, type EngineContext } from '../context';
+import type { EngineContext } from '../context';
+import { nameDigest, timedIdPrefix, timedNameUuid } from '../ids';
 import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots } from './cron-next';
 import { effectiveCrons, type EffectiveCron, type ScheduleExecution, type WorkflowSchedule } from './model';
@@ -32,7 +33,24 @@ export function nextInBounds(s: WorkflowSchedule, cron: EffectiveCron, after: nu
   return next ?? null;
 }
 
+/** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
+export type FireOutcome = 'started' | 'failed' | 'none';
+
+/**
+ * Read once for a batch of due slots instead of twice per slot: which (schedule, cron) of the batch's slot
+ * times already have a record, and which slot workflow ids of those times exist.
+ */
+export interface BatchFacts {
+  handled: Set<string>;
+  existing: Set<string>;
+}
+
+const handledKey = (name: string, cronIndex: number, slot: number): string => `${slot} ${cronIndex} ${name}`;
+
 export class SlotFirer {
+  /** Digest of each cron's (schedule, cron index), from which its slots' workflow ids are made. */
+  private readonly digests = new WeakMap<EffectiveCron, Buffer>();
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly exec: WorkflowExecutor,
@@ -40,24 +58,35 @@ export class SlotFirer {
     private readonly options: SchedulerOptions,
   ) {}
 
+  /** The facts `process` needs about `rows` (due slots, one per schedule cron), read in one go. */
+  prefetch(rows: readonly SlotRow[]): BatchFacts {
+    const facts: BatchFacts = { handled: new Set(), existing: new Set() };
+    for (const slot of new Set(rows.map((r) => r.nextRun))) {
+      for (const { scheduleName, cronIndex } of this.store.handledAt(slot))
+        facts.handled.add(handledKey(scheduleName, cronIndex, slot));
+      for (const id of this.ctx.workflows.idsFrom(timedIdPrefix(slot))) facts.existing.add(id);
+    }
+    return facts;
+  }
+
   /**
    * Processes `row` (its slot is due). `availableSince`: since when the scheduler has been able to fire;
-   * slots before it were missed. Returns the number of workflows started.
+   * slots before it were missed. `facts`: from `prefetch` for a batch holding `row` (else read here).
    */
-  process(row: SlotRow, now: number, availableSince: number): number {
+  process(row: SlotRow, now: number, availableSince: number, facts?: BatchFacts): FireOutcome {
     const schedule = this.store.get(row.scheduleName);
     const cron = schedule ? effectiveCrons(schedule)[row.cronIndex] : undefined;
     if (!schedule || schedule.paused || !cron || cron.label !== row.cron) {
       this.store.deleteSlot(row.scheduleName, row.cronIndex);
-      return 0;
+      return 'none';
     }
     const slot = row.nextRun;
     const missed = slot < availableSince;
-    let started = 0;
+    let outcome: FireOutcome = 'none';
     let catchupFired = missed ? row.catchupFired : 0;
     let after = slot;
     if (!missed || !schedule.runCatchupScheduleInstances || catchupFired < this.options.catchUpMax) {
-      started = this.fire(schedule, cron, slot, now);
+      outcome = this.fire(schedule, cron, slot, now, facts);
       if (missed) catchupFired += 1;
     } else {
       after = this.skip(
@@ -82,7 +111,7 @@ export class SlotFirer {
     const next = nextInBounds(schedule, cron, after);
     if (next === null) this.store.deleteSlot(row.scheduleName, row.cronIndex);
     else this.store.putSlot({ ...row, nextRun: next, catchupFired });
-    return started;
+    return outcome;
   }
 
   /**
@@ -138,11 +167,30 @@ export class SlotFirer {
     );
   }
 
+  /** Derived from (schedule, cron, slot) and sorted by slot: a second start of the same slot collides. */
+  private workflowId(s: WorkflowSchedule, cron: EffectiveCron, slot: number): string {
+    let digest = this.digests.get(cron);
+    if (!digest) {
+      digest = nameDigest(`scheduler:${s.name}:${cron.index}`);
+      this.digests.set(cron, digest);
+    }
+    return timedNameUuid(slot, digest);
+  }
+
   /** Starts the workflow for `slot` unless this slot was handled before; records the outcome. */
-  private fire(s: WorkflowSchedule, cron: EffectiveCron, slot: number, now: number): number {
-    if (this.store.wasHandled(s.name, cron.index, slot)) return 0;
-    const workflowId = nameUuid(`scheduler:${s.name}:${cron.index}:${slot}`);
-    if (this.ctx.workflows.exists(workflowId)) return 0;
+  private fire(
+    s: WorkflowSchedule,
+    cron: EffectiveCron,
+    slot: number,
+    now: number,
+    facts: BatchFacts | undefined,
+  ): FireOutcome {
+    const handled = facts
+      ? facts.handled.has(handledKey(s.name, cron.index, slot))
+      : this.store.wasHandled(s.name, cron.index, slot);
+    if (handled) return 'none';
+    const workflowId = this.workflowId(s, cron, slot);
+    if (facts ? facts.existing.has(workflowId) : this.ctx.workflows.exists(workflowId)) return 'none';
     const executionId = this.ctx.newId();
     const swr = s.startWorkflowRequest;
     const base: ScheduleExecution = {
@@ -177,7 +225,7 @@ export class SlotFirer {
         }),
       );
       this.store.addExecution({ ...base, workflowId }, cron.index);
-      return 1;
+      return 'started';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const stack = err instanceof Error && err.stack ? err.stack : message;
@@ -189,7 +237,7 @@ export class SlotFirer {
         { ...base, state: 'FAILED', reason: message.slice(0, 999), stackTrace: stack.slice(0, 2000) },
         cron.index,
       );
-      return 0;
+      return 'failed';
     }
   }
 }

@@ -126,7 +126,11 @@ export class SchedulerService {
   }
 
   delete(name: string): void {
-    this.ctx.tx.run(() => this.store.delete(name));
+    this.ctx.tx.run(() => {
+      this.store.delete(name);
+      // Its history stays, within the count rule (rounds of the history rule only visit live schedules).
+      this.store.pruneSchedule(name, this.options.historyPerSchedule);
+    });
     this.loop.rearm();
   }
 

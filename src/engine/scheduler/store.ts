@@ -79,16 +79,23 @@ export class ScheduleStore {
       fired: db.prepare(
         'SELECT 1 FROM schedule_executions WHERE schedule_name = ? AND cron_index = ? AND scheduled_time = ?',
       ),
+      firedAt: db.prepare(
+        'SELECT schedule_name AS scheduleName, cron_index AS cronIndex FROM schedule_executions WHERE scheduled_time = ?',
+      ),
       lastExecution: db.prepare(
         'SELECT json FROM schedule_executions WHERE schedule_name = ? ORDER BY scheduled_time DESC, execution_time DESC LIMIT 1',
       ),
-      pruneCount: db.prepare(
+      names: db.prepare('SELECT name FROM schedules ORDER BY name'),
+      countExecutions: db.prepare('SELECT COUNT(*) AS n FROM schedule_executions WHERE schedule_name = ?'),
+      pruneSchedule: db.prepare(
         `DELETE FROM schedule_executions WHERE execution_id IN (
-           SELECT execution_id FROM (
-             SELECT execution_id, ROW_NUMBER() OVER (PARTITION BY schedule_name ORDER BY scheduled_time DESC) AS rn
-             FROM schedule_executions) WHERE rn > ?)`,
+           SELECT execution_id FROM schedule_executions WHERE schedule_name = ?
+           ORDER BY scheduled_time DESC, execution_time DESC LIMIT -1 OFFSET ?)`,
       ),
-      pruneAge: db.prepare('DELETE FROM schedule_executions WHERE scheduled_time < ?'),
+      pruneAge: db.prepare(
+        `DELETE FROM schedule_executions WHERE execution_id IN (
+           SELECT execution_id FROM schedule_executions WHERE scheduled_time < ? LIMIT ?)`,
+      ),
     };
   }
 
@@ -189,6 +196,11 @@ export class ScheduleStore {
     return this.stmts.fired.get(name, cronIndex, scheduledTime) !== undefined;
   }
 
+  /** The (schedule, cron) pairs whose slot at `scheduledTime` has a record. */
+  handledAt(scheduledTime: number): { scheduleName: string; cronIndex: number }[] {
+    return this.stmts.firedAt.all(scheduledTime) as { scheduleName: string; cronIndex: number }[];
+  }
+
   lastExecution(name: string): ScheduleExecution | undefined {
     const row = this.stmts.lastExecution.get(name) as { json: string } | undefined;
     return row ? (parseJsonExact(row.json) as ScheduleExecution) : undefined;
@@ -207,10 +219,18 @@ export class ScheduleStore {
     return { totalHits: total.n, results: rows.map((r) => parseJsonExact(r.json) as ScheduleExecution) };
   }
 
-  /** History rule: each schedule keeps its newest `perSchedule` records and none older than `before`. */
-  prune(perSchedule: number, before: number | null): number {
-    let n = this.stmts.pruneCount.run(perSchedule).changes;
-    if (before !== null) n += this.stmts.pruneAge.run(before).changes;
-    return n;
+  scheduleNames(): string[] {
+    return (this.stmts.names.all() as { name: string }[]).map((r) => r.name);
+  }
+
+  /** Drops all but the newest `keep` execution records of one schedule; returns how many were dropped. */
+  pruneSchedule(name: string, keep: number): number {
+    const { n } = this.stmts.countExecutions.get(name) as { n: number };
+    return n > keep ? this.stmts.pruneSchedule.run(name, keep).changes : 0;
+  }
+
+  /** Drops up to `limit` execution records of slots before `before`; returns how many were dropped. */
+  pruneOlderThan(before: number, limit: number): number {
+    return this.stmts.pruneAge.run(before, limit).changes;
   }
 }

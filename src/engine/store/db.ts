@@ -46,12 +46,26 @@ export function openDb(options: OpenDbOptions): Db {
       { cause: err },
     );
   }
-  if (!options.memory) db.pragma('journal_mode = WAL');
+  if (!options.memory) {
+    db.pragma('journal_mode = WAL');
+    // A checkpoint (copying the WAL back into the database, with fsyncs) runs inside whichever commit
+    // crosses this many pages; the scheduler also checkpoints between slots (`checkpointWal`) so that a
+    // busy second of fires rarely pays for one. SQLite's default is 1,000 pages.
+    db.pragma('wal_autocheckpoint = 4000');
+  }
   db.pragma('synchronous = NORMAL');
+  // Savepoints (every start, decide and scheduler fire runs in one) keep the pages they change in a
+  // sub-journal: a temporary file by default, which made each write inside a savepoint ~3x as slow.
+  db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = OFF');
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/** Copies what the WAL holds back into the database file now (without waiting for readers). */
+export function checkpointWal(db: Db): void {
+  db.pragma('wal_checkpoint(PASSIVE)');
 }
 
 function migrate(db: Db): void {

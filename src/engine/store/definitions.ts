@@ -1,10 +1,33 @@
-/** Task and workflow definitions. Small and read constantly by the decider, so cached in memory. */
+/**
+ * Task and workflow definitions. Small and read constantly by the decider, so cached in memory. The
+ * definition an execution of a registered workflow embeds (populated with task definitions) is built once per
+ * (name, version) and kept until any definition changes, as text shared by its executions.
+ */
+import { createHash } from 'node:crypto';
+
 import { parseJsonExact, stringifyJsonExact } from '../../json';
+import { deepFreeze, populateTaskDefinitions } from '../model/populate';
 import type { TaskDef, WorkflowDef } from '../model/types';
 import type { Db } from './db';
 
+/**
+ * A populated definition shared by its executions: frozen, as JSON text, and the key their rows store
+ * instead of the text (a hash of it).
+ */
+export interface SharedDefinition {
+  key: string;
+  text: string;
+  def: WorkflowDef;
+  /** Set once a transaction that stored the text has committed (until then every use stores it if missing). */
+  committed?: boolean;
+}
+
+/** Distinct populated definitions kept (a start past this many rebuilds rather than growing the cache). */
+const POPULATED_LIMIT = 1000;
+
 export class DefinitionStore {
   private readonly taskDefCache = new Map<string, TaskDef | null>();
+  private readonly populatedCache = new Map<string, SharedDefinition>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -45,16 +68,19 @@ export class DefinitionStore {
   putTaskDef(def: TaskDef): void {
     this.stmts.upsertTaskDef.run(def.name, stringifyJsonExact(def));
     this.taskDefCache.delete(def.name);
+    this.populatedCache.clear();
   }
 
   deleteTaskDef(name: string): boolean {
     this.taskDefCache.delete(name);
+    this.populatedCache.clear();
     return this.stmts.deleteTaskDef.run(name).changes > 0;
   }
 
   /** Drop cached entries; called when a transaction that wrote definitions rolls back. */
   invalidate(): void {
     this.taskDefCache.clear();
+    this.populatedCache.clear();
   }
 
   getWorkflowDef(name: string, version?: number): WorkflowDef | undefined {
@@ -80,9 +106,30 @@ export class DefinitionStore {
 
   putWorkflowDef(def: WorkflowDef): void {
     this.stmts.upsertWorkflowDef.run(def.name, def.version, stringifyJsonExact(def));
+    this.populatedCache.clear();
   }
 
   deleteWorkflowDef(name: string, version: number): boolean {
+    this.populatedCache.clear();
     return this.stmts.deleteWorkflowDef.run(name, version).changes > 0;
+  }
+
+  /**
+   * The registered definition (`version` left out: the latest) populated for an execution, or undefined when
+   * there is none. Its `def` is frozen: executions share it.
+   */
+  populated(name: string, version?: number): SharedDefinition | undefined {
+    const cacheKey = `${version ?? 'latest'} ${name}`;
+    const hit = this.populatedCache.get(cacheKey);
+    if (hit) return hit;
+    const def = this.getWorkflowDef(name, version);
+    if (!def) return undefined;
+    const populated = populateTaskDefinitions(this, def);
+    const text = stringifyJsonExact(populated);
+    const key = createHash('sha256').update(text).digest('base64url');
+    const shared = { key, text, def: deepFreeze(populated) };
+    if (this.populatedCache.size >= POPULATED_LIMIT) this.populatedCache.clear();
+    this.populatedCache.set(cacheKey, shared);
+    return shared;
   }
 }

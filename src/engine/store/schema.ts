@@ -204,4 +204,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE event_messages ADD COLUMN note TEXT;
   CREATE INDEX event_executions_message ON event_executions (message_id);
   `,
+  // Populated definitions of registered workflows, stored once: a workflow row's \`definition\` is either the
+  // definition's JSON or \`@<key>\` naming a text here (rows are rewritten on every change of the workflow).
+  `
+  CREATE TABLE definition_texts (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+  `,
 ];

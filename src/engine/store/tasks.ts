@@ -56,13 +56,24 @@ export class TaskStore {
     return stored as TaskModel;
   }
 
-  /** The stored text for a task: `workflowTask` replaced by its reference when it is the definition's node. */
+  /**
+   * The stored text for a task: `workflowTask` replaced by its reference (`$wt`, last) when it is the
+   * definition's node. The node is set aside while the task is serialised, rather than copying the task
+   * without it: this runs on every task save.
+   */
   text(task: TaskModel): string {
     const wt = task.workflowTask;
-    if (wt && this.workflows.definitionTask(task.workflowInstanceId, wt.taskReferenceName) === wt) {
-      return stringifyJsonExact({ ...task, workflowTask: undefined, $wt: wt.taskReferenceName });
+    if (!wt || this.workflows.definitionTask(task.workflowInstanceId, wt.taskReferenceName) !== wt)
+      return stringifyJsonExact(task);
+    const ref = JSON.stringify(wt.taskReferenceName);
+    let json: string;
+    try {
+      (task as { workflowTask?: unknown }).workflowTask = undefined;
+      json = stringifyJsonExact(task);
+    } finally {
+      task.workflowTask = wt;
     }
-    return stringifyJsonExact(task);
+    return json === '{}' ? `{"$wt":${ref}}` : `${json.slice(0, -1)},"$wt":${ref}}`;
   }
 
   get(taskId: string): TaskModel | undefined {

@@ -1,21 +1,28 @@
 /**
  * Workflow executions. The row holds the workflow without its tasks (they live in `tasks`) and its embedded
- * definition in a separate column. Parsed definitions (and an index of their tasks by reference name) are
- * cached per workflow: the engine is the only writer, every write goes through `put`, and a rolled-back
- * transaction clears the cache.
+ * definition in a separate column: the JSON itself, or `@<key>` for a registered definition shared by many
+ * executions, stored once in `definition_texts` (a row is rewritten on every change of its workflow).
+ * Parsed definitions are cached per workflow, and shared ones (frozen) per key, with an index of their tasks
+ * by reference name: the engine is the only writer, every write goes through `put`, and a rolled-back
+ * transaction clears the caches.
  */
 import { parseJsonExact, stringifyJsonExact } from '../../json';
 import { collectDefTasks } from '../model/def-tree';
+import { deepFreeze } from '../model/populate';
 import type { WorkflowDef, WorkflowModel, WorkflowStatus, WorkflowTask } from '../model/types';
 import type { Db } from './db';
+import type { SharedDefinition } from './definitions';
 
 interface CachedDef {
-  text: string;
   def: WorkflowDef;
-  byRef?: Map<string, WorkflowTask>;
+  /** What the row's `definition` column holds for `def`. */
+  column: string;
 }
 
 const DEF_CACHE_LIMIT = 2000;
+const SHARED_DEF_LIMIT = 500;
+/** Marks a `definition` column holding a key of `definition_texts` (JSON text never starts with it). */
+const SHARED = '@';
 
 type StoredWorkflow = Omit<WorkflowModel, 'tasks' | 'workflowDefinition'>;
 
@@ -25,8 +32,32 @@ export interface WorkflowRowFilter {
   correlationId?: string;
 }
 
+/**
+ * The JSON a workflow's row holds: the workflow without its tasks and definition (set aside while it is
+ * serialised rather than copying the workflow without them: this runs twice on every workflow save).
+ */
+export function workflowRowJson(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): string {
+  const target = wf as { workflowDefinition?: unknown; tasks?: unknown };
+  const { workflowDefinition, tasks } = target;
+  // Only properties the object has are touched (adding one would change its shape).
+  const hasDef = 'workflowDefinition' in target;
+  const hasTasks = 'tasks' in target;
+  try {
+    if (hasDef) target.workflowDefinition = undefined;
+    if (hasTasks) target.tasks = undefined;
+    return stringifyJsonExact(wf);
+  } finally {
+    if (hasDef) target.workflowDefinition = workflowDefinition;
+    if (hasTasks) target.tasks = tasks;
+  }
+}
+
 export class WorkflowStore {
   private readonly defCache = new Map<string, CachedDef>();
+  /** Shared definitions read back from `definition_texts`, frozen, by key. */
+  private readonly sharedDefs = new Map<string, WorkflowDef>();
+  /** Each definition's tasks by reference name (the objects its tasks share). */
+  private readonly byRef = new WeakMap<WorkflowDef, Map<string, WorkflowTask>>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -34,6 +65,9 @@ export class WorkflowStore {
       get: db.prepare('SELECT json FROM workflows WHERE workflow_id = ?'),
       definition: db.prepare('SELECT definition FROM workflows WHERE workflow_id = ?'),
       exists: db.prepare('SELECT 1 FROM workflows WHERE workflow_id = ?'),
+      idsFrom: db.prepare(
+        "SELECT workflow_id FROM workflows WHERE workflow_id >= ?1 AND workflow_id < ?1 || '~'",
+      ),
       status: db.prepare('SELECT status FROM workflows WHERE workflow_id = ?'),
       upsert: db.prepare(
         `INSERT INTO workflows (workflow_id, name, version, status, correlation_id, parent_workflow_id,
@@ -46,6 +80,10 @@ export class WorkflowStore {
            definition = excluded.definition`,
       ),
       delete: db.prepare('DELETE FROM workflows WHERE workflow_id = ?'),
+      sharedText: db.prepare('SELECT json FROM definition_texts WHERE key = ?'),
+      putSharedText: db.prepare(
+        'INSERT INTO definition_texts (key, json) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ),
       runningIds: db.prepare(
         "SELECT workflow_id FROM workflows WHERE name = ? AND version = ? AND status IN ('RUNNING','PAUSED') " +
           'AND create_time >= ? AND create_time <= ? ORDER BY create_time',
@@ -72,15 +110,41 @@ export class WorkflowStore {
     return this.stmts.exists.get(workflowId) !== undefined;
   }
 
+  /** Ids of the workflows whose id starts with `prefix` (of letters, digits and `-`: all sort below `~`). */
+  idsFrom(prefix: string): string[] {
+    return (this.stmts.idsFrom.all(prefix) as { workflow_id: string }[]).map((r) => r.workflow_id);
+  }
+
   private cachedDef(workflowId: string): CachedDef | undefined {
     const cached = this.defCache.get(workflowId);
     if (cached) return cached;
     const row = this.stmts.definition.get(workflowId) as { definition: string } | undefined;
     if (!row) return undefined;
-    return this.remember(workflowId, {
-      text: row.definition,
-      def: parseJsonExact(row.definition) as WorkflowDef,
-    });
+    const column = row.definition;
+    const def = column.startsWith(SHARED)
+      ? this.sharedDef(column.slice(SHARED.length))
+      : (parseJsonExact(column) as WorkflowDef);
+    return this.remember(workflowId, { column, def });
+  }
+
+  private sharedDef(key: string): WorkflowDef {
+    const hit = this.sharedDefs.get(key);
+    if (hit) return hit;
+    const row = this.stmts.sharedText.get(key) as { json: string } | undefined;
+    if (!row) throw new Error(`engine: stored definition ${key} is missing`);
+    const def = deepFreeze(parseJsonExact(row.json) as WorkflowDef);
+    if (this.sharedDefs.size >= SHARED_DEF_LIMIT) this.sharedDefs.clear();
+    this.sharedDefs.set(key, def);
+    return def;
+  }
+
+  /**
+   * `shared.def` is this workflow's definition: its row will store the key only. The text is stored if
+   * missing until a commit is known to have stored it: a rolled-back savepoint may have undone an insert.
+   */
+  useSharedDefinition(workflowId: string, shared: SharedDefinition): void {
+    if (!shared.committed) this.stmts.putSharedText.run(shared.key, shared.text);
+    this.remember(workflowId, { column: SHARED + shared.key, def: shared.def });
   }
 
   private remember(workflowId: string, entry: CachedDef): CachedDef {
@@ -94,25 +158,29 @@ export class WorkflowStore {
 
   /** The workflow's definition task with this reference name (the object shared by its tasks). */
   definitionTask(workflowId: string, ref: string): WorkflowTask | undefined {
-    const entry = this.cachedDef(workflowId);
-    if (!entry) return undefined;
-    if (!entry.byRef) {
-      entry.byRef = new Map();
-      for (const wt of collectDefTasks(entry.def))
-        if (!entry.byRef.has(wt.taskReferenceName)) entry.byRef.set(wt.taskReferenceName, wt);
+    const def = this.cachedDef(workflowId)?.def;
+    if (!def) return undefined;
+    let index = this.byRef.get(def);
+    if (!index) {
+      index = new Map();
+      for (const wt of collectDefTasks(def))
+        if (!index.has(wt.taskReferenceName)) index.set(wt.taskReferenceName, wt);
+      this.byRef.set(def, index);
     }
-    return entry.byRef.get(ref);
+    return index.get(ref);
   }
 
-  put(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): void {
-    const { workflowDefinition, tasks: _tasks, ...rest } = wf;
+  /** Stores the workflow; returns the JSON of its row (the workflow without tasks and definition). */
+  put(wf: Omit<WorkflowModel, 'tasks'> & { tasks?: unknown }): string {
+    const workflowDefinition = wf.workflowDefinition;
     const cached = this.defCache.get(wf.workflowId);
     let definition: string;
-    if (cached && cached.def === workflowDefinition) definition = cached.text;
+    if (cached && cached.def === workflowDefinition) definition = cached.column;
     else {
       definition = stringifyJsonExact(workflowDefinition);
-      this.remember(wf.workflowId, { text: definition, def: workflowDefinition });
+      this.remember(wf.workflowId, { column: definition, def: workflowDefinition });
     }
+    const json = workflowRowJson(wf);
     this.stmts.upsert.run({
       id: wf.workflowId,
       name: wf.workflowName,
@@ -123,9 +191,10 @@ export class WorkflowStore {
       createTime: wf.createTime,
       updateTime: wf.updateTime,
       endTime: wf.endTime,
-      json: stringifyJsonExact(rest),
+      json,
       definition,
     });
+    return json;
   }
 
   delete(workflowId: string): void {
@@ -135,6 +204,7 @@ export class WorkflowStore {
 
   invalidate(): void {
     this.defCache.clear();
+    this.sharedDefs.clear();
   }
 
   runningIds(name: string, version: number, from: number, to: number): string[] {

@@ -4,7 +4,7 @@
  * when it ends, and terminates the child when the parent cancels the task.
  */
 import { isPlainObject, type JsonObject } from '../../json';
-import { subWorkflowId } from '../context';
+import { subWorkflowId } from '../ids';
 import { TerminateWorkflowError } from '../decider/terminate-error';
 import { normalizeWorkflowDef } from '../model/defaults';
 import { isWorkflowSuccessful, isWorkflowTerminal } from '../model/status';

@@ -119,6 +119,41 @@ it('a workflow that is not registered: each slot is a FAILED record with Conduct
   }
 });
 
+it('a failing schedule due in the same second as others holds none of them back; it recovers once fixed', async () => {
+  // Fires due together are handled in one batch; a failure in it must not undo or delay the others.
+  const names = ['mix_a', 'mix_bad', 'mix_b'];
+  for (const name of names)
+    await save({
+      name,
+      cronExpression: '* * * * * *',
+      paused: true,
+      startWorkflowRequest: { name: name === 'mix_bad' ? 'mix_missing' : WF },
+    });
+  await raw(h.url, 'PUT', `${B}/bulk/resume`, names);
+  const failed = await waitForExecutions(h.url, 'mix_bad', 3, 'FAILED');
+  const firstFailure = failed[0]?.scheduledTime as number;
+  const lastFailure = failed[2]?.scheduledTime as number;
+  await waitForExecutions(h.url, 'mix_b', 1);
+  for (const name of ['mix_a', 'mix_b']) {
+    const slots = (await executions(h.url, `scheduleName IN (${name}) AND state IN (EXECUTED)`))
+      .map((e) => e.scheduledTime as number)
+      .filter((t) => t >= firstFailure && t <= lastFailure);
+    expect(slots).toEqual([firstFailure, firstFailure + 1000, firstFailure + 2000]);
+  }
+  // The workflow gets registered: the next slots of the failing schedule start it.
+  await h.metadata.registerWorkflowDef({
+    name: 'mix_missing',
+    version: 1,
+    tasks: [{ name: 'sched_task', taskReferenceName: 't', type: 'SIMPLE' }],
+  } as never);
+  await waitForExecutions(h.url, 'mix_bad', 2, 'EXECUTED');
+  for (const name of names) await pause(name);
+  const all = await executions(h.url, 'scheduleName IN (mix_a,mix_bad,mix_b)');
+  expect(new Set(all.map((e) => `${String(e.scheduleName)}@${String(e.scheduledTime)}`)).size).toBe(
+    all.length,
+  );
+});
+
 it('paused at creation does not fire; resume fires from then on, without back-filling', async () => {
   await save({ name: 'pz', cronExpression: '* * * * * *', paused: true, startWorkflowRequest: { name: WF } });
   await untilClockPasses(Date.now() + 2200);

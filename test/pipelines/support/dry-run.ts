@@ -3,7 +3,8 @@
  * wiring is resolved with the engine's Conductor-compatible expression module, INLINE scripts run in its
  * script sandbox, worker templates render with the worker's template engine, and each notebook_run
  * "returns" its notebook's documented scraps (echoing parameters of the same name, as the notebooks do).
- * Covers the task types the example workflows use: SIMPLE notebook_run, INLINE, SWITCH (value-param),
+ * Output notebooks go where the worker would put them (the `output` rendered or taken as data, confined to
+ * the output root `runs/`, or the default layout). Covers the task types the example workflows use: SIMPLE notebook_run, INLINE, SWITCH (value-param),
  * FORK_JOIN_DYNAMIC (forkTaskInputs and dynamicForkTasksParam forms) + JOIN, TERMINATE.
  *
  * It catches what registration cannot: a scrap name that no notebook glues, a parameter a notebook does
@@ -14,6 +15,7 @@ import path from 'node:path';
 
 import { evaluateScript, resolveExpressions } from '../../../src/engine/expr';
 import { isPlainObject, type JsonObject, type JsonValue } from '../../../src/json';
+import { createOutputRoots } from '../../../src/storage/output-roots';
 import { renderDeep, taskTemplateContext } from '../../../src/templates';
 import {
   declaredParameters,
@@ -78,8 +80,35 @@ function resolve(state: State, value: JsonValue): JsonValue {
   return resolveExpressions(value, document(state), { taskId: 'dry-run-task' });
 }
 
+/**
+ * Where the worker writes the output notebook, relative to the repository: an `output` (rendered when it
+ * comes from the definition, taken as data when a dynamic fork made it) confined to the output root `runs/`
+ * as the worker confines it, else the default layout.
+ */
+async function outputNotebook(
+  state: State,
+  ref: string,
+  input: JsonObject,
+  render: ((value: string) => string) | null,
+): Promise<string> {
+  const output = input.output;
+  if (output === undefined || output === null)
+    return `runs/${state.def.name}/${String(state.workflow.workflowId)}/${ref}/attempt-0.ipynb`;
+  if (typeof output !== 'string')
+    throw new Problem(`${ref}: output must be a string, got ${JSON.stringify(output)}`);
+  const uri = render ? render(output) : output;
+  input.output = uri;
+  const confined = await createOutputRoots([path.join(ROOT, 'runs')]).confine(uri, `${ref}.output`);
+  return path.relative(ROOT, confined).split(path.sep).join('/');
+}
+
 /** The worker's side of notebook_run: render templates, check the notebook and parameters, glue scraps. */
-function notebookRun(state: State, ref: string, input: JsonObject): JsonObject {
+async function notebookRun(
+  state: State,
+  ref: string,
+  input: JsonObject,
+  templated: boolean,
+): Promise<JsonObject> {
   const notebook = input.notebook;
   if (typeof notebook !== 'string')
     throw new Problem(`${ref}: notebook must be a string, got ${JSON.stringify(notebook)}`);
@@ -123,8 +152,9 @@ function notebookRun(state: State, ref: string, input: JsonObject): JsonObject {
     if (echoed !== undefined && echoed !== null) scraps[name] = echoed;
   }
   Object.assign(scraps, state.options.scraps?.[ref] ?? {});
+  const render = (value: string): string => String(renderDeep(value, context, `${ref}.output`));
   return {
-    outputNotebook: `runs/${state.def.name}/${String(state.workflow.workflowId)}/${ref}/attempt-0.ipynb`,
+    outputNotebook: await outputNotebook(state, ref, input, templated ? render : null),
     parameters,
     scraps,
     outputs: {},
@@ -139,10 +169,17 @@ function record(state: State, ref: string, type: string, input: JsonObject, outp
   state.tasks.set(ref, { ref, type, input, output, status: 'COMPLETED' });
 }
 
-function runSimple(state: State, t: WorkflowTask, input: JsonObject): void {
+/** `templated`: the task is in the definition (the worker renders its templates), not made by a fork. */
+async function runSimple(
+  state: State,
+  t: WorkflowTask,
+  input: JsonObject,
+  templated: boolean,
+): Promise<void> {
   if (t.name !== 'notebook_run')
     throw new Problem(`${t.taskReferenceName}: only notebook_run workers exist, not ${t.name}`);
-  record(state, t.taskReferenceName, 'SIMPLE', input, notebookRun(state, t.taskReferenceName, input));
+  const output = await notebookRun(state, t.taskReferenceName, input, templated);
+  record(state, t.taskReferenceName, 'SIMPLE', input, output);
 }
 
 /** The branches a FORK_JOIN_DYNAMIC schedules: [ref, task name, input]. */
@@ -183,7 +220,7 @@ async function runList(state: State, list: WorkflowTask[]): Promise<void> {
     const input = resolve(state, t.inputParameters ?? {}) as JsonObject;
     switch (type) {
       case 'SIMPLE':
-        runSimple(state, t, input);
+        await runSimple(state, t, input, true);
         break;
       case 'INLINE':
         record(state, t.taskReferenceName, type, input, {
@@ -211,7 +248,8 @@ async function runList(state: State, list: WorkflowTask[]): Promise<void> {
         record(state, t.taskReferenceName, type, input, {});
         const joined: JsonObject = {};
         for (const [ref, name, branchInput] of branches) {
-          runSimple(state, { name, taskReferenceName: ref }, resolve(state, branchInput) as JsonObject);
+          const resolved = resolve(state, branchInput) as JsonObject;
+          await runSimple(state, { name, taskReferenceName: ref }, resolved, false);
           joined[ref] = state.tasks.get(ref)?.output ?? null;
         }
         record(state, join.taskReferenceName, 'JOIN', { joinOn: branches.map(([ref]) => ref) }, joined);

@@ -1,0 +1,87 @@
+/**
+ * A slot that was handled before is not started again, whether its record exists or only its workflow
+ * (its history pruned): the firing loop reads both facts once per batch of due slots, and this checks
+ * they hold for every slot of the batch. In-process engine on an in-memory store, with a clock the test
+ * sets (the loop's timer follows it).
+ */
+import { Engine } from '../../../src/engine/engine';
+import { nameDigest, timedNameUuid } from '../../../src/engine/ids';
+import { normalizeWorkflowDef } from '../../../src/engine/model/defaults';
+import { openDb } from '../../../src/engine/store/db';
+import { quietLogger } from '../../helpers/logger';
+
+const T0 = Date.UTC(2026, 4, 1, 12, 0, 0, 500);
+
+it('a batch skips slots already recorded or already started, and fires the others once', async () => {
+  let now = T0;
+  const db = openDb({ memory: true });
+  const engine = new Engine({ db, logger: quietLogger(), clock: () => now });
+  try {
+    const { ctx, scheduler } = engine;
+    ctx.tx.run(() =>
+      ctx.defs.putWorkflowDef(
+        normalizeWorkflowDef({
+          name: 'hs',
+          version: 1,
+          tasks: [{ name: 'hs_task', taskReferenceName: 't' }],
+        }),
+      ),
+    );
+    for (const name of ['recorded', 'started', 'fresh'])
+      scheduler.save({ name, cronExpression: '* * * * * *', startWorkflowRequest: { name: 'hs' } });
+    const slot = T0 + 500;
+    // 'recorded' has a record for the slot; 'started' has the slot's workflow but no record.
+    ctx.tx.run(() => {
+      scheduler.store.addExecution(
+        {
+          executionId: 'earlier',
+          scheduleName: 'recorded',
+          scheduledTime: slot,
+          executionTime: slot,
+          workflowName: 'hs',
+          startWorkflowRequest: { name: 'hs', input: {}, taskToDomain: {}, priority: 0 },
+          state: 'EXECUTED',
+          zoneId: 'UTC',
+        },
+        0,
+      );
+      engine.exec.startWorkflow({
+        name: 'hs',
+        workflowId: timedNameUuid(slot, nameDigest('scheduler:started:0')),
+        input: { by: 'hand' },
+      });
+    });
+    scheduler.loop.start();
+    now = slot + 10;
+    scheduler.loop.rearm();
+    const deadline = Date.now() + 10_000;
+    while ((scheduler.store.earliestSlot() ?? Infinity) <= slot) {
+      if (Date.now() > deadline) throw new Error('the slot was not handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    scheduler.loop.stop();
+
+    const records = scheduler.store.searchExecutions({
+      where: 'scheduled_time = ?',
+      params: [slot],
+      orderBy: 'schedule_name',
+      start: 0,
+      size: 10,
+    }).results;
+    expect(
+      records.map((r) => `${r.scheduleName}:${r.executionId === 'earlier' ? 'earlier' : r.state}`),
+    ).toEqual(['fresh:EXECUTED', 'recorded:earlier']);
+    const workflows = db
+      .prepare(
+        "SELECT json_extract(json, '$.input._startedByScheduler') AS s, json_extract(json, '$.input.by') AS by FROM workflows ORDER BY 1",
+      )
+      .all();
+    expect(workflows).toEqual([
+      { s: null, by: 'hand' },
+      { s: 'fresh', by: null },
+    ]);
+  } finally {
+    await engine.stop();
+    db.close();
+  }
+});
