@@ -12,8 +12,9 @@
  *    at exit; the kernel's is the process tree's, from GNU time, minus the client's). The client's CPU per
  *    iopub message is what the flushed-lines notebook costs it beyond the trivial one.
  * 3. The kernel's side of the flushed lines: the loop is timed inside the kernel, with the kernel's CPU per
- *    thread (main, IOPub, ZeroMQ I/O) during the loop: under each command, with nobody reading iopub, and
- *    with a bare ZeroMQ subscriber that only receives.
+ *    thread (main, IOPub, ZeroMQ I/O) during the loop: under each command (nbconductor also with the kernel
+ *    over TCP, as jupyter execute reaches it, instead of Unix sockets), with nobody reading iopub, and with a
+ *    bare ZeroMQ subscriber (over TCP) that only receives.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -313,13 +314,20 @@ export async function benchCli(argv: string[]): Promise<void> {
       const ours: Done[] = [];
       const theirs: Done[] = [];
       const ratios: number[] = [];
-      const loops = { ours: [] as LoopSample[], theirs: [] as LoopSample[] };
+      const loops = { ours: [] as LoopSample[], theirs: [] as LoopSample[], oursTcp: [] as LoopSample[] };
+      const oursTcp: Done[] = [];
       for (let i = 0; i < runs; i++) {
         ours.push(await runTimed(tools.nbc, nbcArgs(path.join(work, 'nbc-out.ipynb')), work, tools.env));
         loops.ours.push(...takeLoops(loopFile));
         theirs.push(await runTimed(tools.jx, jxArgs, work, tools.env));
         loops.theirs.push(...takeLoops(loopFile));
         ratios.push((theirs.at(-1)?.wallMs ?? NaN) / (ours.at(-1)?.wallMs ?? NaN));
+        if (c.lines) {
+          // The same with the kernel over TCP, as jupyter execute talks to it (kernel.transport).
+          const env = { ...tools.env, NBCONDUCTOR_KERNEL_TRANSPORT: 'tcp' };
+          oursTcp.push(await runTimed(tools.nbc, nbcArgs(path.join(work, 'nbc-out.ipynb')), work, env));
+          loops.oursTcp.push(...takeLoops(loopFile));
+        }
       }
       const cpu = (d: Done[]): string => sec(med(d, (t) => t.cpuMs));
       rows.push([
@@ -363,9 +371,10 @@ export async function benchCli(argv: string[]): Promise<void> {
         const alone = kernelAlone(tools, runs);
         for (const [who, l] of [
           ['nobody reading (jupyter_client, iopub closed)', alone.none],
-          ['a bare ZeroMQ subscriber (receive only, Node)', alone.bare],
+          ['a bare ZeroMQ subscriber (TCP, receive only, Node)', alone.bare],
           ['jupyter execute', loops.theirs],
-          ['nbconductor run', loops.ours],
+          ['nbconductor run (Unix sockets)', loops.ours],
+          [`nbconductor run, kernel over TCP (run: ${sec(med(oursTcp, (t) => t.wallMs))} s)`, loops.oursTcp],
         ] as const) {
           const wall = med(l, (s) => s.wallMs);
           const k = (f: (x: ThreadCpu) => number): string =>

@@ -89,6 +89,7 @@ export function createLocalKernelProvider(options: LocalKernelProviderOptions): 
           transport: transportFor(spec, options.transport ?? 'auto'),
           maxAttempts: options.maxStartAttempts ?? 4,
           onReleased: (released) => sessions.delete(released),
+          onLaunched: start.onLaunched,
         });
         if (signal.aborted) {
           // Became ready just as dispose() ran (which did not see it): nobody would ever stop it.

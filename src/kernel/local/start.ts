@@ -31,6 +31,8 @@ export interface StartLocalKernelParams {
   maxAttempts: number;
   /** Called once a started session has released its resources (after death or shutdown). */
   onReleased?: (session: LocalKernelSession) => void;
+  /** Called once, when the first kernel process is spawned. */
+  onLaunched?: () => void;
 }
 
 const PORT_CONFLICT = /address already in use|EADDRINUSE/i;
@@ -109,6 +111,7 @@ export async function startLocalKernel(params: StartLocalKernelParams): Promise<
       );
     }
     logger.debug({ ...details, kernelPid: proc.pid }, 'kernel process launched');
+    if (attempt === 1) params.onLaunched?.();
 
     const outcome = await session.waitUntilReady(deadline, params.signal);
     if (outcome.ok) {
