@@ -1,14 +1,13 @@
 /**
  * Checks one configuration layer (environment, config file, flags) against the schema: every key's type
  * and range, errors naming the key and where it came from; unknown sections and keys are dropped with a
- * warning. Each section's schema is compiled by ajv the first time a layer sets something in it: every
- * command compiles its configuration before it does anything else, and compiling all sections (with
- * ajv's meta-schema check of our own static schema) cost ~50-150 ms of CPU on every `nbconductor run`.
+ * warning. The validator is compiled ahead of time (src/validator-sources.ts): every command compiles its
+ * configuration before anything else, and compiling the schema with ajv cost ~50-150 ms of CPU each time.
  */
-import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 import { NbcError } from '../errors';
-import { SECTIONS } from './schema';
+import { validate as generatedValidate } from './validate.generated';
 
 export type LayerSource =
   | { kind: 'env'; names: Readonly<Record<string, string>> }
@@ -23,44 +22,7 @@ export interface CheckedLayer {
   describe(key: string): string;
 }
 
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-function sectionValidator(name: string, schema: object): ValidateFunction {
-  let validator = validators.get(name);
-  if (!validator) {
-    // The schema is ours and static (tests cover it): no meta-schema validation, no code optimisation pass.
-    ajv ??= new (require('ajv') as typeof import('ajv')).default({
-      allErrors: true,
-      strict: false,
-      verbose: true,
-      validateSchema: false,
-      code: { optimize: false },
-    });
-    validator = ajv.compile(schema);
-    validators.set(name, validator);
-  }
-  return validator;
-}
-
-/** The layer's errors, instance paths from the layer's root (`/section/key`); unknown sections are not errors. */
-function sectionErrors(layer: Record<string, unknown>): ErrorObject[] {
-  const errors: ErrorObject[] = [];
-  for (const [name, schema] of Object.entries(SECTIONS)) {
-    if (!Object.hasOwn(layer, name)) continue;
-    const value = layer[name];
-    // No section has required keys: an empty one is valid without compiling its schema.
-    if (isPlainObject(value) && Object.keys(value).length === 0) continue;
-    const check = sectionValidator(name, schema);
-    if (!check(value))
-      for (const e of check.errors ?? []) errors.push({ ...e, instancePath: `/${name}${e.instancePath}` });
-  }
-  return errors;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const check = generatedValidate as unknown as ValidateFunction;
 
 export function describeSource(source: LayerSource, key: string): string {
   switch (source.kind) {
@@ -112,29 +74,27 @@ export function checkLayer(input: unknown, source: LayerSource): CheckedLayer {
   const layer = structuredClone(input) as Record<string, Record<string, unknown>>;
   const warnings: string[] = [];
   const errors: string[] = [];
-  for (const name of Object.keys(layer)) {
-    if (Object.hasOwn(SECTIONS, name)) continue;
-    warnings.push(`unknown configuration section "${name}" in ${describe(name)}; ignored`);
-    delete layer[name];
-  }
-  const failed = sectionErrors(layer);
-  for (const e of failed) {
-    if (e.keyword === 'additionalProperties') {
-      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
-      const key = keyOf(`${e.instancePath}/${extra}`);
-      warnings.push(`unknown configuration key "${key}" in ${describe(key)}; ignored`);
-      const parent = valueAt(layer, e.instancePath) as Record<string, unknown>;
-      delete parent[extra];
-      continue;
+  if (!check(layer)) {
+    for (const e of check.errors ?? []) {
+      if (e.keyword === 'additionalProperty' || e.keyword === 'additionalProperties') {
+        const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+        const key = keyOf(`${e.instancePath}/${extra}`);
+        warnings.push(
+          `unknown configuration ${e.instancePath ? 'key' : 'section'} "${key}" in ${describe(key)}; ignored`,
+        );
+        const parent = valueAt(layer, e.instancePath) as Record<string, unknown>;
+        delete parent[extra];
+        continue;
+      }
+      const key = keyOf(e.instancePath);
+      const got = valueAt(layer, e.instancePath);
+      const shown = typeof got === 'number' || got === undefined ? String(got) : JSON.stringify(got);
+      errors.push(`${key} ${explain(e)}, got ${shown} (${describe(key)})`);
     }
-    const key = keyOf(e.instancePath);
-    const got = valueAt(layer, e.instancePath);
-    const shown = typeof got === 'number' || got === undefined ? String(got) : JSON.stringify(got);
-    errors.push(`${key} ${explain(e)}, got ${shown} (${describe(key)})`);
   }
   if (errors.length > 0) {
     throw new NbcError('E_CONFIG', `invalid configuration: ${[...new Set(errors)].join('; ')}`, {
-      field: keyOf(failed.find((e) => e.keyword !== 'additionalProperties')?.instancePath ?? ''),
+      field: keyOf(check.errors?.find((e) => !e.keyword.startsWith('additional'))?.instancePath ?? ''),
       ...(source.kind === 'file' ? { uri: source.file } : {}),
     });
   }
