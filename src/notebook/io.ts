@@ -18,7 +18,7 @@ import {
   type Output,
 } from './types';
 
-/** nbformat 4 schema validation, compiled ahead of time (see validator-source.ts). */
+/** nbformat 4 schema validation, compiled ahead of time (see src/validator-sources.ts). */
 const validateSchema = generatedValidate as unknown as ValidateFunction;
 
 function pointerToPath(pointer: string): string {
