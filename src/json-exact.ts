@@ -4,7 +4,10 @@
  * `bigint`, and are written back as the same digits. Text without a run of 16 digits cannot hold such
  * an int and takes the native JSON.parse path (the common case costs one regex scan).
  */
-import { parse, stringify } from 'lossless-json';
+/** lossless-json, loaded the first time a value may need it (most JSON never does). */
+function lossless(): typeof import('lossless-json') {
+  return require('lossless-json') as typeof import('lossless-json');
+}
 
 /** 2^53 has 16 digits: anything shorter is a safe integer. */
 const MAYBE_BIG = /\d{16}/;
@@ -20,7 +23,7 @@ export function parseJsonExact(text: string): unknown {
   if (!MAYBE_BIG.test(text)) return JSON.parse(text);
   try {
     // A repeated key keeps the last value, as JSON.parse does.
-    return parse(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
+    return lossless().parse(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
   } catch (err) {
     JSON.parse(text); // the native error message (position, line) for invalid JSON
     throw err;
@@ -29,7 +32,9 @@ export function parseJsonExact(text: string): unknown {
 
 /** JSON.stringify, except that bigints are written as their exact digits (JSON numbers). */
 export function stringifyJsonExact(value: unknown, space?: number): string | undefined {
-  return containsBigint(value, 0) ? stringify(value, undefined, space) : JSON.stringify(value, null, space);
+  return containsBigint(value, 0)
+    ? lossless().stringify(value, undefined, space)
+    : JSON.stringify(value, null, space);
 }
 
 function containsBigint(v: unknown, depth: number): boolean {
