@@ -4,10 +4,12 @@
  * warning. The validator is compiled ahead of time (src/validator-sources.ts): every command compiles its
  * configuration before anything else, and compiling the schema with ajv cost ~50-150 ms of CPU each time.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 
 import { NbcError } from '../errors';
-import { validate as generatedValidate } from './validate.generated';
+import { precompiled } from '../precompiled-validator';
+import { CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS } from './schema';
+import * as generated from './validate.generated';
 
 export type LayerSource =
   | { kind: 'env'; names: Readonly<Record<string, string>> }
@@ -22,7 +24,7 @@ export interface CheckedLayer {
   describe(key: string): string;
 }
 
-const check = generatedValidate as unknown as ValidateFunction;
+const validator = precompiled(generated, CONFIG_SCHEMA, CONFIG_VALIDATOR_OPTIONS);
 
 export function describeSource(source: LayerSource, key: string): string {
   switch (source.kind) {
@@ -74,6 +76,7 @@ export function checkLayer(input: unknown, source: LayerSource): CheckedLayer {
   const layer = structuredClone(input) as Record<string, Record<string, unknown>>;
   const warnings: string[] = [];
   const errors: string[] = [];
+  const check = validator();
   if (!check(layer)) {
     for (const e of check.errors ?? []) {
       if (e.keyword === 'additionalProperty' || e.keyword === 'additionalProperties') {

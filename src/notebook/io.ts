@@ -3,12 +3,14 @@
  * (cell ids) and joins multi-line fields; serialising writes what nbformat writes (sorted keys, indent 1,
  * multi-line fields split into lines, trailing newline). Errors name the source and the exact location.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 
 import { parseJsonExact } from '../json-exact';
 import { NbcError } from '../errors';
 import { isValidCellId, newCellId } from './cells';
-import { validate as generatedValidate } from './nbformat-validate.generated';
+import { precompiled } from '../precompiled-validator';
+import * as generated from './nbformat-validate.generated';
+import { NOTEBOOK_V4_SCHEMA } from './schema';
 import {
   isJSONObject,
   type Cell,
@@ -19,7 +21,7 @@ import {
 } from './types';
 
 /** nbformat 4 schema validation, compiled ahead of time (see src/validator-sources.ts). */
-const validateSchema = generatedValidate as unknown as ValidateFunction;
+const schemaValidator = precompiled(generated, NOTEBOOK_V4_SCHEMA);
 
 function pointerToPath(pointer: string): string {
   if (pointer === '') return '(notebook)';
@@ -141,6 +143,7 @@ export function validateNotebook(raw: JSONObject, source: string): Notebook {
       },
     );
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(raw)) {
     const problems = describeSchemaErrors(validateSchema.errors ?? []);
     const shown = problems
