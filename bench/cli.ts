@@ -437,6 +437,10 @@ export async function benchCli(argv: string[]): Promise<void> {
     ],
     cpuRows,
   );
+  process.stdout.write(
+    "client: the command's own process (jupyter execute's ZeroMQ threads have ended by the time it exits, so\n" +
+      "their CPU is in its 'other threads'); kernel: everything else GNU time counted for the command's tree.\n",
+  );
   const [base, chatty] = CASES;
   const b = base && clientCpu.get(base.name);
   const f = chatty && clientCpu.get(chatty.name);
