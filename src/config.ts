@@ -64,6 +64,8 @@ export interface Config {
     /** Extra kernelspec search directories (JUPYTER_PATH-style, searched first). */
     readonly jupyterPath: readonly string[];
     readonly jupyterDataDir: string;
+    /** Local kernels' sockets: `auto` = Unix sockets for ipykernel, TCP for other kernels. */
+    readonly transport: 'auto' | 'tcp' | 'ipc';
   };
   readonly execution: {
     readonly cellTimeoutMs: number | null;
@@ -191,6 +193,7 @@ function defaults(root: string, home: string): Config {
       startTimeoutMs: 60_000,
       jupyterPath: [],
       jupyterDataDir: path.join(home, '.local', 'share', 'jupyter'),
+      transport: 'auto',
     },
     execution: { cellTimeoutMs: null, totalTimeoutMs: null, autosaveCellEverySec: 30 },
     s3: {
@@ -297,6 +300,7 @@ const ENV_VARS: readonly (readonly [string, string, EnvParser])[] = [
   ['NBCONDUCTOR_PYTHON', 'python.basePython', text],
   ['NBCONDUCTOR_AUTO_SETUP', 'python.autoSetup', bool],
   ['NBCONDUCTOR_KERNEL_PROVIDER', 'kernel.provider', text],
+  ['NBCONDUCTOR_KERNEL_TRANSPORT', 'kernel.transport', text],
   ['NBCONDUCTOR_JUPYTER_URL', 'kernel.jupyterUrl', text],
   ['JUPYTER_URL', 'kernel.jupyterUrl', text],
   ['NBCONDUCTOR_JUPYTER_TOKEN', 'kernel.jupyterToken', text],

@@ -7,7 +7,10 @@
  * as the same digits. Text without an integer of 16 digits cannot hold such an int and takes the native
  * JSON.parse path (the common case costs one regex scan); writing costs nothing extra without a bigint.
  */
-import { LosslessNumber, parse, stringify } from 'lossless-json';
+/** lossless-json, loaded the first time a value may need it (most JSON never does). */
+function lossless(): typeof import('lossless-json') {
+  return require('lossless-json') as typeof import('lossless-json');
+}
 
 /** A `bigint` is an integer beyond 2^53 read exactly (parseJsonExact); smaller ints are numbers. */
 export type JsonPrimitive = null | boolean | number | bigint | string;
@@ -68,7 +71,7 @@ export function parseJsonExact(text: string): unknown {
   if (!MAYBE_BIG.test(text)) return JSON.parse(text);
   try {
     // A repeated key keeps the last value, as JSON.parse does.
-    return parse(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
+    return lossless().parse(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
   } catch (err) {
     JSON.parse(text); // the native error message (position, line) for invalid JSON
     throw err;
@@ -86,7 +89,7 @@ export function stringifyJsonExact(value: unknown, space?: number): string | und
     return JSON.stringify(value, null, space);
   } catch (err) {
     if (!containsBigint(value, 0)) throw err;
-    return stringify(value, undefined, space);
+    return lossless().stringify(value, undefined, space);
   }
 }
 
@@ -100,7 +103,7 @@ export function bigintsAsLosslessNumbers<T>(value: T): T {
 }
 
 function mapBigints(v: unknown, depth: number): unknown {
-  if (typeof v === 'bigint') return new LosslessNumber(v.toString());
+  if (typeof v === 'bigint') return new (lossless().LosslessNumber)(v.toString());
   if (typeof v !== 'object' || v === null || depth > 1000) return v;
   if (Array.isArray(v)) return v.map((x) => mapBigints(x, depth + 1));
   if (!isPlainObject(v)) return v;
@@ -111,7 +114,7 @@ function mapBigints(v: unknown, depth: number): unknown {
 
 /** JSON text with bigints and LosslessNumbers (see bigintsAsLosslessNumbers) as their exact digits. */
 export function stringifyJsonLossless(value: unknown, space?: number): string | undefined {
-  return stringify(value, undefined, space);
+  return lossless().stringify(value, undefined, space);
 }
 
 /** A copy as a JSON round trip makes it (undefined dropped, `toJSON` applied), bigints kept exact. */

@@ -10,17 +10,11 @@ import { stringifyJsonExact } from '../json';
 import { createLogger, resolveLogFormat, type LogFormat, type Logger, type LogLevel } from '../log';
 import { packageVersion } from '../paths';
 import { extractPairs } from './argv';
-import {
-  parseInputPairs,
-  registerDefinitions,
-  startAndFollow,
-  type ConductorTarget,
-} from './conductor-commands';
+import type { ConductorTarget } from './conductor-commands';
 import type { InspectOptions } from './inspect';
 import { processIO, type CliIO } from './io';
 import { defineRunCommand, runCommand, runFlagsToConfig, type RunOptions } from './run';
 import { ensurePython } from '../python/project';
-import { conductorTarget } from '../worker/conductor-client';
 
 interface GlobalOptions {
   config?: string;
@@ -241,7 +235,13 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           },
         }
       : {};
-  const conductor = (config: Config): ConductorTarget => conductorTarget(config);
+  // Loaded by the commands that talk to a Conductor only (`run` starts its kernel sooner without them).
+  const conductor = (config: Config): ConductorTarget =>
+    (require('../worker/conductor-client') as typeof import('../worker/conductor-client')).conductorTarget(
+      config,
+    );
+  const conductorCommands = (): typeof import('./conductor-commands') =>
+    require('./conductor-commands') as typeof import('./conductor-commands');
 
   clientOptions(
     program
@@ -292,6 +292,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       .argument('[dir]', 'definitions directory', 'workflows'),
   ).action(async (dir: string, o: ClientFlags) => {
     const { config, logger: log } = setup(clientFlags(o));
+    const { registerDefinitions } = conductorCommands();
     io.stdout.write(`${await registerDefinitions(conductor(config), path.resolve(io.cwd, dir), log)}\n`);
   });
 
@@ -328,6 +329,7 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
       },
     ) => {
       const { config, logger: log } = setup(clientFlags(o));
+      const { parseInputPairs, startAndFollow } = conductorCommands();
       const request = {
         name,
         input: parseInputPairs(o.input ?? []),
@@ -381,7 +383,10 @@ export async function main(argv: readonly string[], io: CliIO, options: MainOpti
           {
             workflow: o.workflow,
             // Conductor applies a workflow's inputTemplate defaults only to a non-empty input: give one.
-            input: { run_date: new Date().toISOString().slice(0, 10), ...parseInputPairs(o.input ?? []) },
+            input: {
+              run_date: new Date().toISOString().slice(0, 10),
+              ...conductorCommands().parseInputPairs(o.input ?? []),
+            },
             definitions: path.resolve(io.cwd, o.definitions),
             serve: o.serve === true,
           },

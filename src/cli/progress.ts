@@ -69,12 +69,18 @@ export function logOutputEvents(logger: Logger): ExecutionEvents {
   };
 }
 
-/** Fan one event stream out to several listeners. */
+/**
+ * Fan one event stream out to several listeners. An event no listener takes is left out, so the executor
+ * does nothing for it (no call per iopub message when neither --log-output nor anything else wants them).
+ */
 export function combineEvents(...all: (ExecutionEvents | undefined)[]): ExecutionEvents {
   const list = all.filter((e): e is ExecutionEvents => e !== undefined);
+  const starts = list.filter((e) => e.cellStart);
+  const ends = list.filter((e) => e.cellEnd);
+  const outputs = list.filter((e) => e.output);
   return {
-    cellStart: (i, c) => list.forEach((e) => e.cellStart?.(i, c)),
-    cellEnd: (i, c, o) => list.forEach((e) => e.cellEnd?.(i, c, o)),
-    output: (i, c, ch) => list.forEach((e) => e.output?.(i, c, ch)),
+    ...(starts.length ? { cellStart: (i, c) => starts.forEach((e) => e.cellStart?.(i, c)) } : {}),
+    ...(ends.length ? { cellEnd: (i, c, o) => ends.forEach((e) => e.cellEnd?.(i, c, o)) } : {}),
+    ...(outputs.length ? { output: (i, c, ch) => outputs.forEach((e) => e.output?.(i, c, ch)) } : {}),
   };
 }

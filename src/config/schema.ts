@@ -33,6 +33,11 @@ export const SECTIONS: Readonly<Record<string, SectionSchema>> = {
   metrics,
 };
 
+/** The whole configuration; its validator is compiled ahead of time (src/validator-sources.ts). */
+export const CONFIG_SCHEMA = { type: 'object', properties: SECTIONS, additionalProperties: false } as const;
+/** verbose: errors carry their schema (for its description in messages). */
+export const CONFIG_VALIDATOR_OPTIONS = { verbose: true } as const;
+
 /** `section.key` of every value never to be shown (tokens, secrets). */
 export function secretKeys(): string[] {
   return Object.entries(SECTIONS).flatMap(([name, s]) =>

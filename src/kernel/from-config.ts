@@ -42,6 +42,7 @@ export async function createKernelProviderFromConfig(
     userDataDir: config.kernel.jupyterDataDir,
     envPrefixes: [venv],
     baseEnv: config.kernelEnv,
+    transport: config.kernel.transport,
     logger,
   });
 }

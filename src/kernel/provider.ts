@@ -56,6 +56,12 @@ export interface StartKernelOptions {
   startTimeoutMs: number;
   signal?: AbortSignal;
   logger: Logger;
+  /**
+   * Called once, when the start stops needing this process's CPU for a while: local, once the kernel
+   * process is spawned; jupyter-server, at once (its start is requests to the server). The caller's own work
+   * then overlaps the kernel's boot instead of delaying its launch. Not called if the start fails before.
+   */
+  onLaunched?: () => void;
 }
 
 export interface ExecuteHandlers {

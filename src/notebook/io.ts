@@ -3,16 +3,18 @@
  * (cell ids) and joins multi-line fields; serialising writes what nbformat writes (sorted keys, indent 1,
  * multi-line fields split into lines, trailing newline). Errors name the source and the exact location.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 
 import { NbcError } from '../errors';
 import { isPlainObject, parseJsonExact, type JsonObject, type JsonValue } from '../json';
 import { isValidCellId, newCellId } from './cells';
-import { validate as generatedValidate } from './nbformat-validate.generated';
+import { precompiled } from '../precompiled-validator';
+import * as generated from './nbformat-validate.generated';
+import { NOTEBOOK_V4_SCHEMA } from './schema';
 import { type Cell, type Notebook, type Output } from './types';
 
-/** nbformat 4 schema validation, compiled ahead of time (see validator-source.ts). */
-const validateSchema = generatedValidate as unknown as ValidateFunction;
+/** nbformat 4 schema validation, compiled ahead of time (see src/validator-sources.ts). */
+const schemaValidator = precompiled(generated, NOTEBOOK_V4_SCHEMA);
 
 function pointerToPath(pointer: string): string {
   if (pointer === '') return '(notebook)';
@@ -141,6 +143,7 @@ export function validateNotebook(raw: JsonObject, source: string): Notebook {
       },
     );
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(raw)) {
     const problems = describeSchemaErrors(validateSchema.errors ?? []);
     const shown = problems

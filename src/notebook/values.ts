@@ -28,7 +28,7 @@ export function isParamObject(v: ParamValue): v is ParamObject {
 
 /**
  * Plain JSON view: FloatValue unwrapped; a bigint stays a bigint beyond 2^53 (the notebook serializer and
- * json-exact.ts write it as its exact digits, as papermill records Python ints), else a number.
+ * json.ts write it as its exact digits, as papermill records Python ints), else a number.
  */
 export function toPlainJSON(v: ParamValue): unknown {
   if (v instanceof FloatValue) return v.value;

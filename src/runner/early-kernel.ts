@@ -1,14 +1,22 @@
 /**
  * Starting the kernel as soon as its name is known (right after the input is parsed as JSON), so kernel
- * boot overlaps validation, parameterization and output preparation. If preparation fails, the kernel
- * is aborted or shut down: bad input still leaves nothing behind.
+ * boot overlaps validation, parameterization and output preparation. `launched` says when preparing no
+ * longer delays the kernel's launch (the provider's onLaunched, or the start settled). If preparation
+ * fails, the kernel is aborted or shut down: bad input still leaves nothing behind.
  */
 import type { KernelSession } from '../kernel/provider';
 import type { Logger } from '../log';
 
 export type StartKernel = (
   kernelName: string,
-  options: { cwd?: string; startTimeoutMs: number; signal?: AbortSignal; logger: Logger },
+  options: {
+    cwd?: string;
+    startTimeoutMs: number;
+    signal?: AbortSignal;
+    logger: Logger;
+    /** See StartKernelOptions.onLaunched. A starter that never calls it makes `launched` wait for the start. */
+    onLaunched?: () => void;
+  },
 ) => Promise<KernelSession>;
 
 export interface KernelStartOptions {
@@ -18,10 +26,14 @@ export interface KernelStartOptions {
   logger: Logger;
 }
 
+const noop = (): void => undefined;
+
 export class EarlyKernel {
   private readonly controller = new AbortController();
   private readonly pending: Promise<KernelSession> | null;
   private taken = false;
+  /** Resolves when the kernel has been launched, or its start has settled (or nothing was started). */
+  readonly launched: Promise<void>;
 
   private constructor(
     private readonly start: StartKernel,
@@ -30,9 +42,13 @@ export class EarlyKernel {
   ) {
     const outer = options.signal;
     if (outer) outer.addEventListener('abort', () => this.controller.abort(outer.reason), { once: true });
-    this.pending = name === undefined ? null : start(name, { ...options, signal: this.controller.signal });
-    // Errors surface in take(); a start nobody takes must not be an unhandled rejection.
-    this.pending?.catch(() => undefined);
+    let onLaunched = (): void => undefined;
+    const launched = new Promise<void>((resolve) => (onLaunched = resolve));
+    this.pending =
+      name === undefined ? null : start(name, { ...options, signal: this.controller.signal, onLaunched });
+    // Errors surface in take(); this also keeps a start nobody takes from being an unhandled rejection.
+    const settled = this.pending ? this.pending.then(noop, noop) : Promise.resolve();
+    this.launched = Promise.race([launched, settled]);
   }
 
   /** Begin starting `name` now (nothing starts when the name is not known yet). */

@@ -22,10 +22,9 @@ import {
 import { prepareRecord, removeErrorMarkers } from '../execute/record';
 import { isPlainObject, type JsonObject } from '../json';
 import type { KernelSession } from '../kernel/provider';
-import { EarlyKernel } from './early-kernel';
+import { EarlyKernel, type StartKernel } from './early-kernel';
 import type { Logger } from '../log';
 import { NotebookSerializer, parseNotebookJson, peekKernelName, validateNotebook } from '../notebook/io';
-import { parameterizeNotebook, resolveKernelAndLanguage } from '../notebook/parameterize';
 import { type Notebook } from '../notebook/types';
 import type { Parameters } from '../notebook/values';
 import { openOutputTarget, type OutputTarget } from '../storage/output-target';
@@ -71,10 +70,8 @@ export interface RunNotebookRequest {
 
 export interface RunNotebookDeps {
   storage: Storage;
-  startKernel(
-    kernelName: string,
-    options: { cwd?: string; startTimeoutMs: number; signal?: AbortSignal; logger: Logger },
-  ): Promise<KernelSession>;
+  /** Starts (or hands out) a kernel; see EarlyKernel for `onLaunched`. */
+  startKernel: StartKernel;
   logger: Logger;
   version: string;
   signal?: AbortSignal;
@@ -137,6 +134,9 @@ async function prepare(
   const shown = redactUri(req.input);
   const input = validateNotebook(raw, shown);
   removeErrorMarkers(input);
+  // Loaded here, not at start-up: the kernel is already booting (translators and inspectors are not small).
+  const { parameterizeNotebook, resolveKernelAndLanguage } =
+    require('../notebook/parameterize') as typeof import('../notebook/parameterize');
   const { kernelName, language } = resolveKernelAndLanguage(input, {
     kernel: req.kernel,
     language: req.language,
@@ -232,6 +232,8 @@ export async function runNotebook(
   let prepared: Prepared;
   let session: KernelSession;
   try {
+    // Preparing is CPU work on this thread: let the kernel's launch go first, then prepare while it boots.
+    await early?.launched;
     prepared = await prepare(raw, req, deps, log, runId, now);
     if (!early) {
       const { target, nb, base } = prepared;

@@ -233,8 +233,10 @@ async function runTask(
       },
       {
         storage: deps.storage,
-        startKernel: (name, o) =>
-          deps.acquireKernel(name, { cwd: o.cwd, signal: o.signal, logger: o.logger }),
+        startKernel: (name, o) => {
+          o.onLaunched?.(); // a pooled kernel needs no CPU here: prepare at once
+          return deps.acquireKernel(name, { cwd: o.cwd, signal: o.signal, logger: o.logger });
+        },
         logger: log,
         version: deps.version,
         signal,

@@ -54,12 +54,15 @@ describe.each(PROVIDER_KINDS)('kernel provider contract: %s', (kind) => {
   let tp: TestProvider;
   let kernel: KernelSession;
 
-  const start = (extra: { kernelName?: string; cwd?: string; env?: Record<string, string> } = {}) =>
-    tp.provider.startKernel({ kernelName: 'python3', startTimeoutMs: START, logger, ...extra });
+  const start = (
+    extra: { kernelName?: string; cwd?: string; env?: Record<string, string>; onLaunched?: () => void } = {},
+  ) => tp.provider.startKernel({ kernelName: 'python3', startTimeoutMs: START, logger, ...extra });
+  const startEvents: string[] = [];
 
   beforeAll(async () => {
     tp = await startTestProvider(kind, logger);
-    kernel = await start();
+    kernel = await start({ onLaunched: () => startEvents.push('launched') });
+    startEvents.push('ready');
   });
 
   afterAll(async () => {
@@ -76,6 +79,10 @@ describe.each(PROVIDER_KINDS)('kernel provider contract: %s', (kind) => {
       expect(kernel.info.protocol_version).toMatch(/^5\./);
       const specs = await tp.provider.listKernelSpecs();
       expect(specs.find((s) => s.name === 'python3')).toMatchObject({ language: 'python' });
+    });
+
+    test('onLaunched is called once, before the start resolves', () => {
+      expect(startEvents).toEqual(['launched', 'ready']);
     });
 
     test('stdout, display_data, stderr and execute_result arrive in order, between busy and idle', async () => {

@@ -7,4 +7,5 @@ export const kernel = section({
   startTimeoutMs: { type: 'number', exclusiveMinimum: 0 },
   jupyterPath: { type: 'array', items: { type: 'string', minLength: 1 } },
   jupyterDataDir: { type: 'string', minLength: 1 },
+  transport: { enum: ['auto', 'tcp', 'ipc'] },
 });

@@ -165,6 +165,7 @@ export function createJupyterServerKernelProvider(
   }
 
   async function startKernel(start: StartKernelOptions): Promise<KernelSession> {
+    start.onLaunched?.();
     const { kernelName, signal } = start;
     const what = `start of kernel "${kernelName}"`;
     const h = await abortable(server(), signal, what);

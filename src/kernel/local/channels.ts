@@ -24,6 +24,14 @@ export type SendChannel = 'shell' | 'control' | 'stdin';
 
 /** How soon a refused connect is retried (the kernel binds its ports a few hundred ms after launch). */
 const RECONNECT_MS = 10;
+/**
+ * Reading a busy socket: when messages keep arriving (the previous wake-up was less than HOT_GAP_MS ago, as
+ * for a cell printing line after line), pause BATCH_PAUSE_MS before waiting again, so that one wake-up reads
+ * several queued messages instead of one wake-up (and two poll re-arms) per message. Messages wait at most
+ * that long; a quiet socket is read the moment a message arrives.
+ */
+const HOT_GAP_MS = 2;
+const BATCH_PAUSE_MS = 1;
 
 export interface ChannelEvents {
   onMessage(msg: JupyterMessage): void;
@@ -34,9 +42,7 @@ export interface ChannelEvents {
   onSocketError(channel: Channel | 'hb', err: unknown): void;
 }
 
-interface Readable {
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[]>;
-}
+type ReadableSocket = zmqTypes.Dealer | zmqTypes.Subscriber;
 
 export class KernelChannels {
   private readonly dealers: Record<SendChannel, zmqTypes.Dealer>;
@@ -112,21 +118,32 @@ export class KernelChannels {
       s.close();
   }
 
-  private async pump(socket: Readable, channel: Channel): Promise<void> {
+  /** Read `socket` until it is closed: everything already queued in one go, in batches while it is busy. */
+  private async pump(socket: ReadableSocket, channel: Channel): Promise<void> {
+    let lastWake = -Infinity;
     try {
-      for await (const frames of socket) {
-        const decoded = decodeMessage(frames, channel, this.signer);
-        if (decoded.ok) this.events.onMessage(decoded.message);
-        else this.events.onDropped(channel, decoded.reason);
+      while (!this.closedFlag) {
+        this.deliver(await socket.receive(), channel);
+        while (!this.closedFlag && socket.readable) this.deliver(await socket.receive(), channel);
+        const now = performance.now();
+        const busy = now - lastWake < HOT_GAP_MS;
+        lastWake = now;
+        if (busy) await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
       }
     } catch (err) {
       if (!this.closedFlag) this.events.onSocketError(channel, err);
     }
   }
 
+  private deliver(frames: Buffer[], channel: Channel): void {
+    const decoded = decodeMessage(frames, channel, this.signer);
+    if (decoded.ok) this.events.onMessage(decoded.message);
+    else this.events.onDropped(channel, decoded.reason);
+  }
+
   private async pumpHeartbeat(): Promise<void> {
     try {
-      for await (const _frames of this.hb as Readable) this.events.onHeartbeat();
+      for await (const _frames of this.hb) this.events.onHeartbeat();
     } catch (err) {
       if (!this.closedFlag) this.events.onSocketError('hb', err);
     }

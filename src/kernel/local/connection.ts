@@ -1,6 +1,8 @@
 /**
- * Connection files for locally launched kernels: five free TCP ports on 127.0.0.1 and a random HMAC key,
- * written to a private temporary directory that only our user can read (the key lets anyone run code).
+ * Connection files for locally launched kernels: a random HMAC key and the kernel's five sockets, written to
+ * a private temporary directory that only our user can read (the key lets anyone run code). The sockets are
+ * five free TCP ports on 127.0.0.1, or (`ipc`) Unix sockets inside that directory: cheaper per message than
+ * loopback TCP, and unreachable by other local users (a TCP iopub port lets any of them read the outputs).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,9 +10,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+export type KernelTransport = 'tcp' | 'ipc';
+
 export interface ConnectionInfo {
+  /** tcp: the address; ipc: the sockets' path prefix (`<ip>-<port>`, as jupyter_client names them). */
   ip: string;
-  transport: 'tcp';
+  transport: KernelTransport;
   signature_scheme: 'hmac-sha256';
   key: string;
   kernel_name: string;
@@ -30,6 +35,8 @@ export interface ConnectionFile {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** Longest Unix socket path we use (sun_path holds 108 bytes on Linux, 104 on macOS, with the NUL). */
+const MAX_IPC_PATH = 103;
 
 /**
  * Ports we handed out recently. Bind-and-close cannot stop the OS from giving the same port to two
@@ -81,32 +88,49 @@ export async function pickFreePorts(count: number): Promise<number[]> {
   }
 }
 
-/** Write a fresh connection file (new ports, new key) under `runtimeDir` (default: the OS temp dir). */
-export async function writeConnectionFile(kernelName: string, runtimeDir?: string): Promise<ConnectionFile> {
-  const [shell, iopub, stdin, control, hb] = (await pickFreePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const info: ConnectionInfo = {
-    ip: LOOPBACK,
-    transport: 'tcp',
-    signature_scheme: 'hmac-sha256',
-    key: randomBytes(32).toString('hex'),
-    kernel_name: kernelName,
-    shell_port: shell,
-    iopub_port: iopub,
-    stdin_port: stdin,
-    control_port: control,
-    hb_port: hb,
-  };
+export interface ConnectionFileOptions {
+  /** Where the private directory goes (default: the OS temp dir). */
+  runtimeDir?: string;
+  /** Default tcp; ipc falls back to tcp when the socket paths would be too long for the OS. */
+  transport?: KernelTransport;
+}
+
+/** Write a fresh connection file (new sockets, new key) in a new private directory. */
+export async function writeConnectionFile(
+  kernelName: string,
+  options: ConnectionFileOptions = {},
+): Promise<ConnectionFile> {
   // mkdtemp creates the directory with mode 0700.
-  const dir = await mkdtemp(path.join(runtimeDir ?? os.tmpdir(), 'nbc-kernel-'));
-  const file = path.join(dir, 'kernel.json');
-  await writeFile(file, `${JSON.stringify(info, null, 1)}\n`, { mode: 0o600, flag: 'wx' });
-  return { info, file, dir };
+  const dir = await mkdtemp(path.join(options.runtimeDir ?? os.tmpdir(), 'nbc-kernel-'));
+  try {
+    const ipcPrefix = path.join(dir, 'kernel');
+    const ipc = options.transport === 'ipc' && `${ipcPrefix}-5`.length <= MAX_IPC_PATH;
+    const [shell, iopub, stdin, control, hb] = (ipc ? [1, 2, 3, 4, 5] : await pickFreePorts(5)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const info: ConnectionInfo = {
+      ip: ipc ? ipcPrefix : LOOPBACK,
+      transport: ipc ? 'ipc' : 'tcp',
+      signature_scheme: 'hmac-sha256',
+      key: randomBytes(32).toString('hex'),
+      kernel_name: kernelName,
+      shell_port: shell,
+      iopub_port: iopub,
+      stdin_port: stdin,
+      control_port: control,
+      hb_port: hb,
+    };
+    const file = path.join(dir, 'kernel.json');
+    await writeFile(file, `${JSON.stringify(info, null, 1)}\n`, { mode: 0o600, flag: 'wx' });
+    return { info, file, dir };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export async function removeConnectionFile(conn: ConnectionFile): Promise<void> {
@@ -114,5 +138,5 @@ export async function removeConnectionFile(conn: ConnectionFile): Promise<void> 
 }
 
 export function endpoint(info: ConnectionInfo, port: number): string {
-  return `${info.transport}://${info.ip}:${port}`;
+  return info.transport === 'ipc' ? `ipc://${info.ip}-${port}` : `tcp://${info.ip}:${port}`;
 }

@@ -18,7 +18,7 @@ import {
   type StartKernelOptions,
 } from '../provider';
 import type { LocalKernelSession, LocalSessionTimings } from './session';
-import { startLocalKernel } from './start';
+import { startLocalKernel, transportFor, type TransportPreference } from './start';
 import { abortedError, onAbort } from '../wait';
 
 export interface LocalKernelProviderOptions extends Omit<KernelSpecSearchOptions, 'logger'> {
@@ -33,6 +33,8 @@ export interface LocalKernelProviderOptions extends Omit<KernelSpecSearchOptions
   kernelInfoRetryMs?: number;
   /** Start attempts when a kernel loses a port race (default 4). */
   maxStartAttempts?: number;
+  /** Unix sockets or TCP (default `auto`: Unix sockets for ipykernel, TCP for other kernels). */
+  transport?: TransportPreference;
 }
 
 export interface LocalKernelProvider extends KernelProvider {
@@ -84,8 +86,10 @@ export function createLocalKernelProvider(options: LocalKernelProviderOptions): 
           logger: start.logger.child({ kernel: spec.name }),
           timings,
           runtimeDir: options.runtimeDir,
+          transport: transportFor(spec, options.transport ?? 'auto'),
           maxAttempts: options.maxStartAttempts ?? 4,
           onReleased: (released) => sessions.delete(released),
+          onLaunched: start.onLaunched,
         });
         if (signal.aborted) {
           // Became ready just as dispose() ran (which did not see it): nobody would ever stop it.

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { NbcError } from '../../errors';
 import type { Logger } from '../../log';
 import { expandArgv, type KernelSpec } from '../kernelspec';
-import { removeConnectionFile, writeConnectionFile } from './connection';
+import { removeConnectionFile, writeConnectionFile, type KernelTransport } from './connection';
 import { describeExit, KernelProcess, stderrSection } from './process';
 import { LocalKernelSession, type LocalSessionTimings } from './session';
 import { startTimeoutError } from '../lifecycle';
@@ -25,13 +25,34 @@ export interface StartLocalKernelParams {
   timings: LocalSessionTimings;
   /** Where connection files go (default: the OS temp dir). */
   runtimeDir?: string;
+  /** How the kernel's sockets are reached (see transportFor). */
+  transport: KernelTransport;
   /** Attempts when the kernel dies of a port conflict. */
   maxAttempts: number;
   /** Called once a started session has released its resources (after death or shutdown). */
   onReleased?: (session: LocalKernelSession) => void;
+  /** Called once, when the first kernel process is spawned. */
+  onLaunched?: () => void;
 }
 
 const PORT_CONFLICT = /address already in use|EADDRINUSE/i;
+
+/** `kernel.transport`: `auto` picks per kernelspec. */
+export type TransportPreference = 'auto' | KernelTransport;
+
+/**
+ * The transport for a kernelspec. `auto`: Unix sockets (ipc) for ipykernel, which reads the connection
+ * file's `transport` (it is also what jupyter_client uses for `transport="ipc"`), and TCP for every other
+ * kernel: several (IRkernel, IJulia) build `host:port` endpoints whatever the transport says. Never ipc on
+ * Windows.
+ */
+export function transportFor(spec: KernelSpec, preference: TransportPreference): KernelTransport {
+  if (preference !== 'auto') return preference;
+  if (process.platform === 'win32') return 'tcp';
+  const m = spec.argv.indexOf('-m');
+  const module = m >= 0 ? spec.argv[m + 1] : undefined;
+  return module === 'ipykernel_launcher' || module === 'ipykernel' ? 'ipc' : 'tcp';
+}
 
 export async function startLocalKernel(params: StartLocalKernelParams): Promise<LocalKernelSession> {
   const started = Date.now();
@@ -51,9 +72,12 @@ export async function startLocalKernel(params: StartLocalKernelParams): Promise<
   }
   for (let attempt = 1; ; attempt++) {
     if (params.signal?.aborted) throw abortedError(`start of kernel "${kernelName}"`, params.signal);
-    const connection = await writeConnectionFile(kernelName, params.runtimeDir);
+    const connection = await writeConnectionFile(kernelName, {
+      runtimeDir: params.runtimeDir,
+      transport: params.transport,
+    });
     const argv = expandArgv(params.spec, connection.file);
-    const details = { kernelName, argv, attempt };
+    const details = { kernelName, argv, attempt, transport: connection.info.transport };
     let proc: KernelProcess;
     try {
       proc = new KernelProcess({ argv, cwd: params.cwd, env: params.env, logger });
@@ -87,6 +111,7 @@ export async function startLocalKernel(params: StartLocalKernelParams): Promise<
       );
     }
     logger.debug({ ...details, kernelPid: proc.pid }, 'kernel process launched');
+    if (attempt === 1) params.onLaunched?.();
 
     const outcome = await session.waitUntilReady(deadline, params.signal);
     if (outcome.ok) {

@@ -65,9 +65,16 @@ export function encodeMessage(msg: JupyterMessage<unknown>, signer: Signer): Buf
 
 export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; reason: string };
 
-function parseJson(frame: Buffer, name: string): JsonObject {
-  // Ints beyond 2^53 (a glued 2**64) stay exact.
-  const value: unknown = parseJsonExact(frame.toString('utf8'));
+const EMPTY_OBJECT = Buffer.from('{}');
+
+/**
+ * One JSON-object frame. `exact` keeps integers beyond 2^53 exact (a glued 2**64 in content); headers and
+ * message metadata hold no such values we use, and take plain JSON.parse (no scan for long digit runs).
+ */
+function parseJson(frame: Buffer, name: string, exact: boolean): JsonObject {
+  if (frame.equals(EMPTY_OBJECT)) return {};
+  const text = frame.toString('utf8');
+  const value: unknown = exact ? parseJsonExact(text) : JSON.parse(text);
   if (!isPlainObject(value)) throw new Error(`${name} is not a JSON object`);
   return value as JsonObject;
 }
@@ -80,8 +87,9 @@ function toArrayBuffer(b: Buffer): ArrayBuffer {
 
 /** Decode frames received on `channel`; anything malformed or wrongly signed is reported, not thrown. */
 export function decodeMessage(frames: readonly Buffer[], channel: Channel, signer: Signer): DecodeResult {
-  const at = frames.findIndex((f) => f.equals(DELIMITER_BYTES));
-  if (at < 0) return { ok: false, reason: 'no <IDS|MSG> delimiter' };
+  let at = 0;
+  while (at < frames.length && !(frames[at] as Buffer).equals(DELIMITER_BYTES)) at++;
+  if (at === frames.length) return { ok: false, reason: 'no <IDS|MSG> delimiter' };
   const signature = frames[at + 1];
   const parts = frames.slice(at + 2, at + 6);
   if (signature === undefined || parts.length < 4)
@@ -89,19 +97,18 @@ export function decodeMessage(frames: readonly Buffer[], channel: Channel, signe
   if (!signer.verify(signature, parts)) return { ok: false, reason: 'bad HMAC signature' };
   try {
     const [header, parent, metadata, content] = parts as [Buffer, Buffer, Buffer, Buffer];
-    const h = parseJson(header, 'header');
+    const h = parseJson(header, 'header', false);
     if (typeof h.msg_id !== 'string' || typeof h.msg_type !== 'string') {
       return { ok: false, reason: 'header without msg_id/msg_type' };
     }
     const message: JupyterMessage = {
       channel,
       header: h as unknown as MessageHeader,
-      parent_header: parseJson(parent, 'parent_header') as Partial<MessageHeader>,
-      metadata: parseJson(metadata, 'metadata'),
-      content: parseJson(content, 'content'),
+      parent_header: parseJson(parent, 'parent_header', false) as Partial<MessageHeader>,
+      metadata: parseJson(metadata, 'metadata', false),
+      content: parseJson(content, 'content', true),
     };
-    const buffers = frames.slice(at + 6);
-    if (buffers.length > 0) message.buffers = buffers.map(toArrayBuffer);
+    if (frames.length > at + 6) message.buffers = frames.slice(at + 6).map(toArrayBuffer);
     return { ok: true, message };
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
