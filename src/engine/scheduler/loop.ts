@@ -136,8 +136,10 @@ export class SchedulerLoop {
         const facts = this.firer.prefetch(rows);
         for (const row of rows) this.firer.process(row, this.ctx.clock(), this.availableSince, facts);
       });
-    } catch {
-      return false; // handled again slot by slot, where the error is logged
+    } catch (err) {
+      // Not a schedule's own fault (those spoil the batch and return false): say so, then go slot by slot.
+      this.ctx.logger.warn({ err }, 'scheduler: firing a batch at once failed; firing its slots one by one');
+      return false;
     }
   }
 

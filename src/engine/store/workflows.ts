@@ -65,9 +65,7 @@ export class WorkflowStore {
       get: db.prepare('SELECT json FROM workflows WHERE workflow_id = ?'),
       definition: db.prepare('SELECT definition FROM workflows WHERE workflow_id = ?'),
       exists: db.prepare('SELECT 1 FROM workflows WHERE workflow_id = ?'),
-      idsFrom: db.prepare(
-        "SELECT workflow_id FROM workflows WHERE workflow_id >= ?1 AND workflow_id < ?1 || '~'",
-      ),
+      idsFrom: db.prepare('SELECT workflow_id FROM workflows WHERE workflow_id >= ? AND workflow_id < ?'),
       status: db.prepare('SELECT status FROM workflows WHERE workflow_id = ?'),
       upsert: db.prepare(
         `INSERT INTO workflows (workflow_id, name, version, status, correlation_id, parent_workflow_id,
@@ -112,7 +110,9 @@ export class WorkflowStore {
 
   /** Ids of the workflows whose id starts with `prefix` (of letters, digits and `-`: all sort below `~`). */
   idsFrom(prefix: string): string[] {
-    return (this.stmts.idsFrom.all(prefix) as { workflow_id: string }[]).map((r) => r.workflow_id);
+    return (this.stmts.idsFrom.all(prefix, `${prefix}~`) as { workflow_id: string }[]).map(
+      (r) => r.workflow_id,
+    );
   }
 
   private cachedDef(workflowId: string): CachedDef | undefined {

@@ -5,17 +5,18 @@
  * sets (the loop's timer follows it).
  */
 import { Engine } from '../../../src/engine/engine';
-import { nameDigest, timedNameUuid } from '../../../src/engine/ids';
+import { nameDigest, timedIdPrefix, timedNameUuid } from '../../../src/engine/ids';
 import { normalizeWorkflowDef } from '../../../src/engine/model/defaults';
 import { openDb } from '../../../src/engine/store/db';
-import { quietLogger } from '../../helpers/logger';
+import { captureLogger } from '../../helpers/logger';
 
 const T0 = Date.UTC(2026, 4, 1, 12, 0, 0, 500);
 
 it('a batch skips slots already recorded or already started, and fires the others once', async () => {
   let now = T0;
   const db = openDb({ memory: true });
-  const engine = new Engine({ db, logger: quietLogger(), clock: () => now });
+  const { logger, lines } = captureLogger('warn');
+  const engine = new Engine({ db, logger, clock: () => now });
   try {
     const { ctx, scheduler } = engine;
     ctx.tx.run(() =>
@@ -80,6 +81,11 @@ it('a batch skips slots already recorded or already started, and fires the other
       { s: null, by: 'hand' },
       { s: 'fresh', by: null },
     ]);
+    // The batch was fired at once (its facts read by prefix), not slot by slot after a failure.
+    const ids = ctx.workflows.idsFrom(timedIdPrefix(slot));
+    expect(ids).toHaveLength(2);
+    expect(ids).toContain(timedNameUuid(slot, nameDigest('scheduler:started:0')));
+    expect(lines.map((l) => l.msg)).toEqual([]);
   } finally {
     await engine.stop();
     db.close();
