@@ -6,7 +6,6 @@
  * `POST /api/event/publish/{event}` injects an event message, and workflows that end publish on
  * `conductor:workflow_status[:<name>]`.
  */
-import type { AddressInfo } from 'node:net';
 
 import type { SqsConfig } from '../config';
 import type { Credentials } from '../security';
@@ -27,6 +26,7 @@ import { createHttpServer, type HttpMount } from './http/server';
 import { createEngineSecurity, type EngineSecurity, type EngineSecuritySettings } from './security';
 import { engineStatsReader, type EngineStats } from './stats';
 import { openDb } from './store/db';
+import { listenOn } from '../listen';
 
 export type { EngineOptions, EngineOptionsInput } from './context';
 export type { EngineStats } from './stats';
@@ -101,21 +101,14 @@ export async function startEngine(o: StartEngineOptions): Promise<RunningEngine>
     security,
     mount: o.mount,
   });
+  let port: number, url: string;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    ({ port, url } = await listenOn(server, o.port ?? 0, host));
   } catch (err) {
     db.close();
     throw err;
   }
   engine.start();
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!security.authEnabled)
     o.logger.warn(
       { url },

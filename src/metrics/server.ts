@@ -5,11 +5,11 @@
  * by IP. Then only GET /metrics is served. No CORS headers, no request bodies read.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { Registry } from 'prom-client';
 
 import { errorMessage } from '../errors';
+import { listenOn } from '../listen';
 import type { Logger } from '../log';
 import { createHttpSecurity, type HttpSecurity } from '../security';
 
@@ -98,15 +98,9 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}/metrics`;
+  const bound = await listenOn(server, o.port, o.host);
+  const { port } = bound;
+  const url = `${bound.url}/metrics`;
   log.info({ url }, 'serving Prometheus metrics');
   return {
     url,

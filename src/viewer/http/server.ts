@@ -4,7 +4,6 @@
  * engine's. It answers the login link at `<base>login`; everything else is the viewer's (guarded there).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import {
   createHttpSecurity,
@@ -13,6 +12,7 @@ import {
   sendLoginResponse,
   type HttpSecurity,
 } from '../../security';
+import { listenOn } from '../../listen';
 import { normalizeBaseUrl, type Viewer } from './handler';
 import { sendText } from './respond';
 
@@ -80,15 +80,7 @@ export async function startViewServer(o: ViewServerOptions): Promise<RunningView
     void o.viewer.handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const { port, url } = await listenOn(server, o.port, o.host);
   let stopping: Promise<void> | undefined;
   return {
     url,
