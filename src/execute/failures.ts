@@ -79,7 +79,8 @@ export function stopFailure(
 export function failureError(failure: ExecutionFailure, where: string): NbcError {
   const at =
     failure.cellIndex !== null
-      ? ` at cell ${failure.cellIndex}${failure.executionCount !== null ? ` (In [${failure.executionCount}])` : ''}`
+      ? // Counted from 1, as the viewer shows it; `cellIndex` (from 0) stays in the structured error.
+        ` at cell ${failure.cellIndex + 1}${failure.executionCount !== null ? ` (In [${failure.executionCount}])` : ''}`
       : '';
   return new NbcError(failure.code, `${where}: ${failure.ename}: ${failure.evalue}${at}`, {
     uri: where,

@@ -178,6 +178,8 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     );
     const failing = r.execution?.failure?.cellIndex as number;
     expect(nb.cells[failing - 1]?.source).toContain('id="papermill-error-cell"');
+    // The message counts cells from 1, as the viewer does: the failing cell is the (failing + 1)th.
+    expect(r.error?.message).toContain(`at cell ${failing + 1} (In [3])`);
     expect(
       nb.cells.filter((c) => (c.metadata.tags as string[]).includes('papermill-error-cell-tag')),
     ).toHaveLength(2);

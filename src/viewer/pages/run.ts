@@ -60,7 +60,9 @@ function attempt(t: JsonObject, o: RunPageInput): string {
   const err = obj(out.error);
   const errText = text(err.ename)
     ? `<div class="banner"><span class="ename">${escapeHtml(text(err.ename))}</span>: ${escapeHtml(text(err.evalue))}${
-        typeof err.cellIndex === 'number' ? ` <span class="note">(cell ${err.cellIndex + 1})</span>` : ''
+        typeof err.cellIndex === 'number'
+          ? ` <span class="note">(cell ${err.cellIndex + 1}${typeof err.executionCount === 'number' ? `, In [${err.executionCount}]` : ''})</span>`
+          : ''
       }</div>`
     : failed && text(t.reasonForIncompletion)
       ? `<div class="banner">${escapeHtml(text(t.reasonForIncompletion))}</div>`
