@@ -11,15 +11,20 @@ import {
   memoryMb,
   waitAll,
   chainLatencies,
+  startWorkerProcess,
   type Bench,
   type Json,
   type Row,
 } from './engine-support';
 
-export async function fanOut(b: Bench, n: number): Promise<Row> {
+/**
+ * A fan-out of `n` branches. `apart`: the SDK workers run in another process (as in production), so this
+ * process's CPU is the engine's alone; otherwise in this process.
+ */
+export async function fanOut(b: Bench, n: number, apart = false): Promise<Row> {
   const c = counter();
-  const type = `b_branch_${n}`;
-  const name = `b_fork_${n}`;
+  const type = `b_branch_${n}${apart ? '_apart' : ''}`;
+  const name = `b_fork_${n}${apart ? '_apart' : ''}`;
   await b.meta.registerTasks([{ name: type, retryCount: 0, responseTimeoutSeconds: 600 }] as never);
   await b.meta.registerWorkflowDef({
     name,
@@ -34,7 +39,9 @@ export async function fanOut(b: Bench, n: number): Promise<Row> {
       { name: 'join', taskReferenceName: 'join', type: 'JOIN' },
     ],
   } as never);
-  const tm = b.startWorkers([c.worker(type)], 20);
+  const tm = apart ? undefined : b.startWorkers([c.worker(type)], 20);
+  const wp = apart ? await startWorkerProcess(b, type, 20) : undefined;
+  const ran = (): number => (wp ? wp.ran() : c.runs.size);
   const m0 = memoryMb();
   const peak = heapPeak();
   const t0 = Date.now();
@@ -46,8 +53,11 @@ export async function fanOut(b: Bench, n: number): Promise<Row> {
   const settled = (): void => {
     [secs, cpu, m1] = [(Date.now() - t0) / 1000, cpuSince(cpu0), peak.stop()];
   };
-  const [wf] = await waitAll(b.wfs, name, [id], 30 * 60_000, () => c.runs.size >= n, settled);
-  await tm.stopPolling();
+  const [wf] = await waitAll(b.wfs, name, [id], 30 * 60_000, () => ran() >= n, settled);
+  await tm?.stopPolling();
+  const apartRuns = await wp?.stop();
+  const runs = apartRuns ? apartRuns.ran : c.runs.size;
+  const duplicates = apartRuns ? apartRuns.duplicates : c.duplicates();
   const all = (wf as Json).tasks as Json[];
   const branches = all.filter((t) => t.taskType === type);
   const join = all.find((t) => t.taskType === 'JOIN') as Json;
@@ -57,11 +67,11 @@ export async function fanOut(b: Bench, n: number): Promise<Row> {
   const ok =
     (wf as Json).status === 'COMPLETED' &&
     branches.length === n &&
-    c.runs.size === n &&
-    c.duplicates() === 0 &&
+    runs === n &&
+    duplicates === 0 &&
     joined === n;
   return {
-    scenario: `FORK_JOIN_DYNAMIC ${n.toLocaleString('en')}`,
+    scenario: `FORK_JOIN_DYNAMIC ${n.toLocaleString('en')}${apart ? ', workers apart' : ''}`,
     tasks: n,
     seconds: secs,
     cpuSeconds: cpu,
@@ -72,7 +82,7 @@ export async function fanOut(b: Bench, n: number): Promise<Row> {
     memory: `${m0}→${m1}(peak)→${memoryMb()} MB`,
     check: ok
       ? 'ok'
-      : `FAIL (${String((wf as Json).status)}, branches ${branches.length}, runs ${c.runs.size}, dup ${c.duplicates()}, joined ${joined})`,
+      : `FAIL (${String((wf as Json).status)}, branches ${branches.length}, runs ${runs}, dup ${duplicates}, joined ${joined})`,
   };
 }
 

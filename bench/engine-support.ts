@@ -1,4 +1,7 @@
 /** Shared pieces of the engine benchmark: the SDK clients, waits, latency and memory measures, checks. */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+
 import {
   type ConductorWorker,
   type MetadataClient,
@@ -29,6 +32,48 @@ export interface Bench {
   wfs: WorkflowExecutor;
   meta: MetadataClient;
   startWorkers(workers: ConductorWorker[], concurrency: number): TaskManager;
+}
+
+/** Workers in another process (bench/engine-worker-process.ts): how many tasks they ran, and stopping them. */
+export interface WorkerProcess {
+  ran(): number;
+  stop(): Promise<{ ran: number; duplicates: number }>;
+}
+
+export async function startWorkerProcess(
+  b: Bench,
+  taskType: string,
+  concurrency: number,
+): Promise<WorkerProcess> {
+  const settings = {
+    url: b.url,
+    keyId: b.credentials?.keyId,
+    keySecret: b.credentials?.keySecret,
+    taskType,
+    concurrency,
+  };
+  const child = fork(path.join(__dirname, 'engine-worker-process.js'), [JSON.stringify(settings)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let ran = 0;
+  let stopped: ((r: { ran: number; duplicates: number }) => void) | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench worker process exited (${String(code)})`)));
+    child.on('message', (m: { ready?: boolean; ran?: number; stopped?: boolean; duplicates?: number }) => {
+      if (m.ready) resolve();
+      if (typeof m.ran === 'number') ran = m.ran;
+      if (m.stopped) stopped?.({ ran: m.ran ?? 0, duplicates: m.duplicates ?? 0 });
+    });
+  });
+  await ready;
+  return {
+    ran: () => ran,
+    stop: () =>
+      new Promise((resolve) => {
+        stopped = resolve;
+        child.send('stop');
+      }),
+  };
 }
 
 export function memoryMb(): number {
