@@ -33,6 +33,19 @@ export function nextInBounds(s: WorkflowSchedule, cron: EffectiveCron, after: nu
   return next ?? null;
 }
 
+/** `nextInBounds`, computed once per (cron, zone, bounds, after) in a batch: many schedules share a cron. */
+function sharedNext(
+  facts: BatchFacts,
+  s: WorkflowSchedule,
+  cron: EffectiveCron,
+  after: number,
+): number | null {
+  const key = `${after} ${cron.zoneId} ${s.scheduleStartTime ?? ''} ${s.scheduleEndTime ?? ''} ${cron.label}`;
+  let next = facts.next.get(key);
+  if (next === undefined) facts.next.set(key, (next = nextInBounds(s, cron, after)));
+  return next;
+}
+
 /** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
 export type FireOutcome = 'started' | 'failed' | 'none';
 
@@ -43,6 +56,8 @@ export type FireOutcome = 'started' | 'failed' | 'none';
 export interface BatchFacts {
   handled: Set<string>;
   existing: Set<string>;
+  /** Next slots computed in this batch, shared by schedules with the same cron, zone and bounds. */
+  next: Map<string, number | null>;
 }
 
 const handledKey = (name: string, cronIndex: number, slot: number): string => `${slot} ${cronIndex} ${name}`;
@@ -60,7 +75,7 @@ export class SlotFirer {
 
   /** The facts `process` needs about `rows` (due slots, one per schedule cron), read in one go. */
   prefetch(rows: readonly SlotRow[]): BatchFacts {
-    const facts: BatchFacts = { handled: new Set(), existing: new Set() };
+    const facts: BatchFacts = { handled: new Set(), existing: new Set(), next: new Map() };
     for (const slot of new Set(rows.map((r) => r.nextRun))) {
       for (const { scheduleName, cronIndex } of this.store.handledAt(slot))
         facts.handled.add(handledKey(scheduleName, cronIndex, slot));
@@ -108,7 +123,7 @@ export class SlotFirer {
       );
       catchupFired = 0;
     }
-    const next = nextInBounds(schedule, cron, after);
+    const next = facts ? sharedNext(facts, schedule, cron, after) : nextInBounds(schedule, cron, after);
     if (next === null) this.store.deleteSlot(row.scheduleName, row.cronIndex);
     else this.store.putSlot({ ...row, nextRun: next, catchupFired });
     return outcome;

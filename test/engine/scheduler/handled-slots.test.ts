@@ -8,7 +8,7 @@ import { Engine } from '../../../src/engine/engine';
 import { nameDigest, timedIdPrefix, timedNameUuid } from '../../../src/engine/ids';
 import { normalizeWorkflowDef } from '../../../src/engine/model/defaults';
 import { openDb } from '../../../src/engine/store/db';
-import { captureLogger } from '../../helpers/logger';
+import { captureLogger, quietLogger } from '../../helpers/logger';
 
 const T0 = Date.UTC(2026, 4, 1, 12, 0, 0, 500);
 
@@ -86,6 +86,46 @@ it('a batch skips slots already recorded or already started, and fires the other
     expect(ids).toHaveLength(2);
     expect(ids).toContain(timedNameUuid(slot, nameDigest('scheduler:started:0')));
     expect(lines.map((l) => l.msg)).toEqual([]);
+  } finally {
+    await engine.stop();
+    db.close();
+  }
+});
+
+it('schedules sharing a cron in one batch each get the next slot their own bounds allow', async () => {
+  let now = T0;
+  const db = openDb({ memory: true });
+  const engine = new Engine({ db, logger: quietLogger(), clock: () => now });
+  try {
+    const { ctx, scheduler } = engine;
+    ctx.tx.run(() =>
+      ctx.defs.putWorkflowDef(
+        normalizeWorkflowDef({
+          name: 'hs',
+          version: 1,
+          tasks: [{ name: 'hs_task', taskReferenceName: 't' }],
+        }),
+      ),
+    );
+    const slot = T0 + 500;
+    const cron = '* * * * * *';
+    const request = { startWorkflowRequest: { name: 'hs' } };
+    scheduler.save({ name: 'open', cronExpression: cron, ...request });
+    // Ends right after the slot: no next slot (it would be wrong to take 'open's).
+    scheduler.save({ name: 'ending', cronExpression: cron, scheduleEndTime: slot + 10, ...request });
+    scheduler.save({ name: 'paris', cronExpression: cron, zoneId: 'Europe/Paris', ...request });
+    scheduler.loop.start();
+    now = slot + 10;
+    scheduler.loop.rearm();
+    const deadline = Date.now() + 10_000;
+    while ((scheduler.store.earliestSlot() ?? Infinity) <= slot) {
+      if (Date.now() > deadline) throw new Error('the slot was not handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    scheduler.loop.stop();
+    expect(scheduler.store.nextRun('open')).toBe(slot + 1000);
+    expect(scheduler.store.nextRun('paris')).toBe(slot + 1000);
+    expect(scheduler.store.nextRun('ending')).toBeUndefined();
   } finally {
     await engine.stop();
     db.close();
