@@ -250,7 +250,16 @@ browserSuite('in Chromium, on a real pipeline run', () => {
   it('a failed notebook opens at its failing cell, under an error banner', () =>
     withPage(browser, 'failed-notebook', async (page) => {
       await page.setViewportSize({ width: 1280, height: 640 }); // the frame is shorter than the notebook: it must scroll
+      const documents: string[] = [];
+      const navigations: string[] = [];
+      page.on('request', (r) => {
+        if (r.resourceType() === 'document' && r.url().includes('/render/')) documents.push(r.url());
+      });
+      page.on('framenavigated', (fr) => {
+        if (fr.name() === 'notebook') navigations.push(fr.url());
+      });
       await signedIn(page, notebookPath('fail', 1));
+      await page.waitForLoadState('load'); // the page sends the frame to the cell again then (viewer.js)
       expect(await page.locator('.banner[role=alert]').textContent()).toContain(
         'ZeroDivisionError: division by zero',
       );
@@ -266,6 +275,9 @@ browserSuite('in Chromium, on a real pipeline run', () => {
       expect(box.top).toBeGreaterThanOrEqual(0);
       expect(box.top).toBeLessThan(box.height);
       expect(await f.locator('.cell.failed pre.error').textContent()).toContain('ZeroDivisionError');
+      // Sent to the cell again without loading the document again (a fragment navigation).
+      expect(documents).toHaveLength(1);
+      expect(navigations).toEqual([expect.stringMatching(/#papermill-error-cell$/), f.url()]);
     }));
 
   it('injection notebook: no script runs, nothing reaches the viewer, the page is untouched', () =>
