@@ -7,12 +7,9 @@
  * `{ ran }` (tasks run so far) whenever that changes (at most every 50 ms), and answers `stop` with
  * `{ stopped, ran, duplicates }` after its TaskManager has stopped.
  */
-import {
-  noopLogger,
-  orkesConductorClient,
-  TaskManager,
-  type ConductorWorker,
-} from '@io-orkes/conductor-javascript';
+import { noopLogger, orkesConductorClient, TaskManager } from '@io-orkes/conductor-javascript';
+
+import { counter } from './engine-support';
 
 interface Settings {
   url: string;
@@ -27,23 +24,14 @@ async function main(): Promise<void> {
   const send = (m: unknown): void => {
     process.send?.(m);
   };
-  const runs = new Map<string, number>();
-  const worker: ConductorWorker = {
-    taskDefName: s.taskType,
-    concurrency: 1,
-    execute: async (task) => {
-      const key = `${task.workflowInstanceId}/${task.referenceTaskName}`;
-      runs.set(key, (runs.get(key) ?? 0) + 1);
-      return { status: 'COMPLETED', outputData: { n: (task.inputData?.n as number | undefined) ?? 0 } };
-    },
-  };
+  const c = counter();
   const client = await orkesConductorClient({
     serverUrl: s.url,
     keyId: s.keyId,
     keySecret: s.keySecret,
     logger: noopLogger,
   });
-  const tm = new TaskManager(client, [worker], {
+  const tm = new TaskManager(client, [c.worker(s.taskType)], {
     logger: noopLogger,
     options: {
       pollInterval: 10,
@@ -54,7 +42,7 @@ async function main(): Promise<void> {
   });
   let reported = -1;
   const report = setInterval(() => {
-    if (runs.size !== reported) send({ ran: (reported = runs.size) });
+    if (c.runs.size !== reported) send({ ran: (reported = c.runs.size) });
   }, 50);
   process.on('message', (m) => {
     if (m !== 'stop') return;
@@ -62,8 +50,7 @@ async function main(): Promise<void> {
       clearInterval(report);
       await tm.stopPolling();
       client.stopBackgroundRefresh?.();
-      const duplicates = [...runs.values()].filter((n) => n !== 1).length;
-      send({ stopped: true, ran: runs.size, duplicates });
+      send({ stopped: true, ran: c.runs.size, duplicates: c.duplicates() });
       process.disconnect?.();
     })();
   });

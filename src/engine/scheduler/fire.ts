@@ -40,7 +40,8 @@ function sharedNext(
   cron: EffectiveCron,
   after: number,
 ): number | null {
-  const key = `${after} ${cron.zoneId} ${s.scheduleStartTime ?? ''} ${s.scheduleEndTime ?? ''} ${cron.label}`;
+  // The label is the cron's expression and zone.
+  const key = `${after} ${s.scheduleStartTime ?? ''} ${s.scheduleEndTime ?? ''} ${cron.label}`;
   let next = facts.next.get(key);
   if (next === undefined) facts.next.set(key, (next = nextInBounds(s, cron, after)));
   return next;

@@ -32,11 +32,6 @@ export class HistoryPruner {
     private readonly options: SchedulerOptions,
   ) {}
 
-  /** True when a round is under way (more steps to take). */
-  get pending(): boolean {
-    return this.round !== undefined;
-  }
-
   /**
    * Prunes for about `budgetMs` (at least one schedule), starting a round if the last one began a minute ago
    * or more. Returns true when there is more to do.
