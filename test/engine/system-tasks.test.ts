@@ -169,6 +169,46 @@ describe('SUB_WORKFLOW', () => {
     expect((await workflow(h, childId)).status).toBe('COMPLETED');
   });
 
+  it("a child that ends within its parent's first decide completes the parent (registered definitions)", async () => {
+    // The parent's row is first written when the child reads it, in the middle of that decide.
+    await h.metadata.registerWorkflowDef({
+      name: 'st_noop_child',
+      version: 1,
+      tasks: [{ name: 'n', taskReferenceName: 'n', type: 'NOOP' }],
+      outputParameters: { from: 'child' },
+    } as never);
+    await h.metadata.registerWorkflowDef({
+      name: 'st_quick_parent',
+      version: 1,
+      tasks: [
+        {
+          name: 'sub',
+          taskReferenceName: 'sub',
+          type: 'SUB_WORKFLOW',
+          subWorkflowParam: { name: 'st_noop_child' },
+        },
+        {
+          name: 'set',
+          taskReferenceName: 'set',
+          type: 'SET_VARIABLE',
+          inputParameters: { seen: '${sub.output.from}' },
+        },
+      ],
+      outputParameters: { seen: '${workflow.variables.seen}' },
+    } as never);
+    const id = (await h.workflows.startWorkflow({
+      name: 'st_quick_parent',
+      version: 1,
+      input: {},
+    })) as string;
+    const done = await waitForStatus(h, id, 'COMPLETED');
+    expect(done.output).toEqual({ seen: 'child' });
+    expect(done.variables).toEqual({ seen: 'child' });
+    expect(done.updateTime).toBeGreaterThanOrEqual(done.createTime);
+    const child = await workflow(h, taskByRef(done, 'sub').subWorkflowId);
+    expect(child).toMatchObject({ status: 'COMPLETED', parentWorkflowId: id, output: { from: 'child' } });
+  });
+
   it('an inline sub-workflow definition runs without registration', async () => {
     const id = await start([
       {

@@ -32,6 +32,11 @@ export class WorkflowExecutor implements ExecutorApi {
   readonly lifecycle: Lifecycle;
   readonly joins: JoinWaits;
   private readonly deciding = new Set<string>();
+  /**
+   * New workflows in their first decide that have no decider-queue row yet: removing their deadline is a
+   * no-op, skipped (a statement per start, e.g. per scheduler fire).
+   */
+  private readonly noDeadlineRow = new Set<string>();
 
   constructor(readonly ctx: EngineContext) {
     this.store = new Persistence(ctx);
@@ -115,10 +120,12 @@ export class WorkflowExecutor implements ExecutorApi {
   /** First decide of a workflow just created in memory (errors propagate: the start fails). */
   decideNew(wf: WorkflowModel): void {
     this.deciding.add(wf.workflowId);
+    this.noDeadlineRow.add(wf.workflowId);
     try {
       this.decideModel(wf);
     } finally {
       this.deciding.delete(wf.workflowId);
+      this.noDeadlineRow.delete(wf.workflowId);
     }
   }
 
@@ -246,17 +253,20 @@ export class WorkflowExecutor implements ExecutorApi {
       return;
     }
     const due = nextDeadline(wf);
-    if (due === null) this.ctx.queues.removeDecide(wf.workflowId);
-    else this.setDecideAt(wf.workflowId, Math.max(due, this.ctx.clock() + 5));
+    if (due === null) {
+      if (!this.noDeadlineRow.has(wf.workflowId)) this.ctx.queues.removeDecide(wf.workflowId);
+    } else this.setDecideAt(wf.workflowId, Math.max(due, this.ctx.clock() + 5));
   }
 
   private setDecideAt(workflowId: string, dueAt: number): void {
+    this.noDeadlineRow.delete(workflowId);
     this.ctx.queues.setDecide(workflowId, dueAt);
     this.ctx.tx.afterCommit(() => this.ctx.signals.deciderQueueChanged(dueAt));
   }
 
   /** Re-evaluate no later than `dueAt` (keeps an earlier deadline). */
   scheduleDecideAt(workflowId: string, dueAt: number): void {
+    this.noDeadlineRow.delete(workflowId);
     this.ctx.queues.scheduleDecide(workflowId, dueAt);
     this.ctx.tx.afterCommit(() => this.ctx.signals.deciderQueueChanged(dueAt));
   }

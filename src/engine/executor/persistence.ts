@@ -5,6 +5,7 @@
  * already finished and processed when loaded ("frozen") are not even compared, unless a caller that
  * rewrites history (retry, rerun, restart) asks for a full save.
  */
+import { shallowCopy } from '../../json';
 import type { EngineContext } from '../context';
 import { isTerminal } from '../model/status';
 import type { TaskModel, WorkflowModel } from '../model/types';
@@ -13,6 +14,8 @@ import { workflowRowJson } from '../store/workflows';
 export class Persistence {
   private readonly snapshots = new WeakMap<object, string>();
   private readonly frozen = new WeakSet<TaskModel>();
+  /** New workflows whose row is not written yet (see insertWorkflow). */
+  private readonly unwritten = new WeakSet<WorkflowModel>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -20,7 +23,8 @@ export class Persistence {
     const base = this.ctx.workflows.get(workflowId);
     if (!base) return undefined;
     const loaded = includeTasks ? this.ctx.tasks.loadForWorkflow(workflowId) : [];
-    const wf: WorkflowModel = { ...base, tasks: loaded.map((l) => l.task) };
+    const wf = shallowCopy(base) as WorkflowModel; // not `{ ...base, tasks }`: see shallowCopy
+    wf.tasks = loaded.map((l) => l.task);
     this.snapshots.set(wf, workflowRowJson(wf));
     for (const { task, text } of loaded) {
       this.snapshots.set(task, text);
@@ -55,12 +59,37 @@ export class Persistence {
     this.saveWorkflowRow(wf);
   }
 
-  /** Stores a new workflow's row; the decides that follow rewrite it only if it changes. */
+  /**
+   * A new workflow: its row is written at its first save (the end of its first decide) rather than now and
+   * again if that decide changed it, which would cost a second serialisation just to compare. Anything that
+   * reads the workflow store before then writes it first (`WorkflowStore.writeLater`). The start ends with
+   * `settleNew` (it succeeded) or `dropNew` (it failed).
+   */
   insertWorkflow(wf: WorkflowModel): void {
+    this.unwritten.add(wf);
+    this.ctx.workflows.writeLater(wf.workflowId, () => this.writeNew(wf));
+  }
+
+  /** Writes a new workflow's row if nothing has yet. */
+  settleNew(wf: WorkflowModel): void {
+    if (this.unwritten.has(wf)) this.writeNew(wf);
+  }
+
+  dropNew(wf: WorkflowModel): void {
+    this.unwritten.delete(wf);
+    this.ctx.workflows.dropPending(wf.workflowId);
+  }
+
+  private writeNew(wf: WorkflowModel): void {
+    this.unwritten.delete(wf);
     this.snapshots.set(wf, this.ctx.workflows.put(wf));
   }
 
   saveWorkflowRow(wf: WorkflowModel): void {
+    if (this.unwritten.has(wf)) {
+      this.writeNew(wf);
+      return;
+    }
     const before = this.snapshots.get(wf);
     if (workflowRowJson(wf) === before) return;
     wf.updateTime = this.ctx.clock();

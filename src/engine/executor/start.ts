@@ -95,7 +95,13 @@ export function startWorkflow(exec: Starter, input: StartWorkflowInput): Workflo
   ctx.tx.savepoint(() => {
     adoptDefinition(ctx, wf.workflowId, { def, shared });
     exec.store.insertWorkflow(wf);
-    exec.decideNew(wf);
+    try {
+      exec.decideNew(wf);
+    } catch (err) {
+      exec.store.dropNew(wf);
+      throw err;
+    }
+    exec.store.settleNew(wf);
   });
   return wf;
 }

@@ -10,6 +10,7 @@
  * Slots that came due while the engine was running always run, however late.
  */
 import type { EngineContext } from '../context';
+import { shallowCopy } from '../../json';
 import { nameDigest, timedIdPrefix, timedNameUuid } from '../ids';
 import type { WorkflowExecutor } from '../executor/executor';
 import { nextSlots } from './cron-next';
@@ -50,13 +51,16 @@ function sharedNext(
 /** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
 export type FireOutcome = 'started' | 'failed' | 'none';
 
-/**
- * Read once for a batch of due slots instead of twice per slot: which (schedule, cron) of the batch's slot
- * times already have a record, and which slot workflow ids of those times exist.
- */
-export interface BatchFacts {
+/** What a slot time's firing knows: which (schedule, cron) have a record, which slot workflow ids exist. */
+interface SlotKnown {
   handled: Set<string>;
   existing: Set<string>;
+}
+
+/** Read once for a batch of due slots instead of twice per slot. */
+export interface BatchFacts {
+  /** Per slot time of the batch's rows. */
+  known: Map<number, SlotKnown>;
   /** Next slots computed in this batch, shared by schedules with the same cron, zone and bounds. */
   next: Map<string, number | null>;
 }
@@ -66,6 +70,8 @@ const handledKey = (name: string, cronIndex: number, slot: number): string => `$
 export class SlotFirer {
   /** Digest of each cron's (schedule, cron index), from which its slots' workflow ids are made. */
   private readonly digests = new WeakMap<EffectiveCron, Buffer>();
+  /** Per slot time of the current batches: what was there before its first batch, and fired since. */
+  private readonly before = new Map<number, SlotKnown>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -74,15 +80,33 @@ export class SlotFirer {
     private readonly options: SchedulerOptions,
   ) {}
 
-  /** The facts `process` needs about `rows` (due slots, one per schedule cron), read in one go. */
+  /**
+   * The facts `process` needs about `rows` (due slots, one per schedule cron), read in one go. What a slot
+   * time had before its first batch is read once and kept for its later batches, with what this loop has
+   * fired and committed since: re-reading them (hundreds of rows per batch in a busy second) costs more
+   * than firing.
+   */
   prefetch(rows: readonly SlotRow[]): BatchFacts {
-    const facts: BatchFacts = { handled: new Set(), existing: new Set(), next: new Map() };
-    for (const slot of new Set(rows.map((r) => r.nextRun))) {
-      for (const { scheduleName, cronIndex } of this.store.handledAt(slot))
-        facts.handled.add(handledKey(scheduleName, cronIndex, slot));
-      for (const id of this.ctx.workflows.idsFrom(timedIdPrefix(slot))) facts.existing.add(id);
+    const facts: BatchFacts = { known: new Map(), next: new Map() };
+    const times = new Set(rows.map((r) => r.nextRun));
+    for (const time of this.before.keys()) if (!times.has(time)) this.before.delete(time);
+    for (const slot of times) {
+      let known = this.before.get(slot);
+      if (!known) {
+        known = { handled: new Set(), existing: new Set() };
+        for (const { scheduleName, cronIndex } of this.store.handledAt(slot))
+          known.handled.add(handledKey(scheduleName, cronIndex, slot));
+        for (const id of this.ctx.workflows.idsFrom(timedIdPrefix(slot))) known.existing.add(id);
+        this.before.set(slot, known);
+      }
+      facts.known.set(slot, known);
     }
     return facts;
+  }
+
+  /** Forgets what `prefetch` kept: slots were handled outside its batches (one by one). */
+  forgetKnown(): void {
+    this.before.clear();
   }
 
   /**
@@ -201,24 +225,35 @@ export class SlotFirer {
     now: number,
     facts: BatchFacts | undefined,
   ): FireOutcome {
-    const handled = facts
-      ? facts.handled.has(handledKey(s.name, cron.index, slot))
-      : this.store.wasHandled(s.name, cron.index, slot);
-    if (handled) return 'none';
+    const known = facts?.known.get(slot);
+    const key = handledKey(s.name, cron.index, slot);
+    if (known ? known.handled.has(key) : this.store.wasHandled(s.name, cron.index, slot)) return 'none';
     const workflowId = this.workflowId(s, cron, slot);
-    if (facts ? facts.existing.has(workflowId) : this.ctx.workflows.exists(workflowId)) return 'none';
+    if (known ? known.existing.has(workflowId) : this.ctx.workflows.exists(workflowId)) return 'none';
     const executionId = this.ctx.newId();
     const swr = s.startWorkflowRequest;
-    const base: ScheduleExecution = {
+    const record = (
+      fields: Pick<ScheduleExecution, 'state'> & Partial<ScheduleExecution>,
+    ): ScheduleExecution => ({
       executionId,
       scheduleName: s.name,
       scheduledTime: slot,
       executionTime: now,
       workflowName: swr.name,
       startWorkflowRequest: swr,
-      state: 'EXECUTED',
+      state: fields.state,
       zoneId: cron.zoneId,
-    };
+      workflowId: fields.workflowId,
+      reason: fields.reason,
+      stackTrace: fields.stackTrace,
+    });
+    // Not `{ ...swr.input, _startedByScheduler, ... }`: see shallowCopy.
+    const input = shallowCopy(swr.input);
+    input._startedByScheduler = s.name;
+    input._scheduledTime = slot;
+    input._executedTime = now;
+    input._executionId = executionId;
+    input._schedulerCron = cron.label;
     try {
       this.ctx.tx.savepoint(() =>
         this.exec.startWorkflow({
@@ -230,17 +265,16 @@ export class SlotFirer {
           taskToDomain: Object.keys(swr.taskToDomain).length > 0 ? swr.taskToDomain : undefined,
           createdBy: s.createdBy || undefined,
           workflowId,
-          input: {
-            ...swr.input,
-            _startedByScheduler: s.name,
-            _scheduledTime: slot,
-            _executedTime: now,
-            _executionId: executionId,
-            _schedulerCron: cron.label,
-          },
+          input,
         }),
       );
-      this.store.addExecution({ ...base, workflowId }, cron.index);
+      this.store.addExecution(record({ state: 'EXECUTED', workflowId }), cron.index);
+      // Known to later batches of this slot time once committed (a rolled-back batch fired nothing).
+      if (known)
+        this.ctx.tx.afterCommit(() => {
+          known.handled.add(key);
+          known.existing.add(workflowId);
+        });
       return 'started';
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -250,7 +284,7 @@ export class SlotFirer {
         'scheduler: start failed',
       );
       this.store.addExecution(
-        { ...base, state: 'FAILED', reason: message.slice(0, 999), stackTrace: stack.slice(0, 2000) },
+        record({ state: 'FAILED', reason: message.slice(0, 999), stackTrace: stack.slice(0, 2000) }),
         cron.index,
       );
       return 'failed';

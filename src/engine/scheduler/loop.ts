@@ -122,10 +122,12 @@ export class SchedulerLoop {
     const fast = due.filter((row) => !this.failing.has(row.scheduleName));
     let slow = due.filter((row) => this.failing.has(row.scheduleName));
     if (fast.length > 0 && !this.fireWithoutSavepoints(fast)) slow = due;
-    if (slow.length > 0)
+    if (slow.length > 0) {
+      this.firer.forgetKnown();
       this.ctx.tx.run(() => {
         for (const row of slow) this.processOne(row);
       });
+    }
     this.firedSinceCheckpoint += due.length;
   }
 

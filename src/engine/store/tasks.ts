@@ -33,7 +33,7 @@ export class TaskStore {
       forWorkflow: db.prepare('SELECT json FROM tasks WHERE workflow_id = ? ORDER BY seq, rowid'),
       upsert: db.prepare(
         `INSERT INTO tasks (task_id, workflow_id, seq, ref_name, task_type, task_def_name, status, json)
-         VALUES (@id, @wf, @seq, @ref, @type, @def, @status, @json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (task_id) DO UPDATE SET seq = excluded.seq, ref_name = excluded.ref_name,
            task_type = excluded.task_type, task_def_name = excluded.task_def_name, status = excluded.status,
            json = excluded.json`,
@@ -98,16 +98,17 @@ export class TaskStore {
 
   /** Stores a task; `text` (from `text(task)`) avoids serializing twice. */
   put(task: TaskModel, text: string = this.text(task)): void {
-    this.stmts.upsert.run({
-      id: task.taskId,
-      wf: task.workflowInstanceId,
-      seq: task.seq,
-      ref: task.referenceTaskName,
-      type: task.taskType,
-      def: task.taskDefName,
-      status: task.status,
-      json: text,
-    });
+    // Positional parameters: a named one is a property lookup from native code, per parameter per save.
+    this.stmts.upsert.run(
+      task.taskId,
+      task.workflowInstanceId,
+      task.seq,
+      task.referenceTaskName,
+      task.taskType,
+      task.taskDefName,
+      task.status,
+      text,
+    );
   }
 
   delete(taskId: string): void {

@@ -131,3 +131,98 @@ it('schedules sharing a cron in one batch each get the next slot their own bound
     db.close();
   }
 });
+
+it('later batches of a busy second keep what the first found and what earlier batches fired', async () => {
+  let now = T0;
+  const db = openDb({ memory: true });
+  const { logger, lines } = captureLogger('warn');
+  const engine = new Engine({ db, logger, clock: () => now });
+  try {
+    const { ctx, scheduler } = engine;
+    ctx.tx.run(() =>
+      ctx.defs.putWorkflowDef(
+        normalizeWorkflowDef({
+          name: 'hs',
+          version: 1,
+          tasks: [{ name: 'hs_task', taskReferenceName: 't' }],
+        }),
+      ),
+    );
+    const slot = T0 + 500;
+    // 600 schedules: three batches (250 per batch) for one slot time, in the order they were saved.
+    const names = Array.from({ length: 600 }, (_v, i) => `s${String(i).padStart(3, '0')}`);
+    for (const name of names)
+      scheduler.save({ name, cronExpression: '* * * * * *', startWorkflowRequest: { name: 'hs' } });
+    // In the last batch: s599 has a record for the slot, s598 the slot's workflow, both from before.
+    ctx.tx.run(() => {
+      scheduler.store.addExecution(
+        {
+          executionId: 'earlier',
+          scheduleName: 's599',
+          scheduledTime: slot,
+          executionTime: slot,
+          workflowName: 'hs',
+          startWorkflowRequest: { name: 'hs', input: {}, taskToDomain: {}, priority: 0 },
+          state: 'EXECUTED',
+          zoneId: 'UTC',
+        },
+        0,
+      );
+      engine.exec.startWorkflow({
+        name: 'hs',
+        workflowId: timedNameUuid(slot, nameDigest('scheduler:s598:0')),
+        input: { by: 'hand' },
+      });
+    });
+    // Before the second batch, s000 (fired in the first) is due at the same slot again, as a clock set
+    // back under an upsert could make it: it must not fire twice.
+    const due = scheduler.store.due.bind(scheduler.store);
+    let calls = 0;
+    scheduler.store.due = (at, limit) => {
+      calls += 1;
+      if (calls === 2)
+        scheduler.store.putSlot({
+          scheduleName: 's000',
+          cronIndex: 0,
+          cron: '* * * * * * UTC',
+          nextRun: slot,
+          catchupFired: 0,
+        });
+      return due(at, limit);
+    };
+    scheduler.loop.start();
+    now = slot + 10;
+    scheduler.loop.rearm();
+    const deadline = Date.now() + 20_000;
+    while ((scheduler.store.earliestSlot() ?? Infinity) <= slot) {
+      if (Date.now() > deadline) throw new Error('the slot was not handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    scheduler.loop.stop();
+    expect(calls).toBeGreaterThanOrEqual(3);
+
+    const perSchedule = db
+      .prepare(
+        'SELECT schedule_name AS name, COUNT(*) AS n, MIN(execution_id) AS id FROM schedule_executions WHERE scheduled_time = ? GROUP BY schedule_name',
+      )
+      .all(slot) as { name: string; n: number; id: string }[];
+    expect(perSchedule).toHaveLength(599); // s598 has its workflow and no record
+    expect(perSchedule.filter((r) => r.n !== 1)).toEqual([]);
+    expect(perSchedule.find((r) => r.name === 's599')?.id).toBe('earlier');
+    expect(perSchedule.find((r) => r.name === 's598')).toBeUndefined();
+    const byHand = db
+      .prepare("SELECT COUNT(*) AS n FROM workflows WHERE json_extract(json, '$.input.by') = 'hand'")
+      .get() as { n: number };
+    expect(byHand.n).toBe(1);
+    const ids = ctx.workflows.idsFrom(timedIdPrefix(slot));
+    expect(ids).toHaveLength(599);
+    // One start each: a second start of s000's slot would have added a second first task.
+    const tasks = db.prepare('SELECT workflow_id AS id FROM tasks').all() as { id: string }[];
+    expect(tasks).toHaveLength(599);
+    expect(new Set(tasks.map((t) => t.id))).toEqual(new Set(ids));
+    expect(lines.map((l) => l.msg)).toEqual([]);
+  } finally {
+    await engine.stop();
+    db.close();
+  }
+});
