@@ -2,7 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark and prints a table. Names: notebook (issue 2:
  * nbconductor run vs nbclient), cli (the installed `nbconductor run` vs `jupyter execute`, with a breakdown),
  * engine (the embedded Conductor engine), worker (notebooks per minute), scheduler (1,000 schedules firing
- * every second), trigger (S3 object landing → first notebook cell, through SQS and an event handler),
+ * every second), scheduler-fire (the cost of firing a second's slots, under a clock the bench moves), trigger (S3 object landing → first notebook cell, through SQS and an event handler),
  * viewer (render time, first paint, S3 folder listing),
  * json (exact JSON for ints beyond 2^53 versus native JSON).
  */
@@ -25,6 +25,10 @@ async function main(): Promise<void> {
       const { benchScheduler } = await import('./scheduler.js');
       return benchScheduler(rest);
     }
+    case 'scheduler-fire': {
+      const { benchSchedulerFire } = await import('./scheduler-fire.js');
+      return benchSchedulerFire(rest);
+    }
     case 'trigger': {
       // The AWS SDK's Node >= 22 notice, silenced as bin/nbconductor.js does.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
     }
     default:
       process.stderr.write(
-        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, trigger, viewer, json\n`,
+        `unknown benchmark "${name}"; try: notebook, cli, worker, engine, scheduler, scheduler-fire, trigger, viewer, json\n`,
       );
       process.exitCode = 2;
   }
