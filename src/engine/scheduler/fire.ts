@@ -48,6 +48,33 @@ function sharedNext(
   return next;
 }
 
+/** What an execution record says beyond the slot it is about: its state, and the workflow or the reason. */
+type RecordFields = Pick<ScheduleExecution, 'state' | 'workflowId' | 'reason' | 'stackTrace'>;
+
+/** The execution record of `slot` of `cron` (each field named: a spread would be slower, see shallowCopy). */
+function executionRecord(
+  s: WorkflowSchedule,
+  cron: EffectiveCron,
+  slot: number,
+  executionId: string,
+  executionTime: number,
+  fields: RecordFields,
+): ScheduleExecution {
+  return {
+    executionId,
+    scheduleName: s.name,
+    scheduledTime: slot,
+    executionTime,
+    workflowName: s.startWorkflowRequest.name,
+    startWorkflowRequest: s.startWorkflowRequest,
+    state: fields.state,
+    zoneId: cron.zoneId,
+    workflowId: fields.workflowId,
+    reason: fields.reason,
+    stackTrace: fields.stackTrace,
+  };
+}
+
 /** What handling a due slot came to: a workflow started, a start that failed, or neither (skip, no-op). */
 export type FireOutcome = 'started' | 'failed' | 'none';
 
@@ -186,23 +213,9 @@ export class SlotFirer {
     }
   }
 
-  private record(
-    s: WorkflowSchedule,
-    cron: EffectiveCron,
-    slot: number,
-    fields: Pick<ScheduleExecution, 'state'> & Partial<ScheduleExecution>,
-  ): boolean {
+  private record(s: WorkflowSchedule, cron: EffectiveCron, slot: number, fields: RecordFields): boolean {
     return this.store.addExecution(
-      {
-        executionId: this.ctx.newId(),
-        scheduleName: s.name,
-        scheduledTime: slot,
-        executionTime: this.ctx.clock(),
-        workflowName: s.startWorkflowRequest.name,
-        startWorkflowRequest: s.startWorkflowRequest,
-        zoneId: cron.zoneId,
-        ...fields,
-      },
+      executionRecord(s, cron, slot, this.ctx.newId(), this.ctx.clock(), fields),
       cron.index,
     );
   }
@@ -232,21 +245,8 @@ export class SlotFirer {
     if (known ? known.existing.has(workflowId) : this.ctx.workflows.exists(workflowId)) return 'none';
     const executionId = this.ctx.newId();
     const swr = s.startWorkflowRequest;
-    const record = (
-      fields: Pick<ScheduleExecution, 'state'> & Partial<ScheduleExecution>,
-    ): ScheduleExecution => ({
-      executionId,
-      scheduleName: s.name,
-      scheduledTime: slot,
-      executionTime: now,
-      workflowName: swr.name,
-      startWorkflowRequest: swr,
-      state: fields.state,
-      zoneId: cron.zoneId,
-      workflowId: fields.workflowId,
-      reason: fields.reason,
-      stackTrace: fields.stackTrace,
-    });
+    const record = (fields: RecordFields): ScheduleExecution =>
+      executionRecord(s, cron, slot, executionId, now, fields);
     // Not `{ ...swr.input, _startedByScheduler, ... }`: see shallowCopy.
     const input = shallowCopy(swr.input);
     input._startedByScheduler = s.name;

@@ -30,22 +30,13 @@ export interface ExecutionQuery {
   size: number;
 }
 
-interface RawSlot {
-  schedule_name: string;
-  cron_index: number;
-  cron: string;
-  next_run: number;
-  catchup_fired: number;
-}
+/** A `schedule_slots` row as `raw` statements read it (the columns in `SLOT_COLUMNS`' order). */
+type RawSlot = [scheduleName: string, cronIndex: number, cron: string, nextRun: number, catchupFired: number];
 
-function slot(r: RawSlot): SlotRow {
-  return {
-    scheduleName: r.schedule_name,
-    cronIndex: r.cron_index,
-    cron: r.cron,
-    nextRun: r.next_run,
-    catchupFired: r.catchup_fired,
-  };
+const SLOT_COLUMNS = 'schedule_name, cron_index, cron, next_run, catchup_fired';
+
+function slot([scheduleName, cronIndex, cron, nextRun, catchupFired]: RawSlot): SlotRow {
+  return { scheduleName, cronIndex, cron, nextRun, catchupFired };
 }
 
 export class ScheduleStore {
@@ -61,7 +52,10 @@ export class ScheduleStore {
           'ON CONFLICT (name) DO UPDATE SET workflow_name = excluded.workflow_name, paused = excluded.paused, json = excluded.json',
       ),
       delete: db.prepare('DELETE FROM schedules WHERE name = ?'),
-      slots: db.prepare('SELECT * FROM schedule_slots WHERE schedule_name = ? ORDER BY cron_index'),
+      // Rows as arrays: a row object costs a native property definition per column, per due slot.
+      slots: db
+        .prepare(`SELECT ${SLOT_COLUMNS} FROM schedule_slots WHERE schedule_name = ? ORDER BY cron_index`)
+        .raw(true),
       putSlot: db.prepare(
         'INSERT INTO schedule_slots (schedule_name, cron_index, cron, next_run, catchup_fired) VALUES (?, ?, ?, ?, ?) ' +
           'ON CONFLICT (schedule_name, cron_index) DO UPDATE SET cron = excluded.cron, next_run = excluded.next_run, ' +
@@ -69,12 +63,8 @@ export class ScheduleStore {
       ),
       deleteSlot: db.prepare('DELETE FROM schedule_slots WHERE schedule_name = ? AND cron_index = ?'),
       deleteSlots: db.prepare('DELETE FROM schedule_slots WHERE schedule_name = ?'),
-      // Rows as arrays: a row object costs a native property definition per column, per due slot.
       due: db
-        .prepare(
-          'SELECT schedule_name, cron_index, cron, next_run, catchup_fired FROM schedule_slots ' +
-            'WHERE next_run <= ? ORDER BY next_run LIMIT ?',
-        )
+        .prepare(`SELECT ${SLOT_COLUMNS} FROM schedule_slots WHERE next_run <= ? ORDER BY next_run LIMIT ?`)
         .raw(true),
       earliest: db.prepare('SELECT MIN(next_run) AS t FROM schedule_slots'),
       nextRun: db.prepare('SELECT MIN(next_run) AS t FROM schedule_slots WHERE schedule_name = ?'),
@@ -171,15 +161,7 @@ export class ScheduleStore {
   }
 
   due(now: number, limit: number): SlotRow[] {
-    return (this.stmts.due.all(now, limit) as [string, number, string, number, number][]).map(
-      ([scheduleName, cronIndex, cron, nextRun, catchupFired]) => ({
-        scheduleName,
-        cronIndex,
-        cron,
-        nextRun,
-        catchupFired,
-      }),
-    );
+    return (this.stmts.due.all(now, limit) as RawSlot[]).map(slot);
   }
 
   earliestSlot(): number | null {
