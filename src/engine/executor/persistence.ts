@@ -14,8 +14,6 @@ import { workflowRowJson } from '../store/workflows';
 export class Persistence {
   private readonly snapshots = new WeakMap<object, string>();
   private readonly frozen = new WeakSet<TaskModel>();
-  /** New workflows whose row is not written yet (see insertWorkflow). */
-  private readonly unwritten = new WeakSet<WorkflowModel>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -66,30 +64,20 @@ export class Persistence {
    * `settleNew` (it succeeded) or `dropNew` (it failed).
    */
   insertWorkflow(wf: WorkflowModel): void {
-    this.unwritten.add(wf);
-    this.ctx.workflows.writeLater(wf.workflowId, () => this.writeNew(wf));
+    this.ctx.workflows.writeLater(wf.workflowId, () => this.snapshots.set(wf, this.ctx.workflows.put(wf)));
   }
 
   /** Writes a new workflow's row if nothing has yet. */
   settleNew(wf: WorkflowModel): void {
-    if (this.unwritten.has(wf)) this.writeNew(wf);
+    this.ctx.workflows.writePending(wf.workflowId);
   }
 
   dropNew(wf: WorkflowModel): void {
-    this.unwritten.delete(wf);
     this.ctx.workflows.dropPending(wf.workflowId);
   }
 
-  private writeNew(wf: WorkflowModel): void {
-    this.unwritten.delete(wf);
-    this.snapshots.set(wf, this.ctx.workflows.put(wf));
-  }
-
   saveWorkflowRow(wf: WorkflowModel): void {
-    if (this.unwritten.has(wf)) {
-      this.writeNew(wf);
-      return;
-    }
+    if (this.ctx.workflows.writePending(wf.workflowId)) return;
     const before = this.snapshots.get(wf);
     if (workflowRowJson(wf) === before) return;
     wf.updateTime = this.ctx.clock();

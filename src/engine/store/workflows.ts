@@ -107,14 +107,20 @@ export class WorkflowStore {
     this.pending.delete(workflowId);
   }
 
+  /** Writes the pending row of `workflowId`, if there is one; whether there was. */
+  writePending(workflowId: string): boolean {
+    const write = this.pending.get(workflowId);
+    if (!write) return false;
+    this.pending.delete(workflowId);
+    write();
+    return true;
+  }
+
   /** Writes the pending row of `workflowId` (of every workflow when left out) before a read. */
   private settle(workflowId?: string): void {
     if (this.pending.size === 0) return;
-    for (const id of workflowId === undefined ? [...this.pending.keys()] : [workflowId]) {
-      const write = this.pending.get(id);
-      this.pending.delete(id);
-      write?.();
-    }
+    if (workflowId !== undefined) this.writePending(workflowId);
+    else for (const id of [...this.pending.keys()]) this.writePending(id);
   }
 
   get(workflowId: string): Omit<WorkflowModel, 'tasks'> | undefined {
