@@ -340,16 +340,26 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
 
   it('saves during a long cell (autosave) and stops cleanly on abort, keeping partial output', async () => {
     const saves: string[] = [];
+    const controller = new AbortController();
+    // Abort once step 6 has printed and a save has happened mid-cell (both events: on a loaded machine the
+    // steps can arrive in one burst before the first autosave tick).
+    let sawStep6 = false;
+    const savedMidCell = (): boolean =>
+      saves.some((s) => s.includes('step 2') && s.includes('"status": "running"'));
+    const maybeAbort = (): void => {
+      if (sawStep6 && savedMidCell()) controller.abort();
+    };
     const recording: Storage = {
       ...storage,
       write: async (uri, body, opts) => {
         saves.push(
           typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString() : [...body].join(''),
         );
-        return storage.write(uri, body, opts);
+        const written = await storage.write(uri, body, opts);
+        maybeAbort();
+        return written;
       },
     };
-    const controller = new AbortController();
     const output = path.join(dir, 'long.ipynb');
     const pending = runNotebook(
       request('long-cell', output, { steps: 40, delay: 0.25 }, { autosaveCellEverySec: 0.5 }),
@@ -358,7 +368,8 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
         signal: controller.signal,
         events: () => ({
           output: (_i, _c, change) => {
-            if (change.kind === 'stream' && change.output.text.includes('step 6')) controller.abort();
+            if (change.kind === 'stream' && change.output.text.includes('step 6')) sawStep6 = true;
+            maybeAbort();
           },
         }),
       }),
@@ -366,7 +377,7 @@ describe.each(PROVIDER_KINDS)('notebook execution with the %s provider', (kind) 
     const r = await pending;
     expect(r.error?.code).toBe('E_ABORTED');
     // at least one save happened mid-cell, before the cell (and the run) ended
-    expect(saves.some((s) => s.includes('step 2') && s.includes('"status": "running"'))).toBe(true);
+    expect(savedMidCell()).toBe(true);
     const final = parseNotebook(await readFile(output), output);
     const failing = r.execution?.failure?.cellIndex as number;
     expect(stdout(code(final, failing))).toContain('step 6');
